@@ -1,0 +1,135 @@
+using System.Text.Json;
+
+namespace AgentGuard.Effects;
+
+/// <summary>
+/// Turns a tool call into canonical effects: through the tool's declared mapping for
+/// <c>tools/call</c>, and from the named URI for resource methods.
+/// </summary>
+public static class EffectExtractor
+{
+    /// <summary>Extracts the effects of <paramref name="call"/> into <paramref name="effects"/>.</summary>
+    /// <param name="call">The call.</param>
+    /// <param name="mapping">The tool's effect templates, or <see langword="null"/> when the tool is not mapped.</param>
+    /// <param name="effects">Receives the effects.</param>
+    /// <returns><see langword="null"/> on success, otherwise why the call's resources could not be understood.</returns>
+    public static string? Extract(ToolCall call, EffectTemplate[]? mapping, List<Effect> effects)
+    {
+        if (call.ResourceUri is not null)
+        {
+            var resource = ResourceCanonicalizer.Canonicalize(call.ResourceUri, out var error);
+            if (resource is null)
+            {
+                return error;
+            }
+
+            effects.Add(new Effect(EffectKind.Read, resource));
+        }
+
+        if (mapping is null)
+        {
+            return null;
+        }
+
+        var resources = new List<string>();
+        var destinations = new List<string>();
+        var values = new List<string>();
+        foreach (var template in mapping)
+        {
+            var error = template.Resource.Expand(call.Arguments, resources);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            destinations.Clear();
+            if (template.Destination is not null && (error = template.Destination.Expand(call.Arguments, destinations)) is not null)
+            {
+                return error;
+            }
+
+            values.Clear();
+            if (template.Value is not null && (error = template.Value.Expand(call.Arguments, values)) is not null)
+            {
+                return error;
+            }
+
+            foreach (var raw in resources)
+            {
+                var resource = ResourceCanonicalizer.Canonicalize(raw, out error);
+                if (resource is null)
+                {
+                    return error;
+                }
+
+                if (destinations.Count == 0)
+                {
+                    AddWithValues(effects, template.Kind, resource, null, values);
+                    continue;
+                }
+
+                foreach (var rawDestination in destinations)
+                {
+                    var destination = ResourceCanonicalizer.Canonicalize(rawDestination, out error);
+                    if (destination is null)
+                    {
+                        return error;
+                    }
+
+                    AddWithValues(effects, template.Kind, resource, destination, values);
+                    if (template.Kind is EffectKind.Copy or EffectKind.Move)
+                    {
+                        // Copying or moving onto a protected resource overwrites it: the same as writing it.
+                        effects.Add(new Effect(EffectKind.Write, Landing(resource, destination)));
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The authority (host or bucket) of a canonical URI; empty for <c>file:///</c>.</summary>
+    public static ReadOnlySpan<char> Authority(string canonical)
+    {
+        var start = canonical.IndexOf("://", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return [];
+        }
+
+        var rest = canonical.AsSpan(start + 3);
+        var end = rest.IndexOfAny('/', '#');
+        return end < 0 ? rest : rest[..end];
+    }
+
+    /// <summary>Whether a copy, move or egress effect leaves the host its resource is on.</summary>
+    public static bool CrossesHost(Effect effect)
+        => effect.Destination is not null
+            && !Authority(effect.Resource).Equals(Authority(effect.Destination), StringComparison.OrdinalIgnoreCase);
+
+    private static void AddWithValues(List<Effect> effects, EffectKind kind, string resource, string? destination, List<string> values)
+    {
+        if (values.Count == 0)
+        {
+            effects.Add(new Effect(kind, resource, destination));
+            return;
+        }
+
+        foreach (var value in values)
+        {
+            effects.Add(new Effect(kind, resource, destination, value));
+        }
+    }
+
+    private static string Landing(string resource, string destination)
+    {
+        if (!destination.EndsWith('/'))
+        {
+            return destination;
+        }
+
+        var slash = resource.LastIndexOf('/');
+        return destination + resource[(slash + 1)..];
+    }
+}

@@ -1,0 +1,48 @@
+using System.Text.RegularExpressions;
+
+namespace AgentGuard.Policy;
+
+/// <summary>A named class of protected resources, e.g. <c>model-weights</c>.</summary>
+public sealed class Asset
+{
+    private readonly Regex[] _patterns;
+
+    internal Asset(string name, string? description, IReadOnlyList<string> resources, bool caseInsensitive)
+    {
+        Name = name;
+        Description = description;
+        Resources = resources;
+        CaseInsensitive = caseInsensitive;
+        _patterns = new Regex[resources.Count];
+        for (var i = 0; i < resources.Count; i++)
+        {
+            _patterns[i] = Glob.ToRegex(resources[i], caseInsensitive);
+        }
+    }
+
+    /// <summary>The asset's name.</summary>
+    public string Name { get; }
+
+    /// <summary>What the asset is, for people.</summary>
+    public string? Description { get; }
+
+    /// <summary>The globs over canonical resource URIs that make up the asset.</summary>
+    public IReadOnlyList<string> Resources { get; }
+
+    /// <summary>Whether names match regardless of case (for tool servers on case-insensitive file systems).</summary>
+    public bool CaseInsensitive { get; }
+
+    /// <summary>Whether the canonical <paramref name="resource"/> belongs to this asset.</summary>
+    public bool Contains(string resource)
+    {
+        foreach (var pattern in _patterns)
+        {
+            if (pattern.IsMatch(resource))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,33 @@
+using AgentGuard.Effects;
+
+namespace AgentGuard.Policy;
+
+/// <summary>The outcome of deciding one call.</summary>
+/// <param name="Kind">Allow, flag or deny.</param>
+/// <param name="RuleId">The rule that decided (<c>default</c>, <c>strict-mode</c> or <c>inspection</c> when no rule did). Never shown to the agent.</param>
+/// <param name="Finding">The behaviour found, or <see langword="null"/> for a plain allow.</param>
+/// <param name="Message">The rule's message for the log and audit record. Never shown to the agent.</param>
+/// <param name="Effects">The canonical effects the decision was made on.</param>
+public sealed record Decision(
+    DecisionKind Kind,
+    string RuleId,
+    Finding? Finding,
+    string? Message,
+    IReadOnlyList<Effect> Effects)
+{
+    /// <summary>The rule id used when no rule matched and the policy's default applied.</summary>
+    public const string DefaultRuleId = "default";
+
+    /// <summary>The rule id used when strict mode denied an unmapped tool.</summary>
+    public const string StrictModeRuleId = "strict-mode";
+
+    /// <summary>The rule id used when the call could not be understood.</summary>
+    public const string InspectionRuleId = "inspection";
+
+    /// <summary>Whether the call must not reach the tool server.</summary>
+    public bool IsDenied => Kind == DecisionKind.Deny;
+
+    /// <summary>A denial for a request that could not be understood.</summary>
+    public static Decision InspectionFailure(string message)
+        => new(DecisionKind.Deny, InspectionRuleId, Finding.InspectionFailure, message, []);
+}

@@ -1,0 +1,11 @@
+namespace AgentGuard.Policy;
+
+/// <summary>The behaviour a decision is about, e.g. <c>shutdown-tampering</c>, and how serious it is.</summary>
+public sealed record Finding(string Category, Severity Severity)
+{
+    /// <summary>A request on an inspected route that could not be read or understood.</summary>
+    public static readonly Finding InspectionFailure = new("inspection-failure", Severity.Medium);
+
+    /// <summary>A tool no mapping describes, called while strict mode is on.</summary>
+    public static readonly Finding UnmappedTool = new("unmapped-tool", Severity.Medium);
+}

@@ -1,0 +1,105 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace AgentGuard.Policy;
+
+/// <summary>
+/// Globs over canonical resource URIs: <c>*</c> matches within one path segment, <c>**</c> across
+/// segments (and the scheme), <c>?</c> one character, <c>{a,b}</c> either alternative.
+/// </summary>
+internal static class Glob
+{
+    /// <summary>Builds the regular expression for <paramref name="pattern"/>.</summary>
+    /// <remarks>
+    /// Non-backtracking: patterns come from policy authors but the text matched comes from agents
+    /// and can be a megabyte long, so matching must stay linear.
+    /// </remarks>
+    public static Regex ToRegex(string pattern, bool ignoreCase)
+    {
+        var options = RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.Singleline;
+        if (ignoreCase)
+        {
+            options |= RegexOptions.IgnoreCase;
+        }
+
+        return new Regex("^" + Translate(pattern) + "$", options);
+    }
+
+    /// <summary>Returns an error when <paramref name="pattern"/> is not a valid glob, otherwise <see langword="null"/>.</summary>
+    public static string? Validate(string pattern)
+    {
+        if (pattern.Length == 0)
+        {
+            return "an empty pattern matches nothing";
+        }
+
+        var depth = 0;
+        foreach (var c in pattern)
+        {
+            if (c == '{')
+            {
+                if (++depth > 1)
+                {
+                    return "nested '{' alternatives are not supported";
+                }
+            }
+            else if (c == '}')
+            {
+                if (--depth < 0)
+                {
+                    return "'}' without a matching '{'";
+                }
+            }
+        }
+
+        return depth == 0 ? null : "'{' without a matching '}'";
+    }
+
+    private static string Translate(string pattern)
+    {
+        var regex = new StringBuilder(pattern.Length * 2);
+        var inAlternatives = false;
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            switch (c)
+            {
+                case '*' when i + 1 < pattern.Length && pattern[i + 1] == '*':
+                    i++;
+                    if (i + 1 < pattern.Length && pattern[i + 1] == '/')
+                    {
+                        i++;
+                        regex.Append("(?:.*/)?");
+                    }
+                    else
+                    {
+                        regex.Append(".*");
+                    }
+
+                    break;
+                case '*':
+                    regex.Append("[^/]*");
+                    break;
+                case '?':
+                    regex.Append("[^/]");
+                    break;
+                case '{':
+                    inAlternatives = true;
+                    regex.Append("(?:");
+                    break;
+                case '}' when inAlternatives:
+                    inAlternatives = false;
+                    regex.Append(')');
+                    break;
+                case ',' when inAlternatives:
+                    regex.Append('|');
+                    break;
+                default:
+                    regex.Append(Regex.Escape(c.ToString()));
+                    break;
+            }
+        }
+
+        return regex.ToString();
+    }
+}

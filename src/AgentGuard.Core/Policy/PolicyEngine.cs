@@ -1,0 +1,144 @@
+using System.Text;
+using System.Text.Json;
+using AgentGuard.Effects;
+using AgentGuard.Protocols;
+
+namespace AgentGuard.Policy;
+
+/// <summary>
+/// Decides a tool call: extracts its canonical effects, then evaluates every rule. The most
+/// restrictive matching decision wins (deny over flag over allow); among equals, the more severe
+/// finding, then the earlier rule. Order in the file never lets an allow hide a deny.
+/// </summary>
+public static class PolicyEngine
+{
+    /// <summary>Decides <paramref name="call"/> under <paramref name="policy"/>.</summary>
+    public static Decision Decide(PolicySet policy, ToolCall call)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(call);
+
+        EffectTemplate[]? mapping = null;
+        var isToolCall = call.Method == McpMethods.ToolsCall;
+        var unmapped = isToolCall && (call.Tool is null || !policy.Tools.TryGetValue(call.Tool, out mapping));
+
+        var effects = new List<Effect>();
+        var error = EffectExtractor.Extract(call, mapping, effects);
+        if (error is not null)
+        {
+            return Decision.InspectionFailure(error);
+        }
+
+        Span<ulong> resourceMasks = effects.Count <= 16 ? stackalloc ulong[effects.Count] : new ulong[effects.Count];
+        Span<ulong> destinationMasks = effects.Count <= 16 ? stackalloc ulong[effects.Count] : new ulong[effects.Count];
+        for (var i = 0; i < effects.Count; i++)
+        {
+            resourceMasks[i] = policy.AssetMask(effects[i].Resource);
+            destinationMasks[i] = policy.AssetMask(effects[i].Destination);
+        }
+
+        string? argumentText = null;
+        Rule? winner = null;
+        foreach (var rule in policy.Rules)
+        {
+            if (!rule.MatchesCall(call, unmapped))
+            {
+                continue;
+            }
+
+            if (rule.ArgumentsMatch is not null)
+            {
+                argumentText ??= ArgumentText(call.Arguments);
+                if (!rule.ArgumentsMatch.IsMatch(argumentText))
+                {
+                    continue;
+                }
+            }
+
+            if (rule.HasEffectConditions && !AnyEffectMatches(rule, effects, resourceMasks, destinationMasks))
+            {
+                continue;
+            }
+
+            if (winner is null || Outranks(rule, winner))
+            {
+                winner = rule;
+            }
+        }
+
+        if (winner is not null)
+        {
+            return new Decision(winner.Decision, winner.Id, winner.Finding, winner.Message, effects);
+        }
+
+        if (unmapped && policy.Strict)
+        {
+            return new Decision(DecisionKind.Deny, Decision.StrictModeRuleId, Finding.UnmappedTool, "strict mode denies tools no mapping describes", effects);
+        }
+
+        return new Decision(policy.Default, Decision.DefaultRuleId, null, null, effects);
+    }
+
+    private static bool AnyEffectMatches(Rule rule, List<Effect> effects, Span<ulong> resourceMasks, Span<ulong> destinationMasks)
+    {
+        for (var i = 0; i < effects.Count; i++)
+        {
+            if (rule.MatchesEffect(effects[i], resourceMasks[i], destinationMasks[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Outranks(Rule candidate, Rule current)
+    {
+        if (candidate.Decision != current.Decision)
+        {
+            return candidate.Decision > current.Decision;
+        }
+
+        var candidateSeverity = candidate.Finding?.Severity ?? (Severity)(-1);
+        var currentSeverity = current.Finding?.Severity ?? (Severity)(-1);
+        return candidateSeverity > currentSeverity;
+    }
+
+    /// <summary>Every property name and string value of the arguments, unescaped, one per line.</summary>
+    internal static string ArgumentText(JsonElement arguments)
+    {
+        var text = new StringBuilder();
+        Append(arguments, text, depth: 0);
+        return text.ToString();
+
+        static void Append(JsonElement element, StringBuilder text, int depth)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        text.Append(property.Name).Append('\n');
+                        Append(property.Value, text, depth + 1);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        Append(item, text, depth + 1);
+                    }
+
+                    break;
+                case JsonValueKind.String:
+                    text.Append(element.GetString()).Append('\n');
+                    break;
+                case JsonValueKind.Number:
+                case JsonValueKind.True:
+                case JsonValueKind.False:
+                    text.Append(element.GetRawText()).Append('\n');
+                    break;
+            }
+        }
+    }
+}

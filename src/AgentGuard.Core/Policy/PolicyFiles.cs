@@ -1,0 +1,49 @@
+namespace AgentGuard.Policy;
+
+/// <summary>Finds policy and policy-test files under the paths a user gives.</summary>
+public static class PolicyFiles
+{
+    /// <summary>Whether <paramref name="path"/> names a policy test file (<c>*.tests.yaml</c>).</summary>
+    public static bool IsTestFile(string path)
+        => path.EndsWith(".tests.yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tests.yml", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The YAML files under <paramref name="paths"/> (files as given, folders searched recursively), in a stable order.</summary>
+    /// <param name="paths">Files or folders.</param>
+    /// <param name="tests">Whether to return test files rather than policy files.</param>
+    /// <param name="missing">Receives the paths that do not exist.</param>
+    public static List<string> Find(IEnumerable<string> paths, bool tests, List<string> missing)
+    {
+        var found = new List<string>();
+        foreach (var path in paths)
+        {
+            if (File.Exists(path))
+            {
+                if (IsTestFile(path) == tests)
+                {
+                    found.Add(Path.GetFullPath(path));
+                }
+            }
+            else if (Directory.Exists(path))
+            {
+                var files = new List<string>();
+                foreach (var file in Directory.EnumerateFiles(path, "*.*", SearchOption.AllDirectories))
+                {
+                    if ((file.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+                        && IsTestFile(file) == tests)
+                    {
+                        files.Add(Path.GetFullPath(file));
+                    }
+                }
+
+                files.Sort(StringComparer.Ordinal);
+                found.AddRange(files);
+            }
+            else
+            {
+                missing.Add(path);
+            }
+        }
+
+        return found;
+    }
+}

@@ -1,0 +1,686 @@
+using System.Collections.Frozen;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using AgentGuard.Effects;
+using YamlDotNet.RepresentationModel;
+
+namespace AgentGuard.Policy;
+
+/// <summary>
+/// Loads policy YAML files, validates them and compiles them into one <see cref="PolicySet"/>.
+/// Reports every error it finds, each with file, line and a fix, rather than stopping at the first.
+/// </summary>
+public static class PolicyLoader
+{
+    /// <summary>The asset that the loaded policy files themselves join, so writing them is guard tampering.</summary>
+    public const string GuardConfigAsset = "guard-config";
+
+    private const int MaxAssets = 64;
+    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Loads the policy files under <paramref name="paths"/> (files or folders; <c>*.tests.yaml</c> files are skipped).</summary>
+    /// <param name="paths">Policy files or folders.</param>
+    /// <param name="guardFiles">Further files of the guard's own (its configuration) that join the <c>guard-config</c> asset.</param>
+    public static PolicyLoadResult Load(IEnumerable<string> paths, IEnumerable<string>? guardFiles = null)
+    {
+        var missing = new List<string>();
+        var files = PolicyFiles.Find(paths, tests: false, missing);
+        var errors = new List<PolicyError>();
+        foreach (var path in missing)
+        {
+            errors.Add(new PolicyError(path, 0, "no such file or folder"));
+        }
+
+        if (files.Count == 0 && missing.Count == 0)
+        {
+            errors.Add(new PolicyError(string.Join(", ", paths), 0, "no policy files (*.yaml) found"));
+        }
+
+        var sources = new List<(string Path, string Text)>();
+        foreach (var file in files)
+        {
+            try
+            {
+                sources.Add((file, File.ReadAllText(file)));
+            }
+            catch (IOException ex)
+            {
+                errors.Add(new PolicyError(file, 0, "cannot be read: " + ex.Message));
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                errors.Add(new PolicyError(file, 0, "cannot be read: " + ex.Message));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return new PolicyLoadResult(null, errors);
+        }
+
+        var guardResources = new List<string>();
+        foreach (var file in files)
+        {
+            guardResources.Add(GlobLiteral(ResourceCanonicalizer.Canonicalize(file, out _) ?? file));
+        }
+
+        foreach (var file in guardFiles ?? [])
+        {
+            guardResources.Add(GlobLiteral(ResourceCanonicalizer.Canonicalize(Path.GetFullPath(file), out _) ?? file));
+        }
+
+        return Compile(sources, guardResources);
+    }
+
+    /// <summary>Compiles policy sources held in memory (path, YAML text).</summary>
+    public static PolicyLoadResult Compile(IReadOnlyList<(string Path, string Text)> sources, IReadOnlyList<string>? guardResources = null)
+    {
+        var errors = new List<PolicyError>();
+        var builder = new Builder(errors);
+        foreach (var (path, text) in sources)
+        {
+            var (file, root) = YamlFile.Parse(path, text, errors);
+            if (root is not null)
+            {
+                builder.Read(file, root);
+            }
+        }
+
+        var policy = builder.Build(sources, guardResources ?? []);
+        return errors.Count == 0 ? new PolicyLoadResult(policy, errors) : new PolicyLoadResult(null, errors);
+    }
+
+    private static string GlobLiteral(string value)
+    {
+        var escaped = new StringBuilder(value.Length);
+        foreach (var c in value)
+        {
+            // Globs have no escape character; a literal path's special characters become single-character wildcards.
+            escaped.Append(c is '*' or '?' or '{' or '}' or ',' ? '?' : c);
+        }
+
+        return escaped.ToString();
+    }
+
+    private sealed class Builder(List<PolicyError> errors)
+    {
+        private readonly List<(string Name, string? Description, List<string> Resources, bool CaseInsensitive)> _assets = [];
+        private readonly Dictionary<string, EffectTemplate[]> _tools = new(StringComparer.OrdinalIgnoreCase);
+        private readonly List<(YamlFile File, YamlMappingNode Node)> _rules = [];
+        private DecisionKind? _default;
+        private bool? _strict;
+
+        public void Read(YamlFile file, YamlMappingNode root)
+        {
+            foreach (var (key, keyNode, value) in file.Entries(root, "policy", "version", "default", "strict", "assets", "tools", "rules"))
+            {
+                switch (key)
+                {
+                    case "version":
+                        if (file.Scalar(value, "version") is { } version && version != "1")
+                        {
+                            file.Error(value, $"version is '{version}'; this guard reads version 1");
+                        }
+
+                        break;
+                    case "default":
+                        if (file.Scalar(value, "default") is { } decision && ParseDecision(file, value, decision, "default") is { } parsed)
+                        {
+                            if (_default is not null && _default != parsed)
+                            {
+                                file.Error(value, "default is set differently in another policy file; set it in one file only");
+                            }
+
+                            _default = parsed;
+                        }
+
+                        break;
+                    case "strict":
+                        if (file.Boolean(value, "strict") is { } strict)
+                        {
+                            if (_strict is not null && _strict != strict)
+                            {
+                                file.Error(value, "strict is set differently in another policy file; set it in one file only");
+                            }
+
+                            _strict = strict;
+                        }
+
+                        break;
+                    case "assets":
+                        ReadAssets(file, value);
+                        break;
+                    case "tools":
+                        ReadTools(file, value);
+                        break;
+                    case "rules":
+                        if (value is YamlSequenceNode rules)
+                        {
+                            foreach (var rule in rules.Children)
+                            {
+                                if (rule is YamlMappingNode mapping)
+                                {
+                                    _rules.Add((file, mapping));
+                                }
+                                else
+                                {
+                                    file.Error(rule, "each rule must be a mapping with id, when, decision");
+                                }
+                            }
+                        }
+                        else
+                        {
+                            file.Error(value, "rules must be a list");
+                        }
+
+                        break;
+                }
+            }
+        }
+
+        public PolicySet? Build(IReadOnlyList<(string Path, string Text)> sources, IReadOnlyList<string> guardResources)
+        {
+            var assetIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+            var assets = new List<Asset>();
+            foreach (var (name, description, resources, caseInsensitive) in _assets)
+            {
+                if (name == GuardConfigAsset)
+                {
+                    resources.AddRange(guardResources);
+                }
+
+                assetIndex[name] = assets.Count;
+                assets.Add(new Asset(name, description, resources, caseInsensitive));
+            }
+
+            var rules = new List<Rule>();
+            var ids = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (file, node) in _rules)
+            {
+                var rule = ReadRule(file, node, assetIndex, ids);
+                if (rule is not null)
+                {
+                    rules.Add(rule);
+                }
+            }
+
+            if (errors.Count > 0)
+            {
+                return null;
+            }
+
+            var hash = new StringBuilder();
+            foreach (var (path, text) in sources)
+            {
+                hash.Append(path).Append('\0').Append(text).Append('\0');
+            }
+
+            var version = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(hash.ToString())))[..12];
+            var files = new List<string>(sources.Count);
+            foreach (var (path, _) in sources)
+            {
+                files.Add(path);
+            }
+
+            return new PolicySet(
+                [.. assets],
+                _tools.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase),
+                [.. rules],
+                _default ?? DecisionKind.Allow,
+                _strict ?? false,
+                version,
+                files);
+        }
+
+        private void ReadAssets(YamlFile file, YamlNode node)
+        {
+            if (node is not YamlMappingNode mapping)
+            {
+                file.Error(node, "assets must be a mapping of asset name to its resources");
+                return;
+            }
+
+            foreach (var (name, keyNode, value) in file.Entries(mapping, "assets"))
+            {
+                if (_assets.Exists(a => a.Name == name))
+                {
+                    file.Error(keyNode, $"asset '{name}' is defined twice");
+                    continue;
+                }
+
+                if (_assets.Count == MaxAssets)
+                {
+                    file.Error(keyNode, $"more than {MaxAssets} assets; merge some");
+                    continue;
+                }
+
+                if (value is not YamlMappingNode body)
+                {
+                    file.Error(value, $"asset '{name}' must be a mapping with 'resources'");
+                    continue;
+                }
+
+                string? description = null;
+                var caseInsensitive = false;
+                List<string>? resources = null;
+                foreach (var (key, _, item) in file.Entries(body, $"asset '{name}'", "description", "case_insensitive", "resources"))
+                {
+                    switch (key)
+                    {
+                        case "description":
+                            description = file.Scalar(item, "description");
+                            break;
+                        case "case_insensitive":
+                            caseInsensitive = file.Boolean(item, "case_insensitive") ?? false;
+                            break;
+                        case "resources":
+                            resources = [];
+                            foreach (var (glob, globNode) in file.List(item, $"asset '{name}' resources") ?? [])
+                            {
+                                if (Glob.Validate(glob) is { } error)
+                                {
+                                    file.Error(globNode, $"asset '{name}': resource pattern '{glob}': {error}");
+                                }
+                                else
+                                {
+                                    resources.Add(glob);
+                                }
+                            }
+
+                            break;
+                    }
+                }
+
+                if (resources is null || resources.Count == 0)
+                {
+                    file.Error(keyNode, $"asset '{name}' has no resources; add 'resources:' with globs such as '**/*.safetensors'");
+                    continue;
+                }
+
+                _assets.Add((name, description, resources, caseInsensitive));
+            }
+        }
+
+        private void ReadTools(YamlFile file, YamlNode node)
+        {
+            if (node is not YamlMappingNode mapping)
+            {
+                file.Error(node, "tools must be a mapping of tool name to its effects");
+                return;
+            }
+
+            foreach (var (name, keyNode, value) in file.Entries(mapping, "tools"))
+            {
+                if (_tools.ContainsKey(name))
+                {
+                    file.Error(keyNode, $"tool '{name}' is mapped twice (tool names match regardless of case)");
+                    continue;
+                }
+
+                var items = value switch
+                {
+                    YamlSequenceNode sequence => sequence.Children,
+                    YamlMappingNode single => [single],
+                    _ => null,
+                };
+                if (items is null)
+                {
+                    file.Error(value, $"tool '{name}' must be an effect or a list of effects ({{kind, resource}})");
+                    continue;
+                }
+
+                var templates = new List<EffectTemplate>();
+                foreach (var item in items)
+                {
+                    var template = ReadEffect(file, item, name);
+                    if (template is not null)
+                    {
+                        templates.Add(template);
+                    }
+                }
+
+                _tools[name] = [.. templates];
+            }
+        }
+
+        private static EffectTemplate? ReadEffect(YamlFile file, YamlNode node, string tool)
+        {
+            var where = $"tool '{tool}' effect";
+            if (node is not YamlMappingNode mapping)
+            {
+                file.Error(node, $"{where} must be a mapping with kind and resource");
+                return null;
+            }
+
+            EffectKind? kind = null;
+            ArgumentTemplate? resource = null, destination = null, value = null;
+            var ok = true;
+            foreach (var (key, _, item) in file.Entries(mapping, where, "kind", "resource", "destination", "value"))
+            {
+                var text = file.Scalar(item, $"{where} {key}");
+                if (text is null)
+                {
+                    ok = false;
+                    continue;
+                }
+
+                if (key == "kind")
+                {
+                    if (EffectKinds.TryParse(text, out var parsed))
+                    {
+                        kind = parsed;
+                    }
+                    else
+                    {
+                        file.Error(item, $"{where}: kind '{text}' is unknown; use one of: {string.Join(", ", EffectKinds.Names)}");
+                        ok = false;
+                    }
+
+                    continue;
+                }
+
+                var template = ArgumentTemplate.Parse(text, out var error);
+                if (template is null)
+                {
+                    file.Error(item, $"{where} {key}: {error}");
+                    ok = false;
+                    continue;
+                }
+
+                switch (key)
+                {
+                    case "resource": resource = template; break;
+                    case "destination": destination = template; break;
+                    case "value": value = template; break;
+                }
+            }
+
+            if (kind is null || resource is null)
+            {
+                if (ok)
+                {
+                    file.Error(node, $"{where} needs both 'kind' and 'resource'");
+                }
+
+                return null;
+            }
+
+            if (destination is not null && kind is not (EffectKind.Copy or EffectKind.Move or EffectKind.Egress))
+            {
+                file.Error(node, $"{where}: only copy, move and egress effects have a destination");
+                return null;
+            }
+
+            return ok ? new EffectTemplate(kind.Value, resource, destination, value) : null;
+        }
+
+        private static Rule? ReadRule(YamlFile file, YamlMappingNode node, Dictionary<string, int> assets, HashSet<string> ids)
+        {
+            string? id = null, message = null;
+            DecisionKind? decision = null;
+            Finding? finding = null;
+            YamlMappingNode? when = null;
+            foreach (var (key, _, value) in file.Entries(node, "rule", "id", "description", "when", "decision", "finding", "message"))
+            {
+                switch (key)
+                {
+                    case "id":
+                        id = file.Scalar(value, "rule id");
+                        if (id is not null && !ids.Add(id))
+                        {
+                            file.Error(value, $"rule id '{id}' is used twice");
+                        }
+
+                        break;
+                    case "message":
+                        message = file.Scalar(value, "rule message");
+                        break;
+                    case "decision":
+                        if (file.Scalar(value, "decision") is { } text)
+                        {
+                            decision = ParseDecision(file, value, text, "decision");
+                        }
+
+                        break;
+                    case "finding":
+                        finding = ReadFinding(file, value);
+                        break;
+                    case "when":
+                        when = value as YamlMappingNode;
+                        if (when is null)
+                        {
+                            file.Error(value, "'when' must be a mapping of conditions");
+                        }
+
+                        break;
+                }
+            }
+
+            var label = id is null ? "rule" : $"rule '{id}'";
+            if (id is null)
+            {
+                file.Error(node, "rule needs an 'id'");
+            }
+
+            if (decision is null)
+            {
+                file.Error(node, $"{label} needs a 'decision' (allow, flag or deny)");
+            }
+            else if (decision != DecisionKind.Allow && finding is null)
+            {
+                file.Error(node, $"{label} denies or flags, so it needs a 'finding' (category and severity)");
+            }
+
+            if (id is null || decision is null || when is null)
+            {
+                if (when is null && id is not null)
+                {
+                    file.Error(node, $"{label} needs 'when' conditions");
+                }
+
+                return null;
+            }
+
+            return ReadConditions(file, when, label, id, decision.Value, finding, message, assets);
+        }
+
+        private static Rule? ReadConditions(
+            YamlFile file, YamlMappingNode when, string label, string id, DecisionKind decision, Finding? finding, string? message, Dictionary<string, int> assets)
+        {
+            NameMatcher? tools = null, methods = null, agents = null, roles = null;
+            bool? unmapped = null, crossesHost = null;
+            Regex? argumentsMatch = null, valueMatches = null;
+            var kinds = 0;
+            ulong assetMask = 0, assetNotMask = 0, destinationMask = 0;
+            string[]? valueIn = null, valueNotIn = null;
+            var ok = true;
+
+            foreach (var (key, _, value) in file.Entries(
+                when, $"{label} when", "tool", "method", "agent", "role", "unmapped", "arguments_match",
+                "kind", "asset", "asset_not", "destination_asset", "crosses_host", "value_in", "value_not_in", "value_matches"))
+            {
+                switch (key)
+                {
+                    case "tool": tools = Names(file, value, $"{label} tool", ref ok); break;
+                    case "method": methods = Names(file, value, $"{label} method", ref ok); break;
+                    case "agent": agents = Names(file, value, $"{label} agent", ref ok); break;
+                    case "role": roles = Names(file, value, $"{label} role", ref ok); break;
+                    case "unmapped": unmapped = file.Boolean(value, $"{label} unmapped"); ok &= unmapped is not null; break;
+                    case "crosses_host": crossesHost = file.Boolean(value, $"{label} crosses_host"); ok &= crossesHost is not null; break;
+                    case "arguments_match": argumentsMatch = Pattern(file, value, $"{label} arguments_match", ref ok); break;
+                    case "value_matches": valueMatches = Pattern(file, value, $"{label} value_matches", ref ok); break;
+                    case "value_in": valueIn = Values(file, value, $"{label} value_in", ref ok); break;
+                    case "value_not_in": valueNotIn = Values(file, value, $"{label} value_not_in", ref ok); break;
+                    case "kind":
+                        foreach (var (name, node) in file.List(value, $"{label} kind") ?? [])
+                        {
+                            if (EffectKinds.TryParse(name, out var kind))
+                            {
+                                kinds |= 1 << (int)kind;
+                            }
+                            else
+                            {
+                                file.Error(node, $"{label}: kind '{name}' is unknown; use one of: {string.Join(", ", EffectKinds.Names)}");
+                                ok = false;
+                            }
+                        }
+
+                        break;
+                    case "asset": assetMask = AssetMask(file, value, $"{label} asset", assets, ref ok); break;
+                    case "asset_not": assetNotMask = AssetMask(file, value, $"{label} asset_not", assets, ref ok); break;
+                    case "destination_asset": destinationMask = AssetMask(file, value, $"{label} destination_asset", assets, ref ok); break;
+                }
+            }
+
+            if (!ok)
+            {
+                return null;
+            }
+
+            return new Rule
+            {
+                Id = id,
+                Decision = decision,
+                Finding = finding,
+                Message = message,
+                Tools = tools,
+                Methods = methods,
+                Agents = agents,
+                Roles = roles,
+                Unmapped = unmapped,
+                ArgumentsMatch = argumentsMatch,
+                Kinds = kinds,
+                Assets = assetMask,
+                AssetsNot = assetNotMask,
+                DestinationAssets = destinationMask,
+                CrossesHost = crossesHost,
+                ValueIn = valueIn,
+                ValueNotIn = valueNotIn,
+                ValueMatches = valueMatches,
+            };
+        }
+
+        private static NameMatcher? Names(YamlFile file, YamlNode node, string where, ref bool ok)
+        {
+            var values = new List<string>();
+            foreach (var (value, item) in file.List(node, where) ?? [])
+            {
+                if (Glob.Validate(value) is { } error)
+                {
+                    file.Error(item, $"{where} '{value}': {error}");
+                    ok = false;
+                }
+                else
+                {
+                    values.Add(value);
+                }
+            }
+
+            return values.Count > 0 ? new NameMatcher(values) : null;
+        }
+
+        private static string[]? Values(YamlFile file, YamlNode node, string where, ref bool ok)
+        {
+            var list = file.List(node, where);
+            if (list is null)
+            {
+                ok = false;
+                return null;
+            }
+
+            return list.ConvertAll(v => v.Value).ToArray();
+        }
+
+        private static Regex? Pattern(YamlFile file, YamlNode node, string where, ref bool ok)
+        {
+            var text = file.Scalar(node, where);
+            if (text is null)
+            {
+                ok = false;
+                return null;
+            }
+
+            try
+            {
+                // Non-backtracking keeps matching linear in the size of what an agent sends.
+                return new Regex(text, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, RegexTimeout);
+            }
+            catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
+            {
+                file.Error(node, $"{where} is not a usable regular expression: {ex.Message}");
+                ok = false;
+                return null;
+            }
+        }
+
+        private static ulong AssetMask(YamlFile file, YamlNode node, string where, Dictionary<string, int> assets, ref bool ok)
+        {
+            ulong mask = 0;
+            foreach (var (name, item) in file.List(node, where) ?? [])
+            {
+                if (assets.TryGetValue(name, out var index))
+                {
+                    mask |= 1UL << index;
+                }
+                else
+                {
+                    file.Error(item, $"{where}: no asset is named '{name}'; defined assets: {string.Join(", ", assets.Keys)}");
+                    ok = false;
+                }
+            }
+
+            return mask;
+        }
+
+        private static Finding? ReadFinding(YamlFile file, YamlNode node)
+        {
+            if (node is not YamlMappingNode mapping)
+            {
+                file.Error(node, "finding must be a mapping with category and severity");
+                return null;
+            }
+
+            string? category = null;
+            var severity = Severity.Medium;
+            foreach (var (key, _, value) in file.Entries(mapping, "finding", "category", "severity"))
+            {
+                var text = file.Scalar(value, $"finding {key}");
+                if (text is null)
+                {
+                    continue;
+                }
+
+                if (key == "category")
+                {
+                    category = text;
+                }
+                else if (!Enum.TryParse(text, ignoreCase: true, out severity) || int.TryParse(text, out _))
+                {
+                    file.Error(value, $"severity '{text}' is unknown; use info, low, medium, high or critical");
+                }
+            }
+
+            if (category is null)
+            {
+                file.Error(node, "finding needs a 'category', e.g. shutdown-tampering");
+                return null;
+            }
+
+            return new Finding(category, severity);
+        }
+
+        private static DecisionKind? ParseDecision(YamlFile file, YamlNode node, string text, string where)
+        {
+            switch (text)
+            {
+                case "allow": return DecisionKind.Allow;
+                case "flag": return DecisionKind.Flag;
+                case "deny": return DecisionKind.Deny;
+                default:
+                    file.Error(node, $"{where} '{text}' is unknown; use allow, flag or deny");
+                    return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System.Collections.Frozen;
+using AgentGuard.Effects;
+
+namespace AgentGuard.Policy;
+
+/// <summary>
+/// One loaded, validated and compiled version of the policy: every file merged, globs compiled,
+/// tool mappings in a frozen dictionary. Immutable, so a reload swaps it whole.
+/// </summary>
+public sealed class PolicySet
+{
+    internal PolicySet(
+        Asset[] assets,
+        FrozenDictionary<string, EffectTemplate[]> tools,
+        Rule[] rules,
+        DecisionKind defaultDecision,
+        bool strict,
+        string version,
+        IReadOnlyList<string> files)
+    {
+        Assets = assets;
+        Tools = tools;
+        Rules = rules;
+        Default = defaultDecision;
+        Strict = strict;
+        Version = version;
+        Files = files;
+        NeedsArgumentText = Array.Exists(rules, r => r.ArgumentsMatch is not null);
+    }
+
+    /// <summary>The assets, in declaration order; an asset's index is its bit in rule masks.</summary>
+    public Asset[] Assets { get; }
+
+    /// <summary>Tool name (any case) to the effects the tool has.</summary>
+    public FrozenDictionary<string, EffectTemplate[]> Tools { get; }
+
+    /// <summary>The rules, in file order.</summary>
+    public Rule[] Rules { get; }
+
+    /// <summary>The decision for a call no rule matches.</summary>
+    public DecisionKind Default { get; }
+
+    /// <summary>Whether a <c>tools/call</c> of a tool with no mapping is denied.</summary>
+    public bool Strict { get; }
+
+    /// <summary>A hash of the policy sources (first 12 hex digits of SHA-256).</summary>
+    public string Version { get; }
+
+    /// <summary>The files the policy was loaded from.</summary>
+    public IReadOnlyList<string> Files { get; }
+
+    internal bool NeedsArgumentText { get; }
+
+    /// <summary>The bit mask of assets that contain <paramref name="resource"/>.</summary>
+    internal ulong AssetMask(string? resource)
+    {
+        if (resource is null)
+        {
+            return 0;
+        }
+
+        ulong mask = 0;
+        for (var i = 0; i < Assets.Length; i++)
+        {
+            if (Assets[i].Contains(resource))
+            {
+                mask |= 1UL << i;
+            }
+        }
+
+        return mask;
+    }
+}

@@ -1,0 +1,16 @@
+using System.CommandLine;
+
+namespace AgentGuard.Cli;
+
+/// <summary>The <c>agentguard</c> command line.</summary>
+internal static class AgentGuardCommand
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("AgentGuard: a runtime oversight guard between AI agents and their tools.");
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(PolicyCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
+        return root;
+    }
+}

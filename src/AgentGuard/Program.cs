@@ -1,0 +1,3 @@
+using AgentGuard.Cli;
+
+return await AgentGuardCommand.Create().Parse(args).InvokeAsync();

@@ -1,0 +1,202 @@
+using AgentGuard.Admin;
+using AgentGuard.Audit;
+using AgentGuard.Policy;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Transforms;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+
+namespace AgentGuard.Proxy;
+
+/// <summary>
+/// A running guard: the data plane (YARP with inspection) and the admin plane, each on its own
+/// Kestrel listener so agents on the data plane cannot reach the admin routes.
+/// </summary>
+public sealed class GuardHost : IAsyncDisposable
+{
+    private readonly WebApplication _data;
+    private readonly WebApplication _admin;
+    private readonly PolicyStore _policies;
+
+    private GuardHost(WebApplication data, WebApplication admin, PolicyStore policies, DecisionFeed decisions)
+    {
+        Decisions = decisions;
+        _data = data;
+        _admin = admin;
+        _policies = policies;
+        DataAddress = BoundAddress(data);
+        AdminAddress = BoundAddress(admin);
+    }
+
+    /// <summary>The data-plane base address agents call (with the real port when 0 was asked for).</summary>
+    public Uri DataAddress { get; }
+
+    /// <summary>The admin-plane base address.</summary>
+    public Uri AdminAddress { get; }
+
+    /// <summary>Every decision, as it is made.</summary>
+    public DecisionFeed Decisions { get; }
+
+    /// <summary>The policy in force and its reloads.</summary>
+    public PolicyStore Policies => _policies;
+
+    /// <summary>Validates <paramref name="configuration"/>, loads the policy and starts both planes.</summary>
+    /// <exception cref="GuardStartException">The configuration or policy is invalid; the message lists every error.</exception>
+    public static async Task<GuardHost> StartAsync(
+        IConfiguration configuration, Action<ILoggingBuilder>? configureLogging = null, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    {
+        timeProvider ??= TimeProvider.System;
+        var options = new GuardOptions();
+        configuration.GetSection(GuardOptions.Section).Bind(options);
+        var validation = new GuardOptionsValidator().Validate(null, options);
+        var errors = new List<string>(validation.Failed ? validation.Failures : []);
+
+        var (routes, clusters) = ProxyRoutes.Build(configuration, options, errors);
+        if (errors.Count > 0)
+        {
+            throw new GuardStartException(errors);
+        }
+
+        using var bootstrapLogging = LoggerFactory.Create(logging => ConfigureLogging(logging, configuration, configureLogging));
+        var configFile = configuration[ConfigFileKey];
+        var guardFiles = configFile is null ? Array.Empty<string>() : [configFile];
+        var policies = PolicyStore.Open(options.Policies, guardFiles, bootstrapLogging.CreateLogger<PolicyStore>(), timeProvider, out var policyErrors)
+            ?? throw new GuardStartException(policyErrors.Select(e => e.ToString()));
+
+        var decisions = new DecisionFeed();
+        var data = BuildDataPlane(configuration, options, routes, clusters, policies, decisions, timeProvider, configureLogging);
+        var admin = BuildAdminPlane(configuration, options, policies, configureLogging);
+        try
+        {
+            await data.StartAsync(cancellationToken);
+            await admin.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await data.DisposeAsync();
+            await admin.DisposeAsync();
+            policies.Dispose();
+            throw;
+        }
+
+        if (options.WatchPolicies)
+        {
+            policies.Watch();
+        }
+
+        return new GuardHost(data, admin, policies, decisions);
+    }
+
+    /// <summary>The configuration key holding the path of the <c>--config</c> file, which joins the guard-config asset.</summary>
+    public const string ConfigFileKey = "AgentGuard:ConfigFile";
+
+    /// <summary>Waits until the host is asked to stop (Ctrl-C, SIGTERM).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _data.WaitForShutdownAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await _data.StopAsync();
+        await _admin.StopAsync();
+        await _data.DisposeAsync();
+        await _admin.DisposeAsync();
+        _policies.Dispose();
+    }
+
+    private static WebApplication BuildDataPlane(
+        IConfiguration configuration,
+        GuardOptions options,
+        IReadOnlyList<RouteConfig>? routes,
+        IReadOnlyList<ClusterConfig>? clusters,
+        PolicyStore policies,
+        DecisionFeed decisions,
+        TimeProvider timeProvider,
+        Action<ILoggingBuilder>? configureLogging)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Configuration.AddConfiguration(configuration);
+        builder.WebHost.UseKestrelCore().UseUrls(options.Listen);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // No Server header: allowed responses must look as if nothing stood in between.
+            kestrel.AddServerHeader = false;
+
+            // Inspected routes enforce their own limit; uninspected ones (weights) may be any size.
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
+        ConfigureLogging(builder.Logging, configuration, configureLogging);
+        builder.Services.AddRoutingCore();
+        builder.Services.AddSingleton(policies);
+        builder.Services.AddSingleton(decisions);
+        builder.Services.AddSingleton(timeProvider);
+        AddGuardOptions(builder.Services, configuration);
+        var proxy = builder.Services.AddReverseProxy();
+        proxy = routes is not null && clusters is not null
+            ? proxy.LoadFromMemory(routes, clusters)
+            : proxy.LoadFromConfig(configuration.GetSection("ReverseProxy"));
+        proxy.AddTransforms(transforms =>
+            {
+                // No X-Forwarded-* or Via: the tool server sees the agent's request as it was sent.
+                transforms.UseDefaultForwarders = false;
+                transforms.AddResponseTransform(PendingRepliesTransform.ApplyAsync);
+            });
+
+        var app = builder.Build();
+        app.UseRouting();
+        app.MapReverseProxy(pipeline =>
+        {
+            pipeline.UseMiddleware<McpInspectionMiddleware>();
+            pipeline.UseSessionAffinity();
+            pipeline.UseLoadBalancing();
+            pipeline.UsePassiveHealthChecks();
+        });
+        return app;
+    }
+
+    private static WebApplication BuildAdminPlane(
+        IConfiguration configuration, GuardOptions options, PolicyStore policies, Action<ILoggingBuilder>? configureLogging)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Configuration.AddConfiguration(configuration);
+        builder.WebHost.UseKestrelCore().UseUrls(options.Admin);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        ConfigureLogging(builder.Logging, configuration, configureLogging);
+        builder.Services.AddRoutingCore();
+        builder.Services.AddSingleton(policies);
+        var app = builder.Build();
+        app.UseRouting();
+        AdminEndpoints.Map(app);
+        return app;
+    }
+
+    private static void AddGuardOptions(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<GuardOptions>().Bind(configuration.GetSection(GuardOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GuardOptions>, GuardOptionsValidator>();
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, IConfiguration configuration, Action<ILoggingBuilder>? configure)
+    {
+        logging.AddConfiguration(configuration.GetSection("Logging"));
+        if (configure is not null)
+        {
+            configure(logging);
+        }
+        else
+        {
+            logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+    }
+
+    private static Uri BoundAddress(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+        return new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+    }
+}

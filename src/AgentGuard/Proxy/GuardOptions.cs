@@ -1,0 +1,59 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AgentGuard.Proxy;
+
+/// <summary>The <c>AgentGuard</c> configuration section.</summary>
+public sealed class GuardOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string Section = "AgentGuard";
+
+    /// <summary>The data-plane URL agents call. Default <c>http://127.0.0.1:8080</c>.</summary>
+    [Required]
+    public string Listen { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>The admin-plane URL (health, readiness). Default <c>http://127.0.0.1:9091</c>. Never the data-plane port.</summary>
+    [Required]
+    public string Admin { get; set; } = "http://127.0.0.1:9091";
+
+    /// <summary>Shorthand for one route that sends everything to this URL, inspected as MCP. Overrides the <c>ReverseProxy</c> section.</summary>
+    public string? Upstream { get; set; }
+
+    /// <summary>Policy files or folders. At least one.</summary>
+    public List<string> Policies { get; set; } = [];
+
+    /// <summary>Whether policy files are watched and reloaded on change. Default true.</summary>
+    public bool WatchPolicies { get; set; } = true;
+
+    /// <summary>The identity this sidecar vouches for.</summary>
+    public AgentOptions Agent { get; set; } = new();
+
+    /// <summary>Limits on inspected requests.</summary>
+    public InspectionOptions Inspection { get; set; } = new();
+}
+
+/// <summary>The <c>AgentGuard:Agent</c> section: who is behind this sidecar.</summary>
+public sealed class AgentOptions
+{
+    /// <summary>The agent id. Default <c>agent</c>.</summary>
+    public string Id { get; set; } = "agent";
+
+    /// <summary>The agent role. Default <c>agent</c>.</summary>
+    public string Role { get; set; } = "agent";
+}
+
+/// <summary>The <c>AgentGuard:Inspection</c> section.</summary>
+public sealed class InspectionOptions
+{
+    /// <summary>The smallest accepted <see cref="MaxBodyBytes"/>: 1 KiB.</summary>
+    public const int MinBodyBytes = 1024;
+
+    /// <summary>The largest accepted <see cref="MaxBodyBytes"/>: 64 MiB.</summary>
+    public const int MaxAllowedBodyBytes = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// The largest inspected body, before and after decoding any Content-Encoding; a larger body is
+    /// denied, never forwarded unseen. Default 4 MiB; range 1 KiB to 64 MiB.
+    /// </summary>
+    public int MaxBodyBytes { get; set; } = 4 * 1024 * 1024;
+}

@@ -1,0 +1,215 @@
+using System.Buffers;
+using System.IO.Compression;
+using System.IO.Pipelines;
+using Microsoft.Net.Http.Headers;
+
+namespace AgentGuard.Proxy;
+
+/// <summary>
+/// An inspected request body, read whole into pooled memory up to the size limit: the bytes as
+/// sent (forwarded unchanged when the decision allows) and the JSON they decode to.
+/// </summary>
+internal sealed class InspectedBody : IDisposable
+{
+    private byte[]? _raw;
+    private byte[]? _decoded;
+
+    private InspectedBody(byte[] raw, int rawLength, byte[]? decoded, int decodedLength)
+    {
+        _raw = raw;
+        RawLength = rawLength;
+        _decoded = decoded;
+        DecodedLength = decodedLength;
+    }
+
+    public int RawLength { get; }
+
+    public int DecodedLength { get; }
+
+    /// <summary>The body exactly as the agent sent it.</summary>
+    public ReadOnlyMemory<byte> Raw => _raw.AsMemory(0, RawLength);
+
+    /// <summary>The body after Content-Encoding is undone: the JSON to decide on.</summary>
+    public ReadOnlyMemory<byte> Json => _decoded is null ? Raw : _decoded.AsMemory(0, DecodedLength);
+
+    /// <summary>A stream over the body exactly as sent, to forward it unchanged. Valid until disposal.</summary>
+    public Stream OpenRaw() => new MemoryStream(_raw!, 0, RawLength, writable: false);
+
+    public static async ValueTask<(InspectedBody? Body, BodyError Error)> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        if (!IsJson(request.ContentType))
+        {
+            return (null, BodyError.UnsupportedMediaType);
+        }
+
+        var encoding = ParseEncoding(request.Headers.ContentEncoding.ToString());
+        if (encoding is null)
+        {
+            return (null, BodyError.UnsupportedEncoding);
+        }
+
+        if (request.ContentLength > limit)
+        {
+            return (null, BodyError.TooLarge);
+        }
+
+        var (raw, rawLength) = await ReadRawAsync(request.BodyReader, limit, cancellationToken);
+        if (raw is null)
+        {
+            return (null, BodyError.TooLarge);
+        }
+
+        if (encoding.Length == 0)
+        {
+            return (new InspectedBody(raw, rawLength, null, 0), BodyError.None);
+        }
+
+        var (decoded, decodedLength, error) = Decode(raw, rawLength, encoding, limit);
+        if (decoded is null)
+        {
+            ArrayPool<byte>.Shared.Return(raw);
+            return (null, error);
+        }
+
+        return (new InspectedBody(raw, rawLength, decoded, decodedLength), BodyError.None);
+    }
+
+    public void Dispose()
+    {
+        if (_raw is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_raw);
+            _raw = null;
+        }
+
+        if (_decoded is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_decoded);
+            _decoded = null;
+        }
+    }
+
+    private static async ValueTask<(byte[]? Buffer, int Length)> ReadRawAsync(PipeReader reader, int limit, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            if (buffer.Length > limit)
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                return (null, 0);
+            }
+
+            if (result.IsCompleted)
+            {
+                var length = (int)buffer.Length;
+                var array = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+                buffer.CopyTo(array);
+                reader.AdvanceTo(buffer.End);
+                return (array, length);
+            }
+
+            // Nothing consumed, everything examined: the pipe keeps the bytes and wakes us when more arrive.
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private static (byte[]? Buffer, int Length, BodyError Error) Decode(byte[] raw, int rawLength, string encoding, int limit)
+    {
+        var decoded = Inflate(raw, rawLength, encoding, limit, out var length, out var error);
+        if (decoded is null && error == BodyError.CorruptEncoding && encoding == "deflate")
+        {
+            // HTTP's "deflate" is zlib-wrapped, but some clients send raw deflate; accept either.
+            decoded = Inflate(raw, rawLength, "raw-deflate", limit, out length, out error);
+        }
+
+        return (decoded, length, error);
+    }
+
+    private static byte[]? Inflate(byte[] raw, int rawLength, string encoding, int limit, out int length, out BodyError error)
+    {
+        var output = ArrayPool<byte>.Shared.Rent(Math.Min(limit + 1, Math.Max(rawLength * 4, 4096)));
+        length = 0;
+        try
+        {
+            using var input = new MemoryStream(raw, 0, rawLength, writable: false);
+            using Stream stream = encoding switch
+            {
+                "gzip" => new GZipStream(input, CompressionMode.Decompress),
+                "deflate" => new ZLibStream(input, CompressionMode.Decompress),
+                "raw-deflate" => new DeflateStream(input, CompressionMode.Decompress),
+                _ => new BrotliStream(input, CompressionMode.Decompress),
+            };
+            while (true)
+            {
+                if (length == output.Length)
+                {
+                    if (length > limit)
+                    {
+                        break;
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)output.Length * 2, limit + 1L));
+                    output.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(output);
+                    output = larger;
+                }
+
+                var read = stream.Read(output, length, output.Length - length);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+
+            if (length > limit)
+            {
+                ArrayPool<byte>.Shared.Return(output);
+                error = BodyError.TooLarge;
+                return null;
+            }
+
+            error = BodyError.None;
+            return output;
+        }
+        catch (InvalidDataException)
+        {
+            ArrayPool<byte>.Shared.Return(output);
+            error = BodyError.CorruptEncoding;
+            return null;
+        }
+    }
+
+    /// <summary>The single coding to undo (empty for none), or <see langword="null"/> when the guard cannot decode it.</summary>
+    private static string? ParseEncoding(string header)
+    {
+        var value = header.Trim().ToLowerInvariant();
+        return value switch
+        {
+            "" or "identity" => string.Empty,
+            "gzip" or "x-gzip" => "gzip",
+            "deflate" => "deflate",
+            "br" => "br",
+            _ => null,
+        };
+    }
+
+    private static bool IsJson(string? contentType)
+    {
+        if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var media))
+        {
+            return false;
+        }
+
+        if (!media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var charset = media.Charset;
+        return !charset.HasValue || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,310 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using AgentGuard.Audit;
+using AgentGuard.Policy;
+using AgentGuard.Protocols;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Model;
+
+namespace AgentGuard.Proxy;
+
+/// <summary>
+/// Steps 2-6 of a tool call on an inspected route: read and decode the body, decide every
+/// message, log the decision, and either forward (unchanged when everything is allowed) or
+/// answer the agent in its protocol. Runs in YARP's proxy pipeline, before load balancing.
+/// </summary>
+internal sealed partial class McpInspectionMiddleware(
+    RequestDelegate next,
+    PolicyStore policies,
+    DecisionFeed feed,
+    TimeProvider timeProvider,
+    IOptionsMonitor<GuardOptions> options,
+    ILogger<McpInspectionMiddleware> logger)
+{
+    private const string SessionHeader = "Mcp-Session-Id";
+    private const string ParamHeaderPrefix = "Mcp-Param-";
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var route = context.GetReverseProxyFeature().Route.Config;
+        if (!RouteInspection.IsMcp(route))
+        {
+            return next(context);
+        }
+
+        var method = context.Request.Method;
+        if (HttpMethods.IsPost(method))
+        {
+            return InspectAsync(context);
+        }
+
+        // GET opens the server's event stream and DELETE ends a session: neither carries a call.
+        if (HttpMethods.IsGet(method) || HttpMethods.IsDelete(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
+        {
+            return next(context);
+        }
+
+        return DenyHttpAsync(context);
+    }
+
+    private async Task InspectAsync(HttpContext context)
+    {
+        try
+        {
+            await InspectCoreAsync(context);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted)
+        {
+            // The one place exceptions are caught: whatever went wrong, the call is denied, and the
+            // agent learns only the reference.
+            var reference = AuditReference.Create();
+            LogInspectionFailed(logger, ex, options.CurrentValue.Agent.Id, reference);
+            context.Response.Clear();
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            context.Response.ContentType = "application/json";
+            await context.Response.Body.WriteAsync(McpReplies.Error(McpReplies.PermissionDeniedCode, "permission denied", reference));
+        }
+    }
+
+    private async Task InspectCoreAsync(HttpContext context)
+    {
+        var guard = options.CurrentValue;
+        var (body, bodyError) = await InspectedBody.ReadAsync(context.Request, guard.Inspection.MaxBodyBytes, context.RequestAborted);
+        if (body is null)
+        {
+            await RejectBodyAsync(context, bodyError);
+            return;
+        }
+
+        using (body)
+        {
+            using var exchange = McpDecoder.Decode(body.Json);
+            if (exchange.Error != McpDecodeError.None)
+            {
+                var code = exchange.Error == McpDecodeError.ParseError ? McpReplies.ParseErrorCode : McpReplies.InvalidRequestCode;
+                await RejectAsync(context, StatusCodes.Status400BadRequest, code, exchange.ErrorDetail!, "malformed");
+                return;
+            }
+
+            var mismatch = CheckHeaders(context.Request.Headers, exchange);
+            if (mismatch is not null)
+            {
+                await RejectAsync(context, StatusCodes.Status400BadRequest, McpHeaderCheck.HeaderMismatchCode, mismatch, "header-mismatch");
+                return;
+            }
+
+            var messages = exchange.Messages;
+            var references = new string?[messages.Length];
+            var denied = Decide(context, guard, messages, references);
+            if (denied == 0)
+            {
+                context.Request.Body = body.OpenRaw();
+                await next(context);
+                return;
+            }
+
+            if (denied == messages.Length)
+            {
+                await ReplyAllDeniedAsync(context, exchange, references);
+                return;
+            }
+
+            ForwardAllowedMembers(context, exchange, references);
+            await next(context);
+        }
+    }
+
+    private int Decide(HttpContext context, GuardOptions guard, McpMessage[] messages, string?[] references)
+    {
+        var policy = policies.Current;
+        var agent = new Agent(guard.Agent.Id, guard.Agent.Role);
+        var session = context.Request.Headers[SessionHeader].ToString();
+        var denied = 0;
+        for (var i = 0; i < messages.Length; i++)
+        {
+            var message = messages[i];
+            var call = new ToolCall(
+                agent,
+                session.Length == 0 ? null : session,
+                "mcp",
+                message.Method,
+                message.Method == McpMethods.ToolsCall ? message.Name : null,
+                message.Arguments,
+                message.NameIsResource ? message.Name : null);
+
+            Decision decision;
+            try
+            {
+                decision = PolicyEngine.Decide(policy, call);
+            }
+            catch (Exception ex)
+            {
+                // A bug or a bad policy must not let a call through undecided.
+                LogDecisionFailed(logger, ex, agent.Id, call.Method, call.Tool);
+                decision = Decision.InspectionFailure("the guard failed while deciding");
+            }
+
+            if (decision.IsDenied)
+            {
+                denied++;
+                references[i] = AuditReference.Create();
+            }
+
+            LogDecision(decision, call, references[i], policy.Version);
+            feed.Publish(new DecisionRecord(timeProvider.GetUtcNow(), call, decision, references[i]));
+        }
+
+        return denied;
+    }
+
+    private void LogDecision(Decision decision, ToolCall call, string? reference, string policyVersion)
+    {
+        var finding = decision.Finding?.Category ?? "none";
+        var severity = decision.Finding?.Severity.ToString().ToLowerInvariant() ?? "none";
+        switch (decision.Kind)
+        {
+            case DecisionKind.Deny:
+                LogDenied(logger, call.Agent.Id, call.Agent.Role, call.Method, call.Tool, decision.RuleId, finding, severity, reference, policyVersion, decision.Message);
+                break;
+            case DecisionKind.Flag:
+                LogFlagged(logger, call.Agent.Id, call.Agent.Role, call.Method, call.Tool, decision.RuleId, finding, severity, policyVersion, decision.Message);
+                break;
+            default:
+                LogAllowed(logger, call.Agent.Id, call.Method, call.Tool, decision.RuleId, policyVersion);
+                break;
+        }
+    }
+
+    private static string? CheckHeaders(IHeaderDictionary headers, McpExchange exchange)
+    {
+        var method = headers.TryGetValue("Mcp-Method", out var m) ? m.ToString() : null;
+        var name = headers.TryGetValue("Mcp-Name", out var n) ? n.ToString() : null;
+        List<(string, string)>? parameters = null;
+        foreach (var (key, value) in headers)
+        {
+            if (key.StartsWith(ParamHeaderPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                (parameters ??= []).Add((key[ParamHeaderPrefix.Length..], value.ToString()));
+            }
+        }
+
+        return McpHeaderCheck.Check(exchange, method, name, parameters ?? (IReadOnlyList<(string, string)>)[]);
+    }
+
+    private static async Task ReplyAllDeniedAsync(HttpContext context, McpExchange exchange, string?[] references)
+    {
+        var hasRequest = false;
+        foreach (var message in exchange.Messages)
+        {
+            hasRequest |= message.Kind == McpMessageKind.Request;
+        }
+
+        if (!hasRequest)
+        {
+            // Notifications and responses get no JSON-RPC answer; 202 is what a server says to them.
+            context.Response.StatusCode = StatusCodes.Status202Accepted;
+            return;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            if (exchange.IsBatch)
+            {
+                writer.WriteStartArray();
+            }
+
+            for (var i = 0; i < exchange.Messages.Length; i++)
+            {
+                if (exchange.Messages[i].Kind == McpMessageKind.Request)
+                {
+                    McpReplies.WriteDenied(writer, exchange.Messages[i], references[i]!);
+                }
+            }
+
+            if (exchange.IsBatch)
+            {
+                writer.WriteEndArray();
+            }
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = buffer.WrittenCount;
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+    }
+
+    private static void ForwardAllowedMembers(HttpContext context, McpExchange exchange, string?[] references)
+    {
+        var forwarded = new ArrayBufferWriter<byte>(4096);
+        var replies = new List<byte[]>();
+        forwarded.Write("["u8);
+        var first = true;
+        for (var i = 0; i < exchange.Messages.Length; i++)
+        {
+            var message = exchange.Messages[i];
+            if (references[i] is null)
+            {
+                if (!first)
+                {
+                    forwarded.Write(","u8);
+                }
+
+                forwarded.Write(JsonMarshal.GetRawUtf8Value(message.Element));
+                first = false;
+            }
+            else if (message.Kind == McpMessageKind.Request)
+            {
+                var reply = new ArrayBufferWriter<byte>(256);
+                using (var writer = new Utf8JsonWriter(reply))
+                {
+                    McpReplies.WriteDenied(writer, message, references[i]!);
+                }
+
+                replies.Add(reply.WrittenSpan.ToArray());
+            }
+        }
+
+        forwarded.Write("]"u8);
+        var bytes = forwarded.WrittenSpan.ToArray();
+        context.Request.Headers.ContentEncoding = default;
+        context.Request.Headers.TransferEncoding = default;
+
+        // The guard merges its answers into the tool server's, so it must be able to read them.
+        context.Request.Headers.AcceptEncoding = default;
+        context.Request.ContentLength = bytes.Length;
+        context.Request.Body = new MemoryStream(bytes, writable: false);
+        if (replies.Count > 0)
+        {
+            context.Features.Set(new PendingReplies(replies));
+        }
+    }
+
+    private Task RejectBodyAsync(HttpContext context, BodyError error) => error switch
+    {
+        BodyError.TooLarge => RejectAsync(context, StatusCodes.Status413PayloadTooLarge, McpReplies.InvalidRequestCode, "request body is larger than the inspection limit", "too-large"),
+        BodyError.UnsupportedEncoding => RejectAsync(context, StatusCodes.Status415UnsupportedMediaType, McpReplies.InvalidRequestCode, "Content-Encoding is not supported; use gzip, deflate, br or none", "unsupported-encoding"),
+        BodyError.CorruptEncoding => RejectAsync(context, StatusCodes.Status400BadRequest, McpReplies.ParseErrorCode, "body does not decode with its Content-Encoding", "corrupt-encoding"),
+        _ => RejectAsync(context, StatusCodes.Status415UnsupportedMediaType, McpReplies.InvalidRequestCode, "Content-Type must be application/json", "unsupported-media-type"),
+    };
+
+    private async Task RejectAsync(HttpContext context, int status, int code, string message, string reason)
+    {
+        var reference = AuditReference.Create();
+        var guard = options.CurrentValue;
+        LogRejected(logger, guard.Agent.Id, reason, message, reference);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        var body = McpReplies.Error(code, message, reference);
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+    }
+
+    private async Task DenyHttpAsync(HttpContext context)
+    {
+        var reference = AuditReference.Create();
+        LogRejected(logger, options.CurrentValue.Agent.Id, "http-method", context.Request.Method, reference);
+        await HttpDenial.WriteAsync(context, reference);
+    }
+}
