@@ -35,6 +35,7 @@ function parseArgs(argv) {
 //   drop-sse      answer every GET (the standalone SSE stream) with 405
 //   sse-as-json   refuse to relay text/event-stream responses (502)
 //   block-ping    answer JSON-RPC "ping" requests with a JSON-RPC error
+//   flaky-ping    the same for every other ping only (1st, 3rd, ...)
 const BREAK = new Set((process.env.PASSTHROUGH_BREAK ?? '').split(',').filter(Boolean));
 
 const HOP_BY_HOP = new Set([
@@ -90,19 +91,20 @@ function forward(req, res, body) {
   else req.pipe(upstreamReq);
 }
 
+let pings = 0;
 const proxy = http.createServer((req, res) => {
   if (BREAK.has('drop-sse') && req.method === 'GET') {
     res.writeHead(405, { allow: 'POST, DELETE' }).end();
     return;
   }
-  if (BREAK.has('block-ping') && req.method === 'POST') {
+  if ((BREAK.has('block-ping') || BREAK.has('flaky-ping')) && req.method === 'POST') {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       let message;
       try { message = JSON.parse(body.toString('utf8')); } catch { message = undefined; }
-      if (message && message.method === 'ping') {
+      if (message && message.method === 'ping' && (BREAK.has('block-ping') || pings++ % 2 === 0)) {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ jsonrpc: '2.0', id: message.id, error: { code: -32001, message: 'blocked by test proxy' } }));
         return;

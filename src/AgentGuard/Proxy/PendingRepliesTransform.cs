@@ -89,7 +89,7 @@ internal static class PendingRepliesTransform
 
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
-        response.Headers.ContentEncoding = default;
+        response.Headers.Remove("Content-Encoding");
         response.ContentLength = merged.WrittenCount;
         await response.Body.WriteAsync(merged.WrittenMemory, cancellationToken);
     }
