@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Sockets;
+using AgentGuard.Infrastructure;
+using Xunit.Abstractions;
+
+namespace AgentGuard.Proxy;
+
+public sealed class GuardHostTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task StartAsync_FixedPorts_EachPlaneOnItsOwnPort()
+    {
+        var (dataPort, adminPort) = (FreePort(), FreePort());
+        await using var upstream = await TestUpstream.StartRecordingAsync();
+        await using var guard = await TestGuard.StartAsync(output, upstream.Address, settings: new Dictionary<string, string?>
+        {
+            ["AgentGuard:Listen"] = $"http://127.0.0.1:{dataPort}",
+            ["AgentGuard:Admin"] = $"http://127.0.0.1:{adminPort}",
+        });
+
+        Assert.Equal(dataPort, guard.DataAddress.Port);
+        Assert.Equal(adminPort, guard.AdminAddress.Port);
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{adminPort}/readyz")).StatusCode);
+    }
+
+    [Fact]
+    public async Task StartAsync_InvalidSettings_ReportsEveryErrorWithKeyAndFix()
+    {
+        var error = await Assert.ThrowsAsync<GuardStartException>(() => TestGuard.StartAsync(output, new Uri("http://127.0.0.1:1"), settings: new Dictionary<string, string?>
+        {
+            ["AgentGuard:Inspection:MaxBodyBytes"] = "0",
+            ["AgentGuard:Listen"] = "http://127.0.0.1:7000",
+            ["AgentGuard:Admin"] = "http://127.0.0.1:7000",
+            ["AgentGuard:Agent:Id"] = "",
+        }));
+
+        Assert.Contains(error.Errors, e => e.StartsWith("AgentGuard:Inspection:MaxBodyBytes is 0; use 1 KiB to 64 MiB", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e.StartsWith("AgentGuard:Admin uses port 7000, the data-plane port", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e.StartsWith("AgentGuard:Agent:Id is empty", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StartAsync_InvalidPolicy_RefusesToStartWithPolicyErrors()
+    {
+        var folder = Directory.CreateTempSubdirectory("agentguard-host-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "p.yaml"), "default: sometimes\n");
+
+            var error = await Assert.ThrowsAsync<GuardStartException>(() => TestGuard.StartAsync(output, new Uri("http://127.0.0.1:1"), [folder]));
+
+            Assert.Contains(error.Errors, e => e.Contains("p.yaml:1: default 'sometimes' is unknown", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
