@@ -5,7 +5,8 @@ namespace AgentGuard.Policy;
 
 /// <summary>
 /// Globs over canonical resource URIs: <c>*</c> matches within one path segment, <c>**</c> across
-/// segments (and the scheme), <c>?</c> one character, <c>{a,b}</c> either alternative.
+/// segments (and the scheme), <c>?</c> one character, <c>{a,b}</c> either alternative, and
+/// <c>\</c> makes the next character literal (<c>\*</c> is a star in the name).
 /// </summary>
 internal static class Glob
 {
@@ -34,8 +35,15 @@ internal static class Glob
         }
 
         var depth = 0;
-        foreach (var c in pattern)
+        for (var i = 0; i < pattern.Length; i++)
         {
+            var c = pattern[i];
+            if (c == '\\')
+            {
+                i++;
+                continue;
+            }
+
             if (c == '{')
             {
                 if (++depth > 1)
@@ -64,6 +72,10 @@ internal static class Glob
             var c = pattern[i];
             switch (c)
             {
+                case '\\' when i + 1 < pattern.Length:
+                    i++;
+                    regex.Append(Regex.Escape(pattern[i].ToString()));
+                    break;
                 case '*' when i + 1 < pattern.Length && pattern[i + 1] == '*':
                     i++;
                     if (i + 1 < pattern.Length && pattern[i + 1] == '/')

@@ -96,8 +96,12 @@ public static class PolicyLoader
         var escaped = new StringBuilder(value.Length);
         foreach (var c in value)
         {
-            // Globs have no escape character; a literal path's special characters become single-character wildcards.
-            escaped.Append(c is '*' or '?' or '{' or '}' or ',' ? '?' : c);
+            if (c is '*' or '?' or '{' or '}' or ',' or '\\')
+            {
+                escaped.Append('\\');
+            }
+
+            escaped.Append(c);
         }
 
         return escaped.ToString();
