@@ -35,6 +35,13 @@ public static class ResourceCanonicalizer
             return null;
         }
 
+        // A lone surrogate is not text any tool reads as we would, and Normalize throws on it.
+        if (decoded.AsSpan().ContainsAnyInRange('\ud800', '\udfff') && !IsValidUtf16(decoded))
+        {
+            error = "resource name is not valid Unicode text";
+            return null;
+        }
+
         if (!decoded.IsNormalized(NormalizationForm.FormKC))
         {
             decoded = decoded.Normalize(NormalizationForm.FormKC);
@@ -179,6 +186,21 @@ public static class ResourceCanonicalizer
         {
             ArrayPool<byte>.Shared.Return(rented);
         }
+    }
+
+    private static bool IsValidUtf16(ReadOnlySpan<char> text)
+    {
+        while (!text.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf16(text, out _, out var consumed) != OperationStatus.Done)
+            {
+                return false;
+            }
+
+            text = text[consumed..];
+        }
+
+        return true;
     }
 
     private static bool IsHex(byte b) => char.IsAsciiHexDigit((char)b);

@@ -35,9 +35,13 @@ public sealed class Asset
     /// <summary>Whether the canonical <paramref name="resource"/> belongs to this asset.</summary>
     public bool Contains(string resource)
     {
+        // Tool servers resolve "x/" and "x/." to x (Node's path.resolve in the MCP filesystem
+        // server, Python's os.path.normpath), so a trailing slash must not hide a protected name.
+        // The canonical form keeps the slash because a copy's destination folder depends on it.
+        var trimmed = resource.AsSpan().TrimEnd('/');
         foreach (var pattern in _patterns)
         {
-            if (pattern.IsMatch(resource))
+            if (pattern.IsMatch(resource) || (trimmed.Length != resource.Length && pattern.IsMatch(trimmed)))
             {
                 return true;
             }

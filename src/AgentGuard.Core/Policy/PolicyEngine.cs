@@ -66,14 +66,16 @@ public static class PolicyEngine
             }
         }
 
+        // Strict mode's denial outranks allow and flag like any deny: otherwise a rule that flags
+        // suspicious unmapped calls would forward exactly the calls that name protected assets.
+        if (unmapped && policy.Strict && winner?.Decision != DecisionKind.Deny)
+        {
+            return new Decision(DecisionKind.Deny, Decision.StrictModeRuleId, Finding.UnmappedTool, "strict mode denies tools no mapping describes", effects);
+        }
+
         if (winner is not null)
         {
             return new Decision(winner.Decision, winner.Id, winner.Finding, winner.Message, effects);
-        }
-
-        if (unmapped && policy.Strict)
-        {
-            return new Decision(DecisionKind.Deny, Decision.StrictModeRuleId, Finding.UnmappedTool, "strict mode denies tools no mapping describes", effects);
         }
 
         return new Decision(policy.Default, Decision.DefaultRuleId, null, null, effects);

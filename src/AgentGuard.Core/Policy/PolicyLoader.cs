@@ -659,7 +659,7 @@ public static class PolicyLoader
                 {
                     category = text;
                 }
-                else if (!Enum.TryParse(text, ignoreCase: true, out severity) || int.TryParse(text, out _))
+                else if (!Enum.TryParse(text, ignoreCase: true, out severity) || !Enum.GetNames<Severity>().Contains(text, StringComparer.OrdinalIgnoreCase))
                 {
                     file.Error(value, $"severity '{text}' is unknown; use info, low, medium, high or critical");
                 }

@@ -21,9 +21,10 @@ internal sealed class YamlFile
     {
         var file = new YamlFile(path, errors);
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
@@ -35,6 +36,15 @@ internal sealed class YamlFile
         {
             // The representation model throws this for a key repeated in one mapping.
             errors.Add(new PolicyError(path, 0, "not valid YAML: " + ex.Message));
+            return (file, null);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, not a YamlException, for some unclosed flow
+            // collections ("a: { b: [c]" followed by more lines). Uncaught, it would escape a
+            // reload on the watcher's timer thread and end the process.
+            var line = parser.Current is { } current ? (int)current.Start.Line : 0;
+            errors.Add(new PolicyError(path, line, "not valid YAML: a '{' or '[' is not closed"));
             return (file, null);
         }
 

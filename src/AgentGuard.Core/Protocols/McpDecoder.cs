@@ -13,6 +13,8 @@ public static class McpDecoder
     /// <summary>The deepest nesting accepted.</summary>
     public const int MaxDepth = 64;
 
+    private const string LoneSurrogateDetail = "body has a \\u escape that is not valid UTF-16";
+
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
         AllowDuplicateProperties = false,
@@ -38,6 +40,20 @@ public static class McpDecoder
         catch (JsonException ex)
         {
             return new McpExchange(McpDecodeError.ParseError, ParseErrorDetail(ex));
+        }
+        catch (InvalidOperationException) when (HasSurrogateEscape(body.Span))
+        {
+            // The duplicate-key check unescapes property names and throws on a lone surrogate.
+            return new McpExchange(McpDecodeError.ParseError, LoneSurrogateDetail);
+        }
+
+        // A lone surrogate escape ("\ud800") is valid JSON but not a string .NET can read (GetString
+        // throws), while a server in another language may accept it: the guard cannot see the call
+        // the server would see, so the body is malformed. Checked only when such an escape is there.
+        if (HasSurrogateEscape(body.Span) && !StringsAreReadable(document.RootElement))
+        {
+            document.Dispose();
+            return new McpExchange(McpDecodeError.ParseError, LoneSurrogateDetail);
         }
 
         var root = document.RootElement;
@@ -74,6 +90,62 @@ public static class McpDecoder
         }
 
         return new McpExchange(document, messages, isBatch: true);
+    }
+
+    private static bool HasSurrogateEscape(ReadOnlySpan<byte> json)
+    {
+        while (true)
+        {
+            var at = json.IndexOf("\\u"u8);
+            if (at < 0 || at + 3 >= json.Length)
+            {
+                return false;
+            }
+
+            json = json[(at + 2)..];
+            if ((json[0] | 0x20) == 'd' && (char)json[1] is (>= '8' and <= '9') or (>= 'a' and <= 'f') or (>= 'A' and <= 'F'))
+            {
+                return true;
+            }
+        }
+    }
+
+    private static bool StringsAreReadable(JsonElement element)
+    {
+        try
+        {
+            Read(element);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        static void Read(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        Read(property.Value);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        Read(item);
+                    }
+
+                    break;
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    break;
+            }
+        }
     }
 
     private static string ParseErrorDetail(JsonException ex)

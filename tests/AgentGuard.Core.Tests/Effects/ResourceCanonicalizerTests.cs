@@ -116,8 +116,6 @@ public class ResourceCanonicalizerTests
         "/srv/%C0%AE%C0%AE/config",
         "/srv/%ED%A0%80",
         "/srv/%C3",
-        "/srv/\ud800x",
-        "config://shutdown_config.yaml#shutdown_enabled\udc00",
     };
 
     [Theory]
@@ -128,6 +126,20 @@ public class ResourceCanonicalizerTests
 
         Assert.Null(canonical);
         Assert.False(string.IsNullOrEmpty(error));
+    }
+
+    [Fact]
+    public void Canonicalize_LoneSurrogate_ReturnsError()
+    {
+        // Built here rather than passed as theory data, which would replace the lone surrogates with U+FFFD.
+        string[] names = ["/srv/\ud800x", "config://shutdown_config.yaml#shutdown_enabled\udc00", "/srv/\ude00\ud83d"];
+        foreach (var raw in names)
+        {
+            var canonical = ResourceCanonicalizer.Canonicalize(raw, out var error);
+
+            Assert.Null(canonical);
+            Assert.False(string.IsNullOrEmpty(error));
+        }
     }
 
     [Fact]

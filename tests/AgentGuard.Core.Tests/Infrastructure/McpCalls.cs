@@ -34,7 +34,7 @@ internal static class McpCalls
 
     /// <summary>A <c>tools/call</c> body for <paramref name="tool"/> with <paramref name="argumentsJson"/> spliced in raw.</summary>
     public static string ToolsCall(string tool, string argumentsJson)
-        => $$"""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"{{tool}}","arguments":{{argumentsJson}}}}""";
+        => $$$"""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"{{{tool}}}","arguments":{{{argumentsJson}}}}}""";
 
     public static ToolCall ToCall(McpMessage message)
         => new(Evaluator, null, "mcp", message.Method, message.Method == McpMethods.ToolsCall ? message.Name : null, message.Arguments, message.NameIsResource ? message.Name : null);

@@ -293,12 +293,12 @@ public class McpDecoderTests
     public void Decode_MegabyteOfArguments_Decodes()
     {
         var content = new string('x', 1024 * 1024);
-        using var exchange = Decode($$"""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"write_file","arguments":{"path":"/tmp/a","content":"{{content}}"}}}""");
+        using var exchange = Decode("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"write_file","arguments":{"path":"/tmp/a","content":""" + "\"" + content + "\"}}}");
 
         Assert.Equal(McpDecodeError.None, exchange.Error);
         Assert.Equal(content.Length, exchange.Messages[0].Arguments.GetProperty("content").GetString()!.Length);
     }
 
     private static string Nested(int arrays)
-        => $$"""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"a":{{new string('[', arrays)}}{{new string(']', arrays)}}}}}""";
+        => """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"a":""" + new string('[', arrays) + new string(']', arrays) + "}}}";
 }
