@@ -8,11 +8,17 @@ internal static class AdminEndpoints
     public static void Map(IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/healthz", () => Results.Text("ok"));
-        endpoints.MapGet("/readyz", (PolicyStore policies) => Results.Json(new
+        endpoints.MapGet("/readyz", (PolicyStore policies, AdminState state) =>
         {
-            status = "ready",
-            policyVersion = policies.Current.Version,
-            lastReloadErrors = policies.LastResult.Errors.Select(e => e.ToString()),
-        }));
+            var auditWritable = state.Audit?.IsHealthy ?? true;
+            var body = new
+            {
+                status = auditWritable ? "ready" : "not ready",
+                policyVersion = policies.Current.Version,
+                policyReloadErrors = policies.LastResult.Errors.Select(e => e.ToString()),
+                audit = state.Audit is null ? "off" : auditWritable ? "writable" : "failing: " + state.Audit.LastError,
+            };
+            return Results.Json(body, statusCode: auditWritable ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
     }
 }

@@ -20,9 +20,10 @@ public sealed class GuardHost : IAsyncDisposable
     private readonly WebApplication _admin;
     private readonly PolicyStore _policies;
 
-    private GuardHost(WebApplication data, WebApplication admin, PolicyStore policies, DecisionFeed decisions)
+    private GuardHost(WebApplication data, WebApplication admin, PolicyStore policies, DecisionFeed decisions, AuditLog? audit)
     {
         Decisions = decisions;
+        Audit = audit;
         _data = data;
         _admin = admin;
         _policies = policies;
@@ -35,6 +36,9 @@ public sealed class GuardHost : IAsyncDisposable
 
     /// <summary>The admin-plane base address.</summary>
     public Uri AdminAddress { get; }
+
+    /// <summary>The audit log, or <see langword="null"/> when it is off.</summary>
+    public AuditLog? Audit { get; }
 
     /// <summary>Every decision, as it is made.</summary>
     public DecisionFeed Decisions { get; }
@@ -65,9 +69,23 @@ public sealed class GuardHost : IAsyncDisposable
         var policies = PolicyStore.Open(options.Policies, guardFiles, bootstrapLogging.CreateLogger<PolicyStore>(), timeProvider, out var policyErrors)
             ?? throw new GuardStartException(policyErrors.Select(e => e.ToString()));
 
+        AuditLog? audit = null;
+        if (options.Audit.Directory is not null)
+        {
+            try
+            {
+                audit = AuditLog.Open(options.Audit, bootstrapLogging.CreateLogger<AuditLog>(), timeProvider);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                policies.Dispose();
+                throw new GuardStartException([$"AgentGuard:Audit:SigningKeyFile '{options.Audit.SigningKeyFile}' cannot be used: {ex.Message}"]);
+            }
+        }
+
         var decisions = new DecisionFeed();
-        var data = BuildDataPlane(configuration, options, routes, clusters, policies, decisions, timeProvider, configureLogging);
-        var admin = BuildAdminPlane(configuration, options, policies, configureLogging);
+        var data = BuildDataPlane(configuration, options, routes, clusters, policies, decisions, audit, timeProvider, configureLogging);
+        var admin = BuildAdminPlane(configuration, options, policies, audit, configureLogging);
         try
         {
             await data.StartAsync(cancellationToken);
@@ -78,6 +96,11 @@ public sealed class GuardHost : IAsyncDisposable
             await data.DisposeAsync();
             await admin.DisposeAsync();
             policies.Dispose();
+            if (audit is not null)
+            {
+                await audit.DisposeAsync();
+            }
+
             throw;
         }
 
@@ -86,7 +109,7 @@ public sealed class GuardHost : IAsyncDisposable
             policies.Watch();
         }
 
-        return new GuardHost(data, admin, policies, decisions);
+        return new GuardHost(data, admin, policies, decisions, audit);
     }
 
     /// <summary>The configuration key holding the path of the <c>--config</c> file, which joins the guard-config asset.</summary>
@@ -103,6 +126,10 @@ public sealed class GuardHost : IAsyncDisposable
         await _data.DisposeAsync();
         await _admin.DisposeAsync();
         _policies.Dispose();
+        if (Audit is not null)
+        {
+            await Audit.DisposeAsync();
+        }
     }
 
     private static WebApplication BuildDataPlane(
@@ -112,6 +139,7 @@ public sealed class GuardHost : IAsyncDisposable
         IReadOnlyList<ClusterConfig>? clusters,
         PolicyStore policies,
         DecisionFeed decisions,
+        AuditLog? audit,
         TimeProvider timeProvider,
         Action<ILoggingBuilder>? configureLogging)
     {
@@ -133,6 +161,10 @@ public sealed class GuardHost : IAsyncDisposable
         builder.Services.AddSingleton(policies);
         builder.Services.AddSingleton(decisions);
         builder.Services.AddSingleton(timeProvider);
+        if (audit is not null)
+        {
+            builder.Services.AddSingleton(audit);
+        }
         AddGuardOptions(builder.Services, configuration);
         var proxy = builder.Services.AddReverseProxy();
         proxy = routes is not null && clusters is not null
@@ -158,7 +190,7 @@ public sealed class GuardHost : IAsyncDisposable
     }
 
     private static WebApplication BuildAdminPlane(
-        IConfiguration configuration, GuardOptions options, PolicyStore policies, Action<ILoggingBuilder>? configureLogging)
+        IConfiguration configuration, GuardOptions options, PolicyStore policies, AuditLog? audit, Action<ILoggingBuilder>? configureLogging)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         // A copy, not a chained source: the builder writes settings such as "urls" into its
@@ -169,6 +201,7 @@ public sealed class GuardHost : IAsyncDisposable
         ConfigureLogging(builder.Logging, configuration, configureLogging);
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(policies);
+        builder.Services.AddSingleton(new AdminState(audit));
         var app = builder.Build();
         app.UseRouting();
         AdminEndpoints.Map(app);

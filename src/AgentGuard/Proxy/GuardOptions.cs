@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AgentGuard.Audit;
 
 namespace AgentGuard.Proxy;
 
@@ -30,6 +31,9 @@ public sealed class GuardOptions
 
     /// <summary>Limits on inspected requests.</summary>
     public InspectionOptions Inspection { get; set; } = new();
+
+    /// <summary>The tamper-evident audit log. Off unless <see cref="AuditOptions.Directory"/> is set.</summary>
+    public AuditOptions Audit { get; set; } = new();
 }
 
 /// <summary>The <c>AgentGuard:Agent</c> section: who is behind this sidecar.</summary>

@@ -42,6 +42,27 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
             errors.Add("AgentGuard:Agent:Role is empty; give the agent's role (--role evaluator).");
         }
 
+        var audit = options.Audit;
+        if (audit.MaxSegmentBytes is < 64 * 1024 or > 4L * 1024 * 1024 * 1024)
+        {
+            errors.Add($"AgentGuard:Audit:MaxSegmentBytes is {audit.MaxSegmentBytes}; use 64 KiB to 4 GiB (65536 to 4294967296).");
+        }
+
+        if (audit.CheckpointInterval < TimeSpan.FromSeconds(1) || audit.CheckpointInterval > TimeSpan.FromDays(1))
+        {
+            errors.Add($"AgentGuard:Audit:CheckpointInterval is {audit.CheckpointInterval}; use 00:00:01 to 1.00:00:00.");
+        }
+
+        if (audit.SigningKeyFile is not null && audit.Directory is null)
+        {
+            errors.Add("AgentGuard:Audit:SigningKeyFile is set but AgentGuard:Audit:Directory is not; give the audit folder (--audit-dir DIR).");
+        }
+
+        if (audit.SigningKeyFile is not null && !File.Exists(audit.SigningKeyFile))
+        {
+            errors.Add($"AgentGuard:Audit:SigningKeyFile is '{audit.SigningKeyFile}', which does not exist; write a key pair with 'agentguard audit keygen'.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

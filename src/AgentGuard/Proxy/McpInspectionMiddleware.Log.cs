@@ -19,4 +19,7 @@ internal sealed partial class McpInspectionMiddleware
 
     [LoggerMessage(1006, LogLevel.Error, "Inspecting a request from agent {AgentId} failed; it is denied, ref {Reference}")]
     private static partial void LogInspectionFailed(ILogger logger, Exception exception, string agentId, string reference);
+
+    [LoggerMessage(1007, LogLevel.Error, "The audit log cannot be written; the request is denied: {Reason}")]
+    private static partial void LogAuditUnavailable(ILogger logger, string reason);
 }

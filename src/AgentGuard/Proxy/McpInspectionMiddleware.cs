@@ -20,7 +20,8 @@ internal sealed partial class McpInspectionMiddleware(
     DecisionFeed feed,
     TimeProvider timeProvider,
     IOptionsMonitor<GuardOptions> options,
-    ILogger<McpInspectionMiddleware> logger)
+    ILogger<McpInspectionMiddleware> logger,
+    AuditLog? audit = null)
 {
     private const string SessionHeader = "Mcp-Session-Id";
     private const string ParamHeaderPrefix = "Mcp-Param-";
@@ -95,32 +96,85 @@ internal sealed partial class McpInspectionMiddleware(
             }
 
             var messages = exchange.Messages;
-            var references = new string?[messages.Length];
-            var denied = Decide(context, guard, messages, references);
+            var records = Decide(context, guard, messages, out var denied);
+            if (!await RecordAsync(records, context.RequestAborted))
+            {
+                // Nothing decided may take effect unrecorded: with the audit log down, everything is denied.
+                denied = messages.Length;
+                for (var i = 0; i < records.Length; i++)
+                {
+                    records[i] = records[i] with { Decision = Decision.InspectionFailure("the audit log cannot be written") };
+                }
+            }
+
             if (denied == 0)
             {
                 context.Request.Body = body.OpenRaw();
-                await next(context);
+                await ForwardAsync(context, records);
                 return;
             }
 
             if (denied == messages.Length)
             {
-                await ReplyAllDeniedAsync(context, exchange, references);
+                await ReplyAllDeniedAsync(context, exchange, records);
                 return;
             }
 
-            ForwardAllowedMembers(context, exchange, references);
-            await next(context);
+            ForwardAllowedMembers(context, exchange, records);
+            await ForwardAsync(context, records);
         }
     }
 
-    private int Decide(HttpContext context, GuardOptions guard, McpMessage[] messages, string?[] references)
+    /// <summary>Makes the decisions durable before they take effect; false when the audit log cannot be written.</summary>
+    private async ValueTask<bool> RecordAsync(DecisionRecord[] records, CancellationToken cancellationToken)
+    {
+        foreach (var record in records)
+        {
+            feed.Publish(record);
+        }
+
+        if (audit is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            await audit.AppendAsync(records, cancellationToken);
+            return true;
+        }
+        catch (AuditWriteException ex)
+        {
+            LogAuditUnavailable(logger, ex.Message);
+            return false;
+        }
+    }
+
+    private async Task ForwardAsync(HttpContext context, DecisionRecord[] records)
+    {
+        var started = timeProvider.GetTimestamp();
+        await next(context);
+        if (audit is not null)
+        {
+            var latency = timeProvider.GetElapsedTime(started);
+            foreach (var record in records)
+            {
+                if (!record.Decision.IsDenied)
+                {
+                    audit.AppendUpstream(record.Reference, context.Response.StatusCode, latency);
+                }
+            }
+        }
+    }
+
+    private DecisionRecord[] Decide(HttpContext context, GuardOptions guard, McpMessage[] messages, out int denied)
     {
         var policy = policies.Current;
         var agent = new Agent(guard.Agent.Id, guard.Agent.Role);
         var session = context.Request.Headers[SessionHeader].ToString();
-        var denied = 0;
+        var now = timeProvider.GetUtcNow();
+        var records = new DecisionRecord[messages.Length];
+        denied = 0;
         for (var i = 0; i < messages.Length; i++)
         {
             var message = messages[i];
@@ -148,18 +202,18 @@ internal sealed partial class McpInspectionMiddleware(
             if (decision.IsDenied)
             {
                 denied++;
-                references[i] = AuditReference.Create();
             }
 
-            LogDecision(decision, call, references[i], policy.Version);
-            feed.Publish(new DecisionRecord(timeProvider.GetUtcNow(), call, decision, references[i]));
+            records[i] = new DecisionRecord(now, call, decision, AuditReference.Create(), policy.Version);
+            LogDecision(records[i]);
         }
 
-        return denied;
+        return records;
     }
 
-    private void LogDecision(Decision decision, ToolCall call, string? reference, string policyVersion)
+    private void LogDecision(DecisionRecord record)
     {
+        var (call, decision, reference, policyVersion) = (record.Call, record.Decision, record.Reference, record.PolicyVersion);
         var finding = decision.Finding?.Category ?? "none";
         var severity = decision.Finding?.Severity.ToString().ToLowerInvariant() ?? "none";
         switch (decision.Kind)
@@ -192,7 +246,7 @@ internal sealed partial class McpInspectionMiddleware(
         return McpHeaderCheck.Check(exchange, method, name, parameters ?? (IReadOnlyList<(string, string)>)[]);
     }
 
-    private static async Task ReplyAllDeniedAsync(HttpContext context, McpExchange exchange, string?[] references)
+    private static async Task ReplyAllDeniedAsync(HttpContext context, McpExchange exchange, DecisionRecord[] records)
     {
         var hasRequest = false;
         foreach (var message in exchange.Messages)
@@ -219,7 +273,7 @@ internal sealed partial class McpInspectionMiddleware(
             {
                 if (exchange.Messages[i].Kind == McpMessageKind.Request)
                 {
-                    McpReplies.WriteDenied(writer, exchange.Messages[i], references[i]!);
+                    McpReplies.WriteDenied(writer, exchange.Messages[i], records[i].Reference);
                 }
             }
 
@@ -235,7 +289,7 @@ internal sealed partial class McpInspectionMiddleware(
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
     }
 
-    private static void ForwardAllowedMembers(HttpContext context, McpExchange exchange, string?[] references)
+    private static void ForwardAllowedMembers(HttpContext context, McpExchange exchange, DecisionRecord[] records)
     {
         var forwarded = new ArrayBufferWriter<byte>(4096);
         var replies = new List<byte[]>();
@@ -244,7 +298,7 @@ internal sealed partial class McpInspectionMiddleware(
         for (var i = 0; i < exchange.Messages.Length; i++)
         {
             var message = exchange.Messages[i];
-            if (references[i] is null)
+            if (!records[i].Decision.IsDenied)
             {
                 if (!first)
                 {
@@ -259,7 +313,7 @@ internal sealed partial class McpInspectionMiddleware(
                 var reply = new ArrayBufferWriter<byte>(256);
                 using (var writer = new Utf8JsonWriter(reply))
                 {
-                    McpReplies.WriteDenied(writer, message, references[i]!);
+                    McpReplies.WriteDenied(writer, message, records[i].Reference);
                 }
 
                 replies.Add(reply.WrittenSpan.ToArray());
@@ -294,6 +348,8 @@ internal sealed partial class McpInspectionMiddleware(
         var reference = AuditReference.Create();
         var guard = options.CurrentValue;
         LogRejected(logger, guard.Agent.Id, reason, message, reference);
+        var call = new ToolCall(new Agent(guard.Agent.Id, guard.Agent.Role), null, "mcp", string.Empty, null, default);
+        await RecordAsync([new DecisionRecord(timeProvider.GetUtcNow(), call, Decision.InspectionFailure(reason + ": " + message), reference, policies.Current.Version)], context.RequestAborted);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         var body = McpReplies.Error(code, message, reference);

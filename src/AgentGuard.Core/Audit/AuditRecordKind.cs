@@ -1,0 +1,14 @@
+namespace AgentGuard.Audit;
+
+/// <summary>What an audit record is about.</summary>
+public enum AuditRecordKind
+{
+    /// <summary>A decision on one call, written before it takes effect.</summary>
+    Decision,
+
+    /// <summary>The tool server's answer to a forwarded call, linked to its decision by reference.</summary>
+    Upstream,
+
+    /// <summary>A signed statement of the chain's state so far.</summary>
+    Checkpoint,
+}

@@ -1,0 +1,92 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using AgentGuard.Effects;
+using AgentGuard.Policy;
+
+namespace AgentGuard.Audit;
+
+/// <summary>Writes one record as one JSON line. Field order is fixed; <c>prev</c> comes last.</summary>
+internal static class AuditRecordSerializer
+{
+    private static readonly JsonWriterOptions Options = new() { Indented = false, SkipValidation = false };
+
+    public static void Write(ArrayBufferWriter<byte> buffer, long sequence, string previousHash, in AuditAppend entry, AuditRedactor redactor, AuditSigner? signer)
+    {
+        using var writer = new Utf8JsonWriter(buffer, Options);
+        writer.WriteStartObject();
+        writer.WriteNumber("seq"u8, sequence);
+        writer.WriteString("time"u8, entry.Time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        switch (entry.Kind)
+        {
+            case AuditRecordKind.Decision:
+                WriteDecision(writer, entry.Decision!, redactor);
+                break;
+            case AuditRecordKind.Upstream:
+                writer.WriteString("type"u8, "upstream"u8);
+                writer.WriteString("ref"u8, entry.Reference);
+                writer.WriteNumber("status"u8, entry.Status);
+                writer.WriteNumber("latency_ms"u8, Math.Round(entry.LatencyMilliseconds, 3));
+                break;
+            case AuditRecordKind.Checkpoint:
+                writer.WriteString("type"u8, "checkpoint"u8);
+                writer.WriteString("key"u8, signer!.KeyId);
+                writer.WriteString("signature"u8, signer.Sign(sequence, previousHash));
+                break;
+        }
+
+        writer.WriteString("prev"u8, previousHash);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteDecision(Utf8JsonWriter writer, DecisionRecord record, AuditRedactor redactor)
+    {
+        var call = record.Call;
+        var decision = record.Decision;
+        writer.WriteString("type"u8, "decision"u8);
+        writer.WriteString("ref"u8, record.Reference);
+        writer.WriteString("agent"u8, call.Agent.Id);
+        writer.WriteString("role"u8, call.Agent.Role);
+        WriteOptional(writer, "session"u8, call.Session);
+        writer.WriteString("protocol"u8, call.Protocol);
+        writer.WriteString("method"u8, call.Method);
+        WriteOptional(writer, "tool"u8, call.Tool);
+        WriteOptional(writer, "uri"u8, call.ResourceUri);
+        writer.WritePropertyName("arguments"u8);
+        redactor.Write(writer, call.Arguments);
+        writer.WriteStartArray("effects"u8);
+        foreach (var effect in decision.Effects)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind"u8, EffectKinds.Name(effect.Kind));
+            writer.WriteString("resource"u8, effect.Resource);
+            WriteOptional(writer, "destination"u8, effect.Destination);
+            if (effect.Value is not null)
+            {
+                writer.WriteString("value"u8, effect.Value);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteString("decision"u8, PolicyTestRunner.Name(decision.Kind));
+        writer.WriteString("rule"u8, decision.RuleId);
+        WriteOptional(writer, "finding"u8, decision.Finding?.Category);
+        WriteOptional(writer, "severity"u8, decision.Finding?.Severity.ToString().ToLowerInvariant());
+        WriteOptional(writer, "message"u8, decision.Message);
+        writer.WriteString("policy"u8, record.PolicyVersion);
+    }
+
+    private static void WriteOptional(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
+    }
+}

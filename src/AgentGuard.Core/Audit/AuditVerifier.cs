@@ -1,0 +1,99 @@
+using System.Text.Json;
+
+namespace AgentGuard.Audit;
+
+/// <summary>
+/// Checks a whole log: every line a record, sequence numbers consecutive from 1, each <c>prev</c>
+/// the SHA-256 of the line before (across segments), and every checkpoint's signature. Any edit,
+/// removal, insertion or reordering breaks one of these at the first record it touches.
+/// </summary>
+public static class AuditVerifier
+{
+    public static AuditVerification Verify(string directory, AuditSigner? publicKey)
+    {
+        var segments = AuditChain.Segments(directory);
+        if (segments.Length == 0)
+        {
+            return new AuditVerification(0, 0, 0, $"{directory}: no audit segments ({AuditChain.SegmentPattern})");
+        }
+
+        long records = 0;
+        var checkpoints = 0;
+        var verified = 0;
+        var expectedSequence = 1L;
+        var previous = AuditChain.Genesis;
+        foreach (var segment in segments)
+        {
+            var bytes = File.ReadAllBytes(segment);
+            var name = Path.GetFileName(segment);
+            var lineNumber = 0;
+            var position = 0;
+            while (position < bytes.Length)
+            {
+                lineNumber++;
+                var end = Array.IndexOf(bytes, (byte)'\n', position);
+                var where = $"{name} line {lineNumber}";
+                if (end < 0)
+                {
+                    return new AuditVerification(records, checkpoints, verified, $"{where}: incomplete last record (no newline)");
+                }
+
+                var line = bytes.AsSpan(position, end - position);
+                position = end + 1;
+                long sequence;
+                string? prev, type;
+                JsonElement root;
+                try
+                {
+                    using var document = JsonDocument.Parse(line.ToArray());
+                    root = document.RootElement.Clone();
+                    sequence = root.GetProperty("seq").GetInt64();
+                    prev = root.GetProperty("prev").GetString();
+                    type = root.GetProperty("type").GetString();
+                }
+                catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+                {
+                    return new AuditVerification(records, checkpoints, verified, $"{where} (expected seq {expectedSequence}): not a valid record");
+                }
+
+                where = $"{where} (seq {sequence})";
+                if (sequence != expectedSequence)
+                {
+                    return new AuditVerification(records, checkpoints, verified, $"{where}: expected seq {expectedSequence}; records are missing, added or reordered");
+                }
+
+                if (prev != previous)
+                {
+                    return new AuditVerification(records, checkpoints, verified, $"{where}: prev does not match the hash of the record before it; this record or the one before was changed");
+                }
+
+                if (type == "checkpoint")
+                {
+                    checkpoints++;
+                    if (publicKey is not null)
+                    {
+                        var signature = root.TryGetProperty("signature", out var s) ? s.GetString() : null;
+                        var key = root.TryGetProperty("key", out var k) ? k.GetString() : null;
+                        if (key != publicKey.KeyId)
+                        {
+                            return new AuditVerification(records, checkpoints, verified, $"{where}: checkpoint signed with key {key}, not with the given public key {publicKey.KeyId}");
+                        }
+
+                        if (signature is null || !publicKey.Verify(sequence, prev!, signature))
+                        {
+                            return new AuditVerification(records, checkpoints, verified, $"{where}: checkpoint signature does not verify");
+                        }
+
+                        verified++;
+                    }
+                }
+
+                previous = AuditChain.Hash(line);
+                expectedSequence++;
+                records++;
+            }
+        }
+
+        return new AuditVerification(records, checkpoints, verified, null);
+    }
+}
