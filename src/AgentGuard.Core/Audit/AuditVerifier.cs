@@ -22,6 +22,7 @@ public static class AuditVerifier
         var verified = 0;
         var expectedSequence = 1L;
         var previous = AuditChain.Genesis;
+        var previousWhere = "the start of the log";
         foreach (var segment in segments)
         {
             var bytes = File.ReadAllBytes(segment);
@@ -62,9 +63,20 @@ public static class AuditVerifier
                     return new AuditVerification(records, checkpoints, verified, $"{where}: expected seq {expectedSequence}; records are missing, added or reordered");
                 }
 
+                if (prev != previous && records == 0)
+                {
+                    return new AuditVerification(0, 0, 0, $"{where}: prev is not the start of the chain; records before it were removed");
+                }
+
                 if (prev != previous)
                 {
-                    return new AuditVerification(records, checkpoints, verified, $"{where}: prev does not match the hash of the record before it; this record or the one before was changed");
+                    // The record before no longer hashes to what this one recorded: it was edited
+                    // (or, less likely, this record's prev was).
+                    return new AuditVerification(
+                        records - 1,
+                        checkpoints,
+                        verified,
+                        $"{previousWhere} was changed: its hash does not match the prev recorded by {where}");
                 }
 
                 if (type == "checkpoint")
@@ -89,6 +101,7 @@ public static class AuditVerifier
                 }
 
                 previous = AuditChain.Hash(line);
+                previousWhere = where;
                 expectedSequence++;
                 records++;
             }

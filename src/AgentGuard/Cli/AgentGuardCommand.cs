@@ -10,6 +10,7 @@ internal static class AgentGuardCommand
         var root = new RootCommand("AgentGuard: a runtime oversight guard between AI agents and their tools.");
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(PolicyCommand.Create());
+        root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         return root;
     }

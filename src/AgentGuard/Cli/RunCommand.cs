@@ -15,8 +15,10 @@ internal static class RunCommand
         var admin = new Option<string?>("--admin") { Description = "Admin-plane URL (health, readiness). Default http://127.0.0.1:9091." };
         var agent = new Option<string?>("--agent") { Description = "The id of the agent this sidecar vouches for." };
         var role = new Option<string?>("--role") { Description = "The role of that agent, e.g. evaluator." };
+        var auditDir = new Option<string?>("--audit-dir") { Description = "Folder for the tamper-evident audit log (AgentGuard:Audit:Directory). Off when not given." };
+        var signingKey = new Option<string?>("--audit-signing-key") { Description = "ECDSA P-256 private key (PEM) that signs audit checkpoints; see 'agentguard audit keygen'." };
 
-        var command = new Command("run", "Start the guard.") { config, policy, upstream, listen, admin, agent, role };
+        var command = new Command("run", "Start the guard.") { config, policy, upstream, listen, admin, agent, role, auditDir, signingKey };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var flags = new Dictionary<string, string?>();
@@ -25,6 +27,8 @@ internal static class RunCommand
             Put(flags, "AgentGuard:Admin", parse.GetValue(admin));
             Put(flags, "AgentGuard:Agent:Id", parse.GetValue(agent));
             Put(flags, "AgentGuard:Agent:Role", parse.GetValue(role));
+            Put(flags, "AgentGuard:Audit:Directory", parse.GetValue(auditDir));
+            Put(flags, "AgentGuard:Audit:SigningKeyFile", parse.GetValue(signingKey));
             var policies = parse.GetValue(policy) ?? [];
             for (var i = 0; i < policies.Length; i++)
             {

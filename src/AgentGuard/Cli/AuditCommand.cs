@@ -1,0 +1,291 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Security.Cryptography;
+using AgentGuard.Audit;
+using AgentGuard.Policy;
+
+namespace AgentGuard.Cli;
+
+/// <summary><c>agentguard audit keygen|verify|query|tail</c>: for security reviewers.</summary>
+internal static class AuditCommand
+{
+    private static readonly TimeSpan TailPollInterval = TimeSpan.FromMilliseconds(250);
+
+    public static Command Create()
+    {
+        var command = new Command("audit", "Verify, query and follow the audit log; make checkpoint signing keys.");
+        command.Subcommands.Add(CreateKeygen());
+        command.Subcommands.Add(CreateVerify());
+        command.Subcommands.Add(CreateQuery());
+        command.Subcommands.Add(CreateTail());
+        return command;
+    }
+
+    private static Command CreateKeygen()
+    {
+        var output = new Option<string>("--out") { Description = "Folder to write audit-signing.pem (private) and audit-signing.pub.pem (public) in.", DefaultValueFactory = _ => "." };
+        var keygen = new Command("keygen", "Write an ECDSA P-256 key pair for signing audit checkpoints.") { output };
+        keygen.SetAction(parse =>
+        {
+            var folder = parse.GetValue(output)!;
+            Directory.CreateDirectory(folder);
+            var privatePath = Path.Combine(folder, "audit-signing.pem");
+            var publicPath = Path.Combine(folder, "audit-signing.pub.pem");
+            if (File.Exists(privatePath))
+            {
+                Console.Error.WriteLine($"{privatePath} exists; not overwriting a signing key.");
+                return 1;
+            }
+
+            var (privatePem, publicPem) = AuditSigner.Generate();
+            File.WriteAllText(privatePath, privatePem);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(privatePath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            File.WriteAllText(publicPath, publicPem);
+            Console.WriteLine($"private key: {privatePath} (give to the guard: --audit-signing-key)");
+            Console.WriteLine($"public key:  {publicPath} (give to reviewers: audit verify --public-key)");
+            return 0;
+        });
+        return keygen;
+    }
+
+    private static Command CreateVerify()
+    {
+        var directory = new Argument<string>("dir") { Description = "The audit folder." };
+        var publicKey = new Option<string?>("--public-key") { Description = "PEM public key that checkpoints must be signed with." };
+        var verify = new Command("verify", "Check the whole hash chain and every checkpoint; name the first bad record.") { directory, publicKey };
+        verify.SetAction(parse =>
+        {
+            AuditSigner? key = null;
+            if (parse.GetValue(publicKey) is { } keyFile)
+            {
+                try
+                {
+                    key = AuditSigner.FromPem(File.ReadAllText(keyFile));
+                }
+                catch (Exception ex) when (ex is IOException or CryptographicException or ArgumentException)
+                {
+                    Console.Error.WriteLine($"--public-key {keyFile}: {ex.Message}");
+                    return 2;
+                }
+            }
+
+            using (key)
+            {
+                var result = AuditVerifier.Verify(parse.GetValue(directory)!, key);
+                if (!result.IsValid)
+                {
+                    Console.WriteLine($"FAIL {result.Error}");
+                    Console.WriteLine($"{result.Records} records verified before it.");
+                    return 1;
+                }
+
+                var checkpoints = key is null
+                    ? $"{result.Checkpoints} checkpoints (signatures not checked: give --public-key)"
+                    : $"{result.CheckpointsVerified} checkpoints verified with key {key.KeyId}";
+                Console.WriteLine($"ok: {result.Records} records, chain intact; {checkpoints}");
+                return 0;
+            }
+        });
+        return verify;
+    }
+
+    private static Command CreateQuery()
+    {
+        var directory = new Argument<string>("dir") { Description = "The audit folder." };
+        var filters = new QueryOptions();
+        var limit = new Option<int>("--limit") { Description = "At most this many records.", DefaultValueFactory = _ => 1000 };
+        var query = new Command("query", "Print decisions matching the filters, as a table or JSON Lines.") { directory, limit };
+        filters.AddTo(query);
+        query.SetAction(parse =>
+        {
+            var filter = filters.Read(parse, out var error);
+            if (filter is null)
+            {
+                Console.Error.WriteLine(error);
+                return 2;
+            }
+
+            var entries = AuditReader.Query(parse.GetValue(directory)!, filter, take: parse.GetValue(limit));
+            Print(entries, parse.GetValue(filters.Json), header: true);
+            if (!parse.GetValue(filters.Json))
+            {
+                Console.WriteLine($"{entries.Count} record(s)");
+            }
+
+            return 0;
+        });
+        return query;
+    }
+
+    private static Command CreateTail()
+    {
+        var directory = new Argument<string>("dir") { Description = "The audit folder." };
+        var filters = new QueryOptions();
+        var tail = new Command("tail", "Follow new records as they are written (Ctrl-C to stop).") { directory };
+        filters.AddTo(tail);
+        tail.SetAction(async (parse, cancellationToken) =>
+        {
+            var filter = filters.Read(parse, out var error);
+            if (filter is null)
+            {
+                Console.Error.WriteLine(error);
+                return 2;
+            }
+
+            var json = parse.GetValue(filters.Json);
+            var folder = parse.GetValue(directory)!;
+            long seen = 0;
+            foreach (var entry in AuditReader.ReadAll(folder))
+            {
+                seen = entry.Sequence;
+            }
+
+            if (!json)
+            {
+                Print([], json, header: true);
+            }
+
+            try
+            {
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    var fresh = new List<AuditEntry>();
+                    foreach (var entry in AuditReader.ReadAll(folder))
+                    {
+                        if (entry.Sequence > seen)
+                        {
+                            seen = entry.Sequence;
+                            if (filter.Matches(entry))
+                            {
+                                fresh.Add(entry);
+                            }
+                        }
+                    }
+
+                    Print(fresh, json, header: false);
+                    await Task.Delay(TailPollInterval, cancellationToken);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return 0;
+        });
+        return tail;
+    }
+
+    private static void Print(IReadOnlyList<AuditEntry> entries, bool json, bool header)
+    {
+        if (json)
+        {
+            foreach (var entry in entries)
+            {
+                Console.WriteLine(entry.Json);
+            }
+
+            return;
+        }
+
+        const string Format = "{0,-8} {1,-24} {2,-16} {3,-16} {4,-24} {5,-6} {6,-26} {7,-9} {8}";
+        if (header)
+        {
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, Format, "seq", "time", "ref", "agent", "tool", "dec", "finding", "severity", "rule"));
+        }
+
+        foreach (var e in entries)
+        {
+            Console.WriteLine(string.Format(
+                CultureInfo.InvariantCulture,
+                Format,
+                e.Sequence,
+                e.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+                e.Reference,
+                e.Agent,
+                e.Tool ?? e.Method,
+                e.Decision ?? e.Type,
+                e.Finding ?? "",
+                e.Severity ?? "",
+                e.Rule ?? (e.Status is { } status ? $"upstream {status} {e.LatencyMilliseconds}ms" : "")));
+        }
+    }
+
+    /// <summary>The filters <c>query</c> and <c>tail</c> share.</summary>
+    private sealed class QueryOptions
+    {
+        public readonly Option<string?> Since = new("--since") { Description = "Records at or after this time (ISO 8601, e.g. 2026-11-23T10:00Z)." };
+        public readonly Option<string?> Until = new("--until") { Description = "Records before this time (ISO 8601)." };
+        public readonly Option<string?> Agent = new("--agent") { Description = "Agent id." };
+        public readonly Option<string?> Decision = new("--decision") { Description = "allow, flag or deny." };
+        public readonly Option<string?> Finding = new("--finding") { Description = "Finding category, e.g. shutdown-tampering." };
+        public readonly Option<string?> Severity = new("--severity") { Description = "Least severity: info, low, medium, high, critical." };
+        public readonly Option<string?> Tool = new("--tool") { Description = "Tool name." };
+        public readonly Option<string> Type = new("--type") { Description = "Record type: decision, upstream, checkpoint or all.", DefaultValueFactory = _ => "decision" };
+        public readonly Option<bool> Json = new("--json") { Description = "Print the records as JSON Lines." };
+
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { Since, Until, Agent, Decision, Finding, Severity, Tool, Type, Json })
+            {
+                command.Options.Add(option);
+            }
+        }
+
+        public AuditQuery? Read(ParseResult parse, out string? error)
+        {
+            error = null;
+            DateTimeOffset? since = null, until = null;
+            if (parse.GetValue(Since) is { } s && !TryTime(s, out since, "--since", out error))
+            {
+                return null;
+            }
+
+            if (parse.GetValue(Until) is { } u && !TryTime(u, out until, "--until", out error))
+            {
+                return null;
+            }
+
+            Severity? severity = null;
+            if (parse.GetValue(Severity) is { } text)
+            {
+                if (!Enum.TryParse<Severity>(text, ignoreCase: true, out var parsed) || int.TryParse(text, out _))
+                {
+                    error = $"--severity '{text}' is unknown; use info, low, medium, high or critical";
+                    return null;
+                }
+
+                severity = parsed;
+            }
+
+            return new AuditQuery
+            {
+                Since = since,
+                Until = until,
+                Agent = parse.GetValue(Agent),
+                Decision = parse.GetValue(Decision),
+                Finding = parse.GetValue(Finding),
+                Severity = severity,
+                Tool = parse.GetValue(Tool),
+                Type = parse.GetValue(Type)!,
+            };
+        }
+
+        private static bool TryTime(string text, out DateTimeOffset? value, string option, out string? error)
+        {
+            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                value = parsed;
+                error = null;
+                return true;
+            }
+
+            value = null;
+            error = $"{option} '{text}' is not a time; use ISO 8601, e.g. 2026-11-23T10:00:00Z";
+            return false;
+        }
+    }
+}
