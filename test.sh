@@ -4,6 +4,9 @@
 #   2. the shipped policy's own test cases (agentguard policy check/test)
 #   3. the MCP conformance suite directly and through the guard, check by check
 #      (installs Node 22 and the suite from npm into .tools/, gitignored)
+#   4. Prometheus alert rules: promtool check and unit tests (installs Debian's prometheus)
+#   5. the Kubernetes admission policy and, where network namespaces are allowed, the sidecar's
+#      egress rules with real connections
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -23,5 +26,19 @@ dotnet src/AgentGuard/bin/Debug/net10.0/agentguard.dll policy test policies
 
 step "MCP conformance, directly and through the guard"
 CONFIGURATION=Debug CONFORMANCE_COMPARE_MESSAGES=1 tests/conformance/run.sh
+
+step "Prometheus rules: promtool check and unit tests"
+bash tests/deploy/promtool.sh
+
+step "Kubernetes admission policy"
+bash tests/deploy/admission-policy.sh
+
+step "sidecar egress rules (iptables owner match, in network namespaces)"
+if [ "$(id -u)" -eq 0 ] && ip netns add agentguard-probe 2>/dev/null; then
+    ip netns delete agentguard-probe
+    bash tests/deploy/egress-init.sh
+else
+    echo "skipped: needs root and network namespaces (ip netns add), which this machine does not allow"
+fi
 
 step "all tests passed"

@@ -31,6 +31,7 @@ public sealed partial class AuditLog : IAsyncDisposable
     private string _previousHash = AuditChain.Genesis;
     private long _sinceCheckpoint;
     private volatile string? _lastError;
+    private Exception? _openError;
 
     private AuditLog(AuditOptions options, AuditSigner? signer, ILogger logger, TimeProvider timeProvider)
     {
@@ -66,7 +67,11 @@ public sealed partial class AuditLog : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(options.Directory);
         var signer = options.SigningKeyFile is null ? null : AuditSigner.FromPem(File.ReadAllText(options.SigningKeyFile));
         var log = new AuditLog(options, signer, logger, timeProvider);
-        log.TryOpenFile();
+        if (!log.TryOpenFile())
+        {
+            LogWriteFailed(logger, log._openError!, options.Directory);
+        }
+
         return log;
     }
 
@@ -89,6 +94,33 @@ public sealed partial class AuditLog : IAsyncDisposable
         return new ValueTask(done.Task.WaitAsync(cancellationToken));
     }
 
+    /// <summary>
+    /// Whether the log can be written now. When it has been failing, tries again (an empty write
+    /// that reopens the file), so that readiness recovers without waiting for traffic that a
+    /// not-ready guard would never be sent.
+    /// </summary>
+    public async ValueTask<bool> CheckAsync(CancellationToken cancellationToken)
+    {
+        if (IsHealthy)
+        {
+            return true;
+        }
+
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_queue.Writer.TryWrite(new Pending([], done)))
+        {
+            try
+            {
+                await done.Task.WaitAsync(cancellationToken);
+            }
+            catch (AuditWriteException)
+            {
+            }
+        }
+
+        return IsHealthy;
+    }
+
     /// <summary>Appends the tool server's answer to a forwarded call, without waiting: the decision it follows is already durable.</summary>
     public void AppendUpstream(string reference, int status, TimeSpan latency)
         => _queue.Writer.TryWrite(new Pending(
@@ -98,16 +130,11 @@ public sealed partial class AuditLog : IAsyncDisposable
     /// <summary>Writes what is queued, then closes the file.</summary>
     public async ValueTask DisposeAsync()
     {
-        // A last checkpoint, so that records written since the previous one are covered by a signature too.
-        if (_signer is not null)
-        {
-            EnqueueCheckpointIfNeeded();
-        }
-
-        _queue.Writer.TryComplete();
+        // The timer's checkpoints stop first; the writer adds the last one once the queue is drained.
         await _stopping.CancelAsync();
-        await _writer;
         await _checkpoints;
+        _queue.Writer.TryComplete();
+        await _writer;
         _file?.Dispose();
         _signer?.Dispose();
         _stopping.Dispose();
@@ -126,7 +153,24 @@ public sealed partial class AuditLog : IAsyncDisposable
                 count += pending.Items.Length;
             }
 
-            WriteBatch(batch);
+            try
+            {
+                WriteBatch(batch);
+            }
+            catch (Exception ex)
+            {
+                // A bug (or a throwing subscriber) must fail the batch closed and leave the writer
+                // running; otherwise this and every later decision would wait forever.
+                Fail(batch, ex);
+            }
+        }
+
+        // A last checkpoint, so that records written since the previous one are covered by a signature
+        // too. Written here, after the queue is drained, not enqueued at dispose: records appended
+        // without waiting (upstream records) may still be queued then, and not yet counted.
+        if (_signer is not null && Interlocked.Read(ref _sinceCheckpoint) > 0)
+        {
+            WriteBatch([new Pending([new AuditAppend(AuditRecordKind.Checkpoint, _timeProvider.GetUtcNow())], null)]);
         }
     }
 
@@ -224,8 +268,9 @@ public sealed partial class AuditLog : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or FormatException)
         {
+            // Logged by the caller: once at open, or with the batch that fails because of it.
             _lastError = ex.Message;
-            LogWriteFailed(_logger, ex, _options.Directory!);
+            _openError = ex;
             return false;
         }
     }

@@ -7,6 +7,11 @@ public static class AuditReader
     public static List<AuditEntry> Query(string directory, AuditQuery query, int skip = 0, int take = int.MaxValue)
     {
         var results = new List<AuditEntry>();
+        if (take <= 0)
+        {
+            return results;
+        }
+
         var matched = 0;
         foreach (var entry in ReadAll(directory))
         {

@@ -28,6 +28,13 @@ public static class PolicyFiles
                 var files = new List<string>();
                 foreach (var file in Directory.EnumerateFiles(path, "*.*", SearchOption.AllDirectories))
                 {
+                    // Hidden entries are skipped: a Kubernetes ConfigMap volume holds every file
+                    // three times (FILE, ..data/FILE, ..2026_11_23.../FILE) and only FILE is meant.
+                    if (IsHidden(Path.GetRelativePath(path, file)))
+                    {
+                        continue;
+                    }
+
                     if ((file.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
                         && IsTestFile(file) == tests)
                     {
@@ -45,5 +52,18 @@ public static class PolicyFiles
         }
 
         return found;
+    }
+
+    private static bool IsHidden(string relativePath)
+    {
+        foreach (var segment in relativePath.Split(Path.DirectorySeparatorChar))
+        {
+            if (segment.StartsWith('.'))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -31,17 +31,23 @@ internal static class AuditCommand
             Directory.CreateDirectory(folder);
             var privatePath = Path.Combine(folder, "audit-signing.pem");
             var publicPath = Path.Combine(folder, "audit-signing.pub.pem");
-            if (File.Exists(privatePath))
+            var (privatePem, publicPem) = AuditSigner.Generate();
+            try
+            {
+                // Created new, and readable only by its owner from the first byte.
+                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+                if (!OperatingSystem.IsWindows())
+                {
+                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                }
+
+                using var writer = new StreamWriter(privatePath, System.Text.Encoding.ASCII, options);
+                writer.Write(privatePem);
+            }
+            catch (IOException) when (File.Exists(privatePath))
             {
                 Console.Error.WriteLine($"{privatePath} exists; not overwriting a signing key.");
                 return 1;
-            }
-
-            var (privatePem, publicPem) = AuditSigner.Generate();
-            File.WriteAllText(privatePath, privatePem);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(privatePath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
 
             File.WriteAllText(publicPath, publicPem);

@@ -1,11 +1,13 @@
 using AgentGuard.Admin;
 using AgentGuard.Audit;
 using AgentGuard.Policy;
+using AgentGuard.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Transforms;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Trace;
 using Yarp.ReverseProxy.Configuration;
 
 namespace AgentGuard.Proxy;
@@ -19,14 +21,16 @@ public sealed class GuardHost : IAsyncDisposable
     private readonly WebApplication _data;
     private readonly WebApplication _admin;
     private readonly PolicyStore _policies;
+    private readonly GuardMetrics _metrics;
 
-    private GuardHost(WebApplication data, WebApplication admin, PolicyStore policies, DecisionFeed decisions, AuditLog? audit)
+    private GuardHost(WebApplication data, WebApplication admin, PolicyStore policies, DecisionFeed decisions, AuditLog? audit, GuardMetrics metrics)
     {
         Decisions = decisions;
         Audit = audit;
         _data = data;
         _admin = admin;
         _policies = policies;
+        _metrics = metrics;
         DataAddress = BoundAddress(data);
         AdminAddress = BoundAddress(admin);
     }
@@ -47,15 +51,28 @@ public sealed class GuardHost : IAsyncDisposable
     public PolicyStore Policies => _policies;
 
     /// <summary>Validates <paramref name="configuration"/>, loads the policy and starts both planes.</summary>
+    /// <param name="configuration">The <c>AgentGuard</c> and <c>ReverseProxy</c> sections, and the <c>OTEL_*</c> variables.</param>
+    /// <param name="configureLogging">Replaces the console logger; <see langword="null"/> for the console.</param>
+    /// <param name="timeProvider">The clock; <see langword="null"/> for the system's.</param>
+    /// <param name="configureTracing">
+    /// Additions to the tracing pipeline (an exporter of the embedder's own). Given, it turns tracing on even
+    /// without <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>; <see langword="null"/> leaves tracing to that variable.
+    /// </param>
+    /// <param name="cancellationToken">Cancels starting.</param>
     /// <exception cref="GuardStartException">The configuration or policy is invalid; the message lists every error.</exception>
     public static async Task<GuardHost> StartAsync(
-        IConfiguration configuration, Action<ILoggingBuilder>? configureLogging = null, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+        IConfiguration configuration,
+        Action<ILoggingBuilder>? configureLogging = null,
+        TimeProvider? timeProvider = null,
+        Action<TracerProviderBuilder>? configureTracing = null,
+        CancellationToken cancellationToken = default)
     {
         timeProvider ??= TimeProvider.System;
         var options = new GuardOptions();
         configuration.GetSection(GuardOptions.Section).Bind(options);
         var validation = new GuardOptionsValidator().Validate(null, options);
         var errors = new List<string>(validation.Failed ? validation.Failures : []);
+        AdminApiAuthorization.CheckConfiguration(configuration, errors);
 
         var (routes, clusters) = ProxyRoutes.Build(configuration, options, errors);
         if (errors.Count > 0)
@@ -84,17 +101,21 @@ public sealed class GuardHost : IAsyncDisposable
         }
 
         var decisions = new DecisionFeed();
-        var data = BuildDataPlane(configuration, options, routes, clusters, policies, decisions, audit, timeProvider, configureLogging);
-        var admin = BuildAdminPlane(configuration, options, policies, audit, configureLogging);
+        var metrics = new GuardMetrics(policies, audit, options.Agent.Id);
+        var traced = new TracedRequests();
+        var data = BuildDataPlane(configuration, options, routes, clusters, policies, decisions, audit, metrics, timeProvider, configureLogging, traced, configureTracing, bootstrapLogging);
+        var admin = BuildAdminPlane(configuration, options, policies, audit, metrics, configureLogging);
         try
         {
             await data.StartAsync(cancellationToken);
             await admin.StartAsync(cancellationToken);
+            traced.ExcludeAdminPort(BoundAddress(admin).Port);
         }
         catch
         {
             await data.DisposeAsync();
             await admin.DisposeAsync();
+            metrics.Dispose();
             policies.Dispose();
             if (audit is not null)
             {
@@ -109,7 +130,7 @@ public sealed class GuardHost : IAsyncDisposable
             policies.Watch();
         }
 
-        return new GuardHost(data, admin, policies, decisions, audit);
+        return new GuardHost(data, admin, policies, decisions, audit, metrics);
     }
 
     /// <summary>The configuration key holding the path of the <c>--config</c> file, which joins the guard-config asset.</summary>
@@ -125,6 +146,7 @@ public sealed class GuardHost : IAsyncDisposable
         await _admin.StopAsync();
         await _data.DisposeAsync();
         await _admin.DisposeAsync();
+        _metrics.Dispose();
         _policies.Dispose();
         if (Audit is not null)
         {
@@ -140,8 +162,12 @@ public sealed class GuardHost : IAsyncDisposable
         PolicyStore policies,
         DecisionFeed decisions,
         AuditLog? audit,
+        GuardMetrics metrics,
         TimeProvider timeProvider,
-        Action<ILoggingBuilder>? configureLogging)
+        Action<ILoggingBuilder>? configureLogging,
+        TracedRequests traced,
+        Action<TracerProviderBuilder>? configureTracing,
+        ILoggerFactory bootstrapLogging)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         // A copy, not a chained source: the builder writes settings such as "urls" into its
@@ -161,6 +187,8 @@ public sealed class GuardHost : IAsyncDisposable
         builder.Services.AddSingleton(policies);
         builder.Services.AddSingleton(decisions);
         builder.Services.AddSingleton(timeProvider);
+        builder.Services.AddSingleton(new DecisionTelemetry(metrics));
+        GuardTracing.Add(builder.Services, builder.Configuration, options.Agent.Id, traced, configureTracing, bootstrapLogging.CreateLogger(typeof(GuardTracing).FullName!));
         if (audit is not null)
         {
             builder.Services.AddSingleton(audit);
@@ -190,7 +218,7 @@ public sealed class GuardHost : IAsyncDisposable
     }
 
     private static WebApplication BuildAdminPlane(
-        IConfiguration configuration, GuardOptions options, PolicyStore policies, AuditLog? audit, Action<ILoggingBuilder>? configureLogging)
+        IConfiguration configuration, GuardOptions options, PolicyStore policies, AuditLog? audit, GuardMetrics metrics, Action<ILoggingBuilder>? configureLogging)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         // A copy, not a chained source: the builder writes settings such as "urls" into its
@@ -201,7 +229,8 @@ public sealed class GuardHost : IAsyncDisposable
         ConfigureLogging(builder.Logging, configuration, configureLogging);
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(policies);
-        builder.Services.AddSingleton(new AdminState(audit));
+        builder.Services.AddSingleton(new AdminState(audit, options.AdminApiToken));
+        builder.Services.AddSingleton(metrics);
         var app = builder.Build();
         app.UseRouting();
         AdminEndpoints.Map(app);

@@ -13,9 +13,24 @@ public sealed class GuardOptions
     [Required]
     public string Listen { get; set; } = "http://127.0.0.1:8080";
 
-    /// <summary>The admin-plane URL (health, readiness). Default <c>http://127.0.0.1:9091</c>. Never the data-plane port.</summary>
+    /// <summary>The admin-plane URL (metrics, health, readiness, the reviewers' API). Default <c>http://127.0.0.1:9091</c>. Never the data-plane port.</summary>
     [Required]
     public string Admin { get; set; } = "http://127.0.0.1:9091";
+
+    /// <summary>
+    /// The bearer token the admin plane's <c>/api/*</c> routes (audit records, policy, reload) require.
+    /// Default none: then <c>/api/*</c> answers loopback clients only. At least
+    /// <see cref="MinAdminApiTokenLength"/> characters; give it from a secret, e.g. the environment
+    /// variable <c>AgentGuard__AdminApiToken</c>. <c>/metrics</c>, <c>/healthz</c> and <c>/readyz</c> never need it.
+    /// </summary>
+    /// <remarks>
+    /// A key of its own rather than <c>AgentGuard:Admin:ApiToken</c>: <c>AgentGuard:Admin</c> is the
+    /// URL, and a JSON setting cannot be a string and a section at once.
+    /// </remarks>
+    public string? AdminApiToken { get; set; }
+
+    /// <summary>The shortest accepted <see cref="AdminApiToken"/>: 16 characters.</summary>
+    public const int MinAdminApiTokenLength = 16;
 
     /// <summary>Shorthand for one route that sends everything to this URL, inspected as MCP. Overrides the <c>ReverseProxy</c> section.</summary>
     public string? Upstream { get; set; }

@@ -32,6 +32,12 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
             errors.Add($"AgentGuard:Admin uses port {admin.Port}, the data-plane port; agents must not reach the admin plane, so give it its own port.");
         }
 
+        if (options.AdminApiToken is { } token && token.Trim().Length < GuardOptions.MinAdminApiTokenLength)
+        {
+            // The length only: the token itself must not reach a log.
+            errors.Add($"AgentGuard:AdminApiToken is {token.Trim().Length} characters long; use at least {GuardOptions.MinAdminApiTokenLength} random characters (openssl rand -hex 32), or leave it unset to serve /api/* to loopback clients only.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.Agent.Id))
         {
             errors.Add("AgentGuard:Agent:Id is empty; give the agent this sidecar vouches for (--agent ID).");

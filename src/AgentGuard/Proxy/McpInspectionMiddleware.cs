@@ -4,6 +4,7 @@ using System.Text.Json;
 using AgentGuard.Audit;
 using AgentGuard.Policy;
 using AgentGuard.Protocols;
+using AgentGuard.Telemetry;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Model;
 
@@ -21,6 +22,7 @@ internal sealed partial class McpInspectionMiddleware(
     TimeProvider timeProvider,
     IOptionsMonitor<GuardOptions> options,
     ILogger<McpInspectionMiddleware> logger,
+    DecisionTelemetry telemetry,
     AuditLog? audit = null)
 {
     private const string SessionHeader = "Mcp-Session-Id";
@@ -51,6 +53,8 @@ internal sealed partial class McpInspectionMiddleware(
 
     private async Task InspectAsync(HttpContext context)
     {
+        // Current until the request is done, so the forwarded request's span is its child.
+        using var span = DecisionTelemetry.StartInspection(context.Request);
         try
         {
             await InspectCoreAsync(context);
@@ -61,6 +65,8 @@ internal sealed partial class McpInspectionMiddleware(
             // agent learns only the reference.
             var reference = AuditReference.Create();
             LogInspectionFailed(logger, ex, options.CurrentValue.Agent.Id, reference);
+            telemetry.Failed(ex, reference);
+            await RecordRejectionAsync(context, "internal-error: the guard failed while inspecting", reference);
             context.Response.Clear();
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             context.Response.ContentType = "application/json";
@@ -71,6 +77,7 @@ internal sealed partial class McpInspectionMiddleware(
     private async Task InspectCoreAsync(HttpContext context)
     {
         var guard = options.CurrentValue;
+        var started = timeProvider.GetTimestamp();
         var (body, bodyError) = await InspectedBody.ReadAsync(context.Request, guard.Inspection.MaxBodyBytes, context.RequestAborted);
         if (body is null)
         {
@@ -105,7 +112,11 @@ internal sealed partial class McpInspectionMiddleware(
                 {
                     records[i] = records[i] with { Decision = Decision.InspectionFailure("the audit log cannot be written") };
                 }
+
+                telemetry.Rejected(DecisionTelemetry.AuditUnavailable, records.Length == 1 ? records[0].Reference : null);
             }
+
+            telemetry.Decided(context.Request, exchange, records, timeProvider.GetElapsedTime(started));
 
             if (denied == 0)
             {
@@ -154,9 +165,10 @@ internal sealed partial class McpInspectionMiddleware(
     {
         var started = timeProvider.GetTimestamp();
         await next(context);
+        var latency = timeProvider.GetElapsedTime(started);
+        telemetry.UpstreamAnswered(latency);
         if (audit is not null)
         {
-            var latency = timeProvider.GetElapsedTime(started);
             foreach (var record in records)
             {
                 if (!record.Decision.IsDenied)
@@ -348,8 +360,8 @@ internal sealed partial class McpInspectionMiddleware(
         var reference = AuditReference.Create();
         var guard = options.CurrentValue;
         LogRejected(logger, guard.Agent.Id, reason, message, reference);
-        var call = new ToolCall(new Agent(guard.Agent.Id, guard.Agent.Role), null, "mcp", string.Empty, null, default);
-        await RecordAsync([new DecisionRecord(timeProvider.GetUtcNow(), call, Decision.InspectionFailure(reason + ": " + message), reference, policies.Current.Version)], context.RequestAborted);
+        telemetry.Rejected(reason, reference);
+        await RecordRejectionAsync(context, reason + ": " + message, reference);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         var body = McpReplies.Error(code, message, reference);
@@ -361,6 +373,16 @@ internal sealed partial class McpInspectionMiddleware(
     {
         var reference = AuditReference.Create();
         LogRejected(logger, options.CurrentValue.Agent.Id, "http-method", context.Request.Method, reference);
+        telemetry.Rejected("http-method", reference);
+        await RecordRejectionAsync(context, "http-method: " + context.Request.Method + " is not an MCP request", reference);
         await HttpDenial.WriteAsync(context, reference);
+    }
+
+    /// <summary>Records a denial that no policy rule made (the request could not be decided); it is a denial whether or not the record lands.</summary>
+    private async Task RecordRejectionAsync(HttpContext context, string detail, string reference)
+    {
+        var guard = options.CurrentValue;
+        var call = new ToolCall(new Agent(guard.Agent.Id, guard.Agent.Role), null, "mcp", string.Empty, null, default);
+        await RecordAsync([new DecisionRecord(timeProvider.GetUtcNow(), call, Decision.InspectionFailure(detail), reference, policies.Current.Version)], context.RequestAborted);
     }
 }

@@ -1,0 +1,53 @@
+namespace AgentGuard.Deploy.Infrastructure;
+
+/// <summary>
+/// The Prometheus metrics the guard's admin plane exports (/metrics, prometheus-net), as the alerts
+/// and the dashboard use them. A rule or panel naming anything else names a metric that does not exist.
+/// </summary>
+internal static class GuardMetrics
+{
+    public static readonly IReadOnlySet<string> Counters = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "agentguard_tool_calls_total",           // {agent, tool, decision=allow|flag|deny}
+        "agentguard_findings_total",             // {finding, severity, agent}
+        "agentguard_inspection_failures_total",  // {reason}
+        "agentguard_policy_reloads_total",       // {result=success|failure}
+        "agentguard_audit_records_total",
+        "agentguard_audit_errors_total",
+    };
+
+    public static readonly IReadOnlySet<string> Histograms = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "agentguard_decision_duration_seconds",
+        "agentguard_upstream_duration_seconds",
+        "agentguard_audit_write_duration_seconds",
+    };
+
+    public static readonly IReadOnlySet<string> Gauges = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "agentguard_policy_info",                // {version} = 1
+    };
+
+    /// <summary>Whether <paramref name="series"/> (a metric name as it appears in PromQL) is exported.</summary>
+    public static bool IsExported(string series)
+    {
+        if (Counters.Contains(series) || Gauges.Contains(series))
+        {
+            return true;
+        }
+
+        foreach (var suffix in (ReadOnlySpan<string>)["_bucket", "_count", "_sum"])
+        {
+            if (series.EndsWith(suffix, StringComparison.Ordinal) && Histograms.Contains(series[..^suffix.Length]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Every agentguard_* name in a PromQL expression.</summary>
+    public static IEnumerable<string> NamesIn(string promql)
+        => System.Text.RegularExpressions.Regex.Matches(promql, @"\bagentguard_[a-z_]+\b").Select(m => m.Value).Distinct();
+}
