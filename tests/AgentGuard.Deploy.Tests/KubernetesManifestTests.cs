@@ -327,6 +327,11 @@ public sealed class KubernetesManifestTests
             Assert.True(result.Errors.Count == 0, "the configured policy paths do not load from a ConfigMap volume:\n" + string.Join("\n", result.Errors));
             Assert.NotNull(result.Policy);
             Assert.Equal(data.Count, result.Policy.Files.Count);
+
+            // The mounted folder itself loads each file once: the kubelet's hidden ..data entries are skipped.
+            var folder = PolicyLoader.Load([volume.FullName]);
+            Assert.True(folder.Errors.Count == 0, "the ConfigMap folder does not load:\n" + string.Join("\n", folder.Errors));
+            Assert.Equal(data.Count(d => !PolicyFiles.IsTestFile(d.Key)), folder.Policy!.Files.Count);
         }
         finally
         {
