@@ -27,13 +27,13 @@ public sealed class PolicyReloadTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(DecisionKind.Allow, decisions[^1].Decision.Kind);
 
         await File.WriteAllTextAsync(file, Policy("deny"));
-        await WaitUntilAsync(() => guard.Policies.Current.Version != firstVersion, "the edited policy to load");
+        await Poll.UntilAsync(() => guard.Policies.Current.Version != firstVersion, "the edited policy to load");
         await Mcp.PostAsync(http, endpoint, Call);
         Assert.Equal(DecisionKind.Deny, decisions[^1].Decision.Kind);
 
         var goodVersion = guard.Policies.Current.Version;
         await File.WriteAllTextAsync(file, "rules: [ { id: broken, decision: maybe } ]");
-        await WaitUntilAsync(() => !guard.Policies.LastResult.Succeeded, "the invalid policy to be rejected");
+        await Poll.UntilAsync(() => !guard.Policies.LastResult.Succeeded, "the invalid policy to be rejected");
         Assert.Equal(goodVersion, guard.Policies.Current.Version);
         await Mcp.PostAsync(http, endpoint, Call);
         Assert.Equal(DecisionKind.Deny, decisions[^1].Decision.Kind);
@@ -49,14 +49,4 @@ public sealed class PolicyReloadTests(ITestOutputHelper output) : IDisposable
             decision: {{decision}}
             finding: { category: test, severity: low }
         """;
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(50);
-        }
-    }
 }

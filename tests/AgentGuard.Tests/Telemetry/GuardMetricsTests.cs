@@ -116,7 +116,7 @@ public sealed class GuardMetricsTests(ITestOutputHelper output) : IAsyncLifetime
         await Mcp.PostAsync(_http, Endpoint, Allowed);
 
         // The forwarder finishes its bookkeeping just after the agent has the response.
-        await WaitUntilAsync(async () => PrometheusText.Value(await ScrapeAsync(), "agentguard_upstream_duration_seconds_count") == 1, "the upstream duration to be observed");
+        await Poll.UntilAsync(async () => PrometheusText.Value(await ScrapeAsync(), "agentguard_upstream_duration_seconds_count") == 1, "the upstream duration to be observed");
         var text = await ScrapeAsync();
         Assert.Equal(1, PrometheusText.Value(text, "agentguard_tool_calls_total", ("tool", "list_server_files"), ("decision", "allow")));
         Assert.True(PrometheusText.Value(text, "agentguard_upstream_duration_seconds_sum") > 0);
@@ -210,7 +210,7 @@ public sealed class GuardMetricsTests(ITestOutputHelper output) : IAsyncLifetime
         await Mcp.PostAsync(_http, new Uri(guard.DataAddress, "/mcp"), ShutdownTampering);
 
         // The decision is durable before the agent is answered; the write's event follows the flush.
-        await WaitUntilAsync(
+        await Poll.UntilAsync(
             async () => PrometheusText.Value(await PrometheusText.ScrapeAsync(_http, guard.AdminAddress), "agentguard_audit_records_total") >= 1,
             "the audit record to be counted");
         var text = await PrometheusText.ScrapeAsync(_http, guard.AdminAddress);
@@ -261,14 +261,4 @@ public sealed class GuardMetricsTests(ITestOutputHelper output) : IAsyncLifetime
             finding: { category: test, severity: low }
 
         """;
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = TimeProvider.System.GetTimestamp() + (10 * TimeProvider.System.TimestampFrequency);
-        while (!await condition())
-        {
-            Assert.True(TimeProvider.System.GetTimestamp() < deadline, $"timed out waiting for {what}");
-            await Task.Delay(20);
-        }
-    }
 }
