@@ -5,7 +5,7 @@ namespace AgentGuard.Policy;
 /// <summary>A named class of protected resources, e.g. <c>model-weights</c>.</summary>
 public sealed class Asset
 {
-    private readonly Regex[] _patterns;
+    private readonly Regex _pattern;
 
     internal Asset(string name, string? description, IReadOnlyList<string> resources, bool caseInsensitive)
     {
@@ -13,11 +13,7 @@ public sealed class Asset
         Description = description;
         Resources = resources;
         CaseInsensitive = caseInsensitive;
-        _patterns = new Regex[resources.Count];
-        for (var i = 0; i < resources.Count; i++)
-        {
-            _patterns[i] = Glob.ToRegex(resources[i], caseInsensitive);
-        }
+        _pattern = Glob.ToRegex(resources, caseInsensitive);
     }
 
     /// <summary>The asset's name.</summary>
@@ -39,14 +35,6 @@ public sealed class Asset
         // server, Python's os.path.normpath), so a trailing slash must not hide a protected name.
         // The canonical form keeps the slash because a copy's destination folder depends on it.
         var trimmed = resource.AsSpan().TrimEnd('/');
-        foreach (var pattern in _patterns)
-        {
-            if (pattern.IsMatch(resource) || (trimmed.Length != resource.Length && pattern.IsMatch(trimmed)))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return _pattern.IsMatch(resource) || (trimmed.Length != resource.Length && _pattern.IsMatch(trimmed));
     }
 }

@@ -26,7 +26,19 @@ public sealed class PolicySet
         Version = version;
         Files = files;
         NeedsArgumentText = Array.Exists(rules, r => r.ArgumentsMatch is not null);
+
+        // Most resources belong to no asset: one pass over every asset's patterns (case-insensitive,
+        // so it only ever says yes too often) settles those before any asset is tried alone.
+        var all = new List<string>();
+        foreach (var asset in assets)
+        {
+            all.AddRange(asset.Resources);
+        }
+
+        _anyAsset = all.Count == 0 ? null : Glob.ToRegex(all, ignoreCase: true);
     }
+
+    private readonly System.Text.RegularExpressions.Regex? _anyAsset;
 
     /// <summary>The assets, in declaration order; an asset's index is its bit in rule masks.</summary>
     public Asset[] Assets { get; }
@@ -54,7 +66,7 @@ public sealed class PolicySet
     /// <summary>The bit mask of assets that contain <paramref name="resource"/>.</summary>
     internal ulong AssetMask(string? resource)
     {
-        if (resource is null)
+        if (resource is null || _anyAsset is null || !(_anyAsset.IsMatch(resource) || _anyAsset.IsMatch(resource.AsSpan().TrimEnd('/'))))
         {
             return 0;
         }

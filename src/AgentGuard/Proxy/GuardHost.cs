@@ -183,6 +183,11 @@ public sealed class GuardHost : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = null;
         });
         ConfigureLogging(builder.Logging, configuration, configureLogging);
+
+        // With this category enabled, ASP.NET Core starts an Activity per request for log
+        // correlation; HttpClient then starts another and adds a traceparent to every forwarded
+        // call. Tracing, when configured, makes its own spans; without it the guard adds nothing.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(policies);
         builder.Services.AddSingleton(decisions);

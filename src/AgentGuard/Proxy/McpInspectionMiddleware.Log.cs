@@ -22,4 +22,7 @@ internal sealed partial class McpInspectionMiddleware
 
     [LoggerMessage(1007, LogLevel.Error, "The audit log cannot be written; the request is denied: {Reason}")]
     private static partial void LogAuditUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(1008, LogLevel.Debug, "A request from agent {AgentId} ended before its body was read; nothing was forwarded: {Reason}")]
+    private static partial void LogBodyIncomplete(ILogger logger, string agentId, string reason);
 }

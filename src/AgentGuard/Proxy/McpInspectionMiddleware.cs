@@ -59,6 +59,13 @@ internal sealed partial class McpInspectionMiddleware(
         {
             await InspectCoreAsync(context);
         }
+        catch (Exception ex) when (ex is BadHttpRequestException or IOException && !context.Response.HasStarted)
+        {
+            // The agent's connection broke or its body ended early: nothing was decided and nothing
+            // is forwarded; Kestrel answers a bad request itself where it still can.
+            LogBodyIncomplete(logger, options.CurrentValue.Agent.Id, ex.Message);
+            context.Abort();
+        }
         catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted)
         {
             // The one place exceptions are caught: whatever went wrong, the call is denied, and the

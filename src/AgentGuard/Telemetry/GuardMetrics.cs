@@ -85,16 +85,42 @@ internal sealed class GuardMetrics : IDisposable
     private string? _policyInfoVersion;
     private Labels _labels;
 
+    private static int s_defaultsSuppressed;
+
+    /// <summary>
+    /// Turns off prometheus-net's process-wide defaults before anything touches them: its
+    /// EventCounter and Meter adapters listen to every runtime, Kestrel and HttpClient instrument,
+    /// which then record on every request (measured: the largest share of what the guard added per
+    /// forwarded call). The guard serves its own registry and needs none of them.
+    /// </summary>
+    private static void SuppressDefaultMetrics()
+    {
+        if (Interlocked.Exchange(ref s_defaultsSuppressed, 1) == 0)
+        {
+            Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions
+            {
+                SuppressProcessMetrics = true,
+                SuppressEventCounters = true,
+                SuppressMeters = true,
+                SuppressDebugMetrics = true,
+            });
+        }
+    }
+
     public GuardMetrics(PolicyStore policies, AuditLog? audit, string agentId)
     {
         _policies = policies;
         _audit = audit;
         _agent = agentId;
+        SuppressDefaultMetrics();
         Registry = Metrics.NewCustomRegistry();
 
         // The standard process_* and dotnet_* series (CPU, memory, GC), read at scrape time.
         DotNetStats.Register(Registry);
         var factory = Metrics.WithCustomRegistry(Registry);
+
+        // Exemplars read the current trace context on every observation; nothing here publishes them.
+        factory.ExemplarBehavior = new ExemplarBehavior { DefaultExemplarProvider = static (_, _) => Exemplar.None };
 
         _toolCalls = factory.CreateCounter(
             "agentguard_tool_calls_total",
