@@ -25,6 +25,5 @@ public sealed class BenchmarkConfig : ManualConfig
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(StatisticColumn.Mean, StatisticColumn.Median, StatisticColumn.P95, StatisticColumn.StdDev);
         WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40));
-        WithOptions(ConfigOptions.JoinSummary);
     }
 }

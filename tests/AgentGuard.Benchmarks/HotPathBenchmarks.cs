@@ -48,7 +48,7 @@ public class HotPathBenchmarks
     [Benchmark(Description = "tools/call modify_var (deny)")]
     public int TypicalModifyVar() => DecideBody(_policy, _modifyVar);
 
-    [Benchmark(Baseline = true, Description = "tools/call transfer_server_files (allow)")]
+    [Benchmark(Description = "tools/call transfer_server_files (allow)")]
     public int TypicalTransferServerFiles() => DecideBody(_policy, _transferServerFiles);
 
     [Benchmark(Description = "tools/call list_server_files (allow)")]

@@ -1,0 +1,142 @@
+# Shared by run.sh and stream.sh: tools, nginx under a private prefix, the two proxies, cleanup.
+# Source it after `set -euo pipefail`; it expects REPO and WORK (a private temp dir) to be set.
+
+PIDS=()
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+die() { log "error: $*"; exit 1; }
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  if [[ -n "${WORK:-}" && -d "$WORK" && "${KEEP_WORK:-0}" != 1 ]]; then
+    rm -rf "$WORK"
+  fi
+}
+
+# Installs the Debian packages for the given commands when they are missing (wrk, nginx).
+ensure_tools() {
+  local missing=() cmd
+  for cmd in "$@"; do
+    if ! command -v "$cmd" >/dev/null 2>&1 && [[ ! -x "/usr/sbin/$cmd" ]]; then
+      case "$cmd" in
+        nginx) missing+=(nginx-light) ;;
+        *) missing+=("$cmd") ;;
+      esac
+    fi
+  done
+  if ((${#missing[@]} > 0)); then
+    local sudo=()
+    [[ $EUID -ne 0 ]] && sudo=(sudo)
+    log "installing ${missing[*]} with apt-get"
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+}
+
+# Fails when a TCP port on 127.0.0.1 is already taken (another engineer's server, a stale run).
+ensure_port_free() {
+  local port=$1
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    die "port $port is in use; set the *_PORT variables to free ports"
+  fi
+}
+
+# start_nginx NAME CPU PORT SERVER_BLOCK_BODY: nginx in the foreground (so its pid is ours to
+# stop) under $WORK/NAME, one worker pinned with its master to CPU, access log off.
+start_nginx() {
+  local name=$1 cpu=$2 port=$3 body=$4
+  local prefix="$WORK/$name"
+  ensure_port_free "$port"
+  mkdir -p "$prefix/logs"
+  cat >"$prefix/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+master_process on;
+pid $prefix/nginx.pid;
+error_log $prefix/logs/error.log warn;
+events { worker_connections 4096; multi_accept on; }
+http {
+  access_log off;
+  client_body_temp_path $prefix/client_body;
+  proxy_temp_path $prefix/proxy;
+  fastcgi_temp_path $prefix/fastcgi;
+  uwsgi_temp_path $prefix/uwsgi;
+  scgi_temp_path $prefix/scgi;
+  keepalive_requests 100000000;
+  keepalive_timeout 600s;
+  server {
+    listen 127.0.0.1:$port backlog=4096;
+$body
+  }
+}
+CONF
+  taskset -c "$cpu" "$NGINX" -p "$prefix/" -e "$prefix/logs/error.log" -c "$prefix/nginx.conf" \
+    >"$prefix/logs/stdout.log" 2>&1 &
+  PIDS+=($!)
+  eval "${name//-/_}_PID=$!"
+}
+
+# wait_http NAME URL [SECONDS]: polls until URL answers (any status) or the deadline passes.
+wait_http() {
+  local name=$1 url=$2 deadline=$((SECONDS + ${3:-60}))
+  until curl -s -o /dev/null --max-time 2 "$url"; do
+    ((SECONDS < deadline)) || die "$name did not answer at $url within ${3:-60} s"
+    sleep 0.2
+  done
+}
+
+# Builds the guard (Release) and PlainYarp, and copies each output to $WORK so that a rebuild
+# by someone else while we measure cannot swap assemblies under the running processes.
+build_proxies() {
+  if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+    log "building the guard and PlainYarp (Release)"
+    dotnet build -c Release "$REPO/src/AgentGuard" -v q -nologo >"$WORK/build-guard.log" 2>&1 \
+      || { tail -30 "$WORK/build-guard.log" >&2; die "guard build failed (log above)"; }
+    if [[ "${1:-}" != guard-only ]]; then
+      dotnet build -c Release "$REPO/tests/load/PlainYarp" -v q -nologo >"$WORK/build-yarp.log" 2>&1 \
+        || { tail -30 "$WORK/build-yarp.log" >&2; die "PlainYarp build failed (log above)"; }
+    fi
+  fi
+  cp -r "$REPO/src/AgentGuard/bin/Release/net10.0" "$WORK/guard"
+  [[ "${1:-}" == guard-only ]] || cp -r "$REPO/tests/load/PlainYarp/bin/Release/net10.0" "$WORK/plainyarp"
+}
+
+# start_guard CPU PORT ADMIN_PORT ARGS...: the guard, pinned, logging at Warning only.
+start_guard() {
+  local cpu=$1 port=$2 admin=$3
+  shift 3
+  ensure_port_free "$port"
+  ensure_port_free "$admin"
+  Logging__LogLevel__Default=Warning taskset -c "$cpu" dotnet "$WORK/guard/agentguard.dll" run \
+    --listen "http://127.0.0.1:$port" --admin "http://127.0.0.1:$admin" "$@" \
+    >"$WORK/guard.log" 2>&1 &
+  PIDS+=($!)
+  GUARD_PID=$!
+}
+
+start_plain_yarp() {
+  local cpu=$1 port=$2 upstream=$3
+  ensure_port_free "$port"
+  taskset -c "$cpu" dotnet "$WORK/plainyarp/PlainYarp.dll" "http://127.0.0.1:$port" "$upstream" \
+    >"$WORK/plainyarp.log" 2>&1 &
+  PIDS+=($!)
+  YARP_PID=$!
+}
+
+# Prints "user+system jiffies" of a process and its threads (0 when it is gone).
+proc_jiffies() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# Prints busy jiffies of all CPUs together (everything but idle and iowait).
+busy_jiffies() {
+  awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}

@@ -1,0 +1,18 @@
+-- wrk script: POST one allowed MCP tools/call (list_server_files, which the policy allows, so
+-- the guard forwards it) to /mcp, as an MCP Streamable HTTP client would send it.
+-- Prints one machine-readable RESULT line at the end for run.sh.
+wrk.method = "POST"
+wrk.path = "/mcp"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Accept"] = "application/json, text/event-stream"
+wrk.body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_server_files","arguments":{"ip":"10.0.12.45"}}}'
+
+-- No response() hook: it would make wrk parse every body in Lua. Statuses >= 400 (a denial is
+-- 403) are counted in summary.errors.status.
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT rps=%.1f p50_us=%d p90_us=%d p99_us=%d max_us=%d requests=%d errors=%d\n",
+    summary.requests / (summary.duration / 1e6),
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
+    summary.requests, e.connect + e.read + e.write + e.status + e.timeout))
+end
