@@ -17,7 +17,6 @@ public static class PolicyLoader
     public const string GuardConfigAsset = "guard-config";
 
     private const int MaxAssets = 64;
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Loads the policy files under <paramref name="paths"/> (files or folders; <c>*.tests.yaml</c> files are skipped).</summary>
     /// <param name="paths">Policy files or folders.</param>
@@ -607,8 +606,10 @@ public static class PolicyLoader
 
             try
             {
-                // Non-backtracking keeps matching linear in the size of what an agent sends.
-                return new Regex(text, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, RegexTimeout);
+                // Non-backtracking keeps matching linear in the size of what an agent sends, so no
+                // timeout is needed (one would only turn a slow first match, while the engine builds
+                // its automaton on a busy machine, into a spurious denial).
+                return new Regex(text, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
             }
             catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
             {
