@@ -254,6 +254,9 @@ public sealed class GuardHost : IAsyncDisposable
         // Logging:LogLevel settings in configuration override both.
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
+
+        // YARP logs two Information lines for every forwarded request; the decision lines say more.
+        logging.AddFilter("Yarp", LogLevel.Warning);
         logging.AddConfiguration(configuration.GetSection("Logging"));
         if (configure is not null)
         {

@@ -199,6 +199,11 @@ internal sealed class InspectedBody : IDisposable
 
     private static bool IsJson(string? contentType)
     {
+        if (string.Equals(contentType, "application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
         if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var media))
         {
             return false;

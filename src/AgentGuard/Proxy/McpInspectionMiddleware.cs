@@ -256,7 +256,7 @@ internal sealed partial class McpInspectionMiddleware(
         List<(string, string)>? parameters = null;
         foreach (var (key, value) in headers)
         {
-            if (key.StartsWith(ParamHeaderPrefix, StringComparison.OrdinalIgnoreCase))
+            if (key.Length >= ParamHeaderPrefix.Length && (key[0] | 0x20) == 'm' && key.StartsWith(ParamHeaderPrefix, StringComparison.OrdinalIgnoreCase))
             {
                 (parameters ??= []).Add((key[ParamHeaderPrefix.Length..], value.ToString()));
             }

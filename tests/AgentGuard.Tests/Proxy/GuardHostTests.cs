@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using AgentGuard.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace AgentGuard.Proxy;
@@ -58,10 +61,61 @@ public sealed class GuardHostTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task StartAsync_DefaultLogLevels_ForwardedCallsLogDecisionsNotFrameworkChatter()
+    {
+        await using var upstream = await TestUpstream.StartRecordingAsync();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AgentGuard:Upstream"] = upstream.Address.ToString(),
+            ["AgentGuard:Listen"] = "http://127.0.0.1:0",
+            ["AgentGuard:Admin"] = "http://127.0.0.1:0",
+            ["AgentGuard:Policies:0"] = TestGuard.ShippedPolicies,
+        }).Build();
+        var logs = new RecordingLoggerProvider();
+        await using (var guard = await GuardHost.StartAsync(configuration, logging => logging.AddProvider(logs)))
+        {
+            using var http = new HttpClient();
+            var endpoint = new Uri(guard.DataAddress, "/mcp");
+            for (var i = 0; i < 3; i++)
+            {
+                (await Mcp.PostAsync(http, endpoint, """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_server_files","arguments":{"ip":"10.0.12.45"}}}""")).EnsureSuccessStatusCode();
+            }
+
+            await Mcp.PostAsync(http, endpoint, """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"modify_var","arguments":{"key":"shutdown_enabled","value":"false"}}}""");
+        }
+
+        var entries = logs.Entries.ToArray();
+        Assert.Equal(3, upstream.Received.Count);
+        Assert.DoesNotContain(entries, e => !e.Category.StartsWith("AgentGuard", StringComparison.Ordinal) && e.Level < LogLevel.Warning);
+        Assert.Contains(entries, e => e.Category.EndsWith("McpInspectionMiddleware", StringComparison.Ordinal) && e.Level == LogLevel.Warning && e.Message.Contains("shutdown-tampering", StringComparison.Ordinal));
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+internal sealed class RecordingLoggerProvider : ILoggerProvider
+{
+    public ConcurrentQueue<(string Category, LogLevel Level, string Message)> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(RecordingLoggerProvider provider, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            => provider.Entries.Enqueue((category, logLevel, formatter(state, exception)));
     }
 }
