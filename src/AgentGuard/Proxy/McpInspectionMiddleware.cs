@@ -55,9 +55,18 @@ internal sealed partial class McpInspectionMiddleware(
     {
         // Current until the request is done, so the forwarded request's span is its child.
         using var span = DecisionTelemetry.StartInspection(context.Request);
+        var forwarding = default(Forwarding);
         try
         {
-            await InspectCoreAsync(context);
+            // Forwarding is the one step that waits on the network, so only this method suspends
+            // for it: one state machine per request rather than one per nested call.
+            forwarding = await DecideAsync(context);
+            if (forwarding.Records is { } records)
+            {
+                var started = timeProvider.GetTimestamp();
+                await next(context);
+                RecordUpstream(context, records, timeProvider.GetElapsedTime(started));
+            }
         }
         catch (Exception ex) when (ex is BadHttpRequestException or IOException && !context.Response.HasStarted)
         {
@@ -79,9 +88,17 @@ internal sealed partial class McpInspectionMiddleware(
             context.Response.ContentType = "application/json";
             await context.Response.Body.WriteAsync(McpReplies.Error(McpReplies.PermissionDeniedCode, "permission denied", reference));
         }
+        finally
+        {
+            forwarding.Dispose();
+        }
     }
 
-    private async Task InspectCoreAsync(HttpContext context)
+    /// <summary>
+    /// Reads, decodes and decides the body, and answers the agent unless something is to be
+    /// forwarded; then the returned <see cref="Forwarding"/> owns the body until the upstream is done.
+    /// </summary>
+    private async ValueTask<Forwarding> DecideAsync(HttpContext context)
     {
         var guard = options.CurrentValue;
         var started = timeProvider.GetTimestamp();
@@ -89,24 +106,26 @@ internal sealed partial class McpInspectionMiddleware(
         if (body is null)
         {
             await RejectBodyAsync(context, bodyError);
-            return;
+            return default;
         }
 
-        using (body)
+        McpExchange? exchange = null;
+        var forwarding = default(Forwarding);
+        try
         {
-            using var exchange = McpDecoder.Decode(body.Json);
+            exchange = McpDecoder.Decode(body.Json);
             if (exchange.Error != McpDecodeError.None)
             {
                 var code = exchange.Error == McpDecodeError.ParseError ? McpReplies.ParseErrorCode : McpReplies.InvalidRequestCode;
                 await RejectAsync(context, StatusCodes.Status400BadRequest, code, exchange.ErrorDetail!, "malformed");
-                return;
+                return default;
             }
 
             var mismatch = CheckHeaders(context.Request.Headers, exchange);
             if (mismatch is not null)
             {
                 await RejectAsync(context, StatusCodes.Status400BadRequest, McpHeaderCheck.HeaderMismatchCode, mismatch, "header-mismatch");
-                return;
+                return default;
             }
 
             var messages = exchange.Messages;
@@ -125,21 +144,31 @@ internal sealed partial class McpInspectionMiddleware(
 
             telemetry.Decided(context.Request, exchange, records, timeProvider.GetElapsedTime(started));
 
-            if (denied == 0)
-            {
-                context.Request.Body = body.OpenRaw();
-                await ForwardAsync(context, records);
-                return;
-            }
-
             if (denied == messages.Length)
             {
                 await ReplyAllDeniedAsync(context, exchange, records);
-                return;
+                return default;
             }
 
-            ForwardAllowedMembers(context, exchange, records);
-            await ForwardAsync(context, records);
+            if (denied == 0)
+            {
+                context.Request.Body = body.OpenRaw();
+            }
+            else
+            {
+                ForwardAllowedMembers(context, exchange, records);
+            }
+
+            forwarding = new Forwarding(body, exchange, records);
+            return forwarding;
+        }
+        finally
+        {
+            if (forwarding.Records is null)
+            {
+                exchange?.Dispose();
+                body.Dispose();
+            }
         }
     }
 
@@ -168,11 +197,8 @@ internal sealed partial class McpInspectionMiddleware(
         }
     }
 
-    private async Task ForwardAsync(HttpContext context, DecisionRecord[] records)
+    private void RecordUpstream(HttpContext context, DecisionRecord[] records, TimeSpan latency)
     {
-        var started = timeProvider.GetTimestamp();
-        await next(context);
-        var latency = timeProvider.GetElapsedTime(started);
         telemetry.UpstreamAnswered(latency);
         if (audit is not null)
         {
@@ -391,5 +417,15 @@ internal sealed partial class McpInspectionMiddleware(
         var guard = options.CurrentValue;
         var call = new ToolCall(new Agent(guard.Agent.Id, guard.Agent.Role), null, "mcp", string.Empty, null, default);
         await RecordAsync([new DecisionRecord(timeProvider.GetUtcNow(), call, Decision.InspectionFailure(detail), reference, policies.Current.Version)], context.RequestAborted);
+    }
+
+    /// <summary>What is being forwarded: the body the forwarded stream reads from, its decoded messages and their decisions.</summary>
+    private readonly record struct Forwarding(InspectedBody? Body, McpExchange? Exchange, DecisionRecord[]? Records) : IDisposable
+    {
+        public void Dispose()
+        {
+            Exchange?.Dispose();
+            Body?.Dispose();
+        }
     }
 }
