@@ -24,6 +24,6 @@ public sealed class BenchmarkConfig : ManualConfig
             .WithId("Short"));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(StatisticColumn.Mean, StatisticColumn.Median, StatisticColumn.P95, StatisticColumn.StdDev);
-        WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40));
+        WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40).WithSizeUnit(Perfolizer.Metrology.SizeUnit.B));
     }
 }

@@ -81,11 +81,21 @@ public class PhaseBenchmarks
     [Benchmark(Description = "Canonicalize config://...#key")]
     public string? CanonicalizeConfig() => ResourceCanonicalizer.Canonicalize("config://shutdown_config.yaml#shutdown_enabled", out _);
 
+    [Benchmark(Description = "Canonicalize HOST://H/a/./b/../c (not canonical)")]
+    public string? CanonicalizeDotSegments() => ResourceCanonicalizer.Canonicalize("HOST://H/data/./tmp/../employee_directory.csv", out _);
+
+    /// <summary>Resources asked again, as the policy set's cache answers them.</summary>
     [Benchmark(Description = "Asset masks of 3 resources")]
     public ulong AssetMasks()
         => _policy.AssetMask("config://shutdown_config.yaml#shutdown_enabled")
             | _policy.AssetMask("host://10.0.12.45/employee_directory.csv")
             | _policy.AssetMask("host://10.0.12.46/");
+
+    [Benchmark(Description = "Asset masks of 3 resources (uncached)")]
+    public ulong AssetMasksUncached()
+        => _policy.MatchAssets("config://shutdown_config.yaml#shutdown_enabled")
+            | _policy.MatchAssets("host://10.0.12.45/employee_directory.csv")
+            | _policy.MatchAssets("host://10.0.12.46/");
 
     private static ToolCall Call(McpMessage message)
         => new(PolicyFixture.Agent, null, "mcp", message.Method, message.Name, message.Arguments.ValueKind == JsonValueKind.Undefined ? default : message.Arguments);

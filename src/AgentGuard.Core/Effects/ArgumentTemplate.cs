@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -99,112 +101,146 @@ public sealed class ArgumentTemplate
     /// <returns><see langword="null"/> on success, otherwise why the template could not be bound.</returns>
     public string? Expand(JsonElement arguments, List<string> values)
     {
+        // values first holds every part's strings in turn (a literal, or each value its placeholder
+        // binds); part i's are values[starts[i]..starts[i + 1]]. The expansions replace them.
         values.Clear();
-        values.Add(string.Empty);
-        var bound = new List<string>();
-        var next = new List<string>();
-        foreach (var part in _parts)
+        Span<int> starts = _parts.Length < 32 ? stackalloc int[_parts.Length + 1] : new int[_parts.Length + 1];
+        long expansions = 1;
+        for (var i = 0; i < _parts.Length; i++)
         {
+            var part = _parts[i];
+            starts[i] = values.Count;
             if (part.Literal is not null)
             {
-                for (var i = 0; i < values.Count; i++)
-                {
-                    values[i] += part.Literal;
-                }
-
+                values.Add(part.Literal);
                 continue;
             }
 
-            bound.Clear();
-            var error = Bind(arguments, part.Path!, bound);
+            var error = Bind(arguments, part.Path!, 0, values);
             if (error is not null)
             {
                 return error;
             }
 
-            if (bound.Count == 0)
+            var count = values.Count - starts[i];
+            if (count == 0)
             {
                 if (part.Fallback is null)
                 {
                     return $"argument '{string.Join('.', part.Path!)}' is missing";
                 }
 
-                bound.Add(part.Fallback);
+                values.Add(part.Fallback);
+                count = 1;
             }
 
-            if ((long)values.Count * bound.Count > MaxExpansions)
+            if (expansions * count > MaxExpansions)
             {
                 return $"arguments expand to more than {MaxExpansions} resources";
             }
 
-            next.Clear();
-            foreach (var prefix in values)
+            expansions *= count;
+        }
+
+        starts[_parts.Length] = values.Count;
+        if (expansions == 1)
+        {
+            // The usual case: every placeholder has one value, so the parts are the one expansion.
+            var only = string.Concat(CollectionsMarshal.AsSpan(values));
+            values.Clear();
+            values.Add(only);
+            return null;
+        }
+
+        Combine(values, starts, (int)expansions);
+        return null;
+    }
+
+    /// <summary>Appends every combination of the parts' strings, the last part varying fastest, then removes the parts.</summary>
+    private static void Combine(List<string> values, ReadOnlySpan<int> starts, int expansions)
+    {
+        var partCount = starts.Length - 1;
+        var pieces = ArrayPool<string>.Shared.Rent(partCount);
+        Span<int> chosen = partCount < 32 ? stackalloc int[partCount] : new int[partCount];
+        chosen.Clear();
+        try
+        {
+            for (var n = 0; n < expansions; n++)
             {
-                foreach (var value in bound)
+                for (var p = 0; p < partCount; p++)
                 {
-                    next.Add(prefix + value);
+                    pieces[p] = values[starts[p] + chosen[p]];
+                }
+
+                values.Add(string.Concat(pieces.AsSpan(0, partCount)));
+                for (var p = partCount - 1; p >= 0 && ++chosen[p] == starts[p + 1] - starts[p]; p--)
+                {
+                    chosen[p] = 0;
                 }
             }
-
-            values.Clear();
-            values.AddRange(next);
+        }
+        finally
+        {
+            ArrayPool<string>.Shared.Return(pieces, clearArray: true);
         }
 
-        return null;
+        values.RemoveRange(0, starts[partCount]);
     }
 
-    private static string? Bind(JsonElement element, string[] path, List<string> bound)
+    /// <summary>Appends the values at <paramref name="path"/> from <paramref name="depth"/> on, in document order.</summary>
+    private static string? Bind(JsonElement element, string[] path, int depth, List<string> bound)
     {
-        var current = new List<JsonElement> { element };
-        var found = new List<JsonElement>();
-        foreach (var name in path)
+        if (depth == path.Length)
         {
-            found.Clear();
-            foreach (var candidate in current)
-            {
-                CollectMembers(candidate, name, found);
-            }
-
-            current.Clear();
-            current.AddRange(found);
+            return AddScalars(element, bound, depth: 0);
         }
 
-        foreach (var value in current)
-        {
-            var error = AddScalars(value, bound, depth: 0);
-            if (error is not null)
-            {
-                return error;
-            }
-        }
-
-        return null;
-    }
-
-    private static void CollectMembers(JsonElement element, string name, List<JsonElement> found)
-    {
         if (element.ValueKind == JsonValueKind.Array)
         {
             foreach (var item in element.EnumerateArray())
             {
-                CollectMembers(item, name, found);
+                var error = Bind(item, path, depth, bound);
+                if (error is not null)
+                {
+                    return error;
+                }
             }
 
-            return;
+            return null;
         }
 
         if (element.ValueKind != JsonValueKind.Object)
         {
-            return;
+            return null;
         }
 
         foreach (var property in element.EnumerateObject())
         {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            if (NameEquals(property, path[depth]))
             {
-                found.Add(property.Value);
+                var error = Bind(property.Value, path, depth + 1, bound);
+                if (error is not null)
+                {
+                    return error;
+                }
             }
         }
+
+        return null;
+    }
+
+    /// <summary>Whether the property is named <paramref name="name"/> in any case, as <see cref="StringComparison.OrdinalIgnoreCase"/> says.</summary>
+    private static bool NameEquals(JsonProperty property, string name)
+    {
+        // Reading Name allocates a string per property. Unescaped ASCII bytes are the name itself,
+        // and between ASCII names OrdinalIgnoreCase folds only A-Z; anything else takes the string.
+        var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+        if (Ascii.IsValid(raw) && raw.IndexOf((byte)'\\') < 0 && Ascii.IsValid(name))
+        {
+            return Ascii.EqualsIgnoreCase(raw, name);
+        }
+
+        return string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase);
     }
 
     private static string? AddScalars(JsonElement value, List<string> bound, int depth)

@@ -8,6 +8,10 @@ namespace AgentGuard.Effects;
 /// </summary>
 public static class EffectExtractor
 {
+    // Per thread, not per call: extraction never re-enters itself, and the lists are emptied after each call.
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
     /// <summary>Extracts the effects of <paramref name="call"/> into <paramref name="effects"/>.</summary>
     /// <param name="call">The call.</param>
     /// <param name="mapping">The tool's effect templates, or <see langword="null"/> when the tool is not mapped.</param>
@@ -31,29 +35,44 @@ public static class EffectExtractor
             return null;
         }
 
-        var resources = new List<string>();
-        var destinations = new List<string>();
-        var values = new List<string>();
+        var scratch = t_scratch ??= new Scratch();
+        try
+        {
+            return ExtractMapped(call.Arguments, mapping, effects, scratch);
+        }
+        finally
+        {
+            // Arguments are the agent's data: keep none of it on the thread after the call.
+            scratch.Clear();
+        }
+    }
+
+    private static string? ExtractMapped(JsonElement arguments, EffectTemplate[] mapping, List<Effect> effects, Scratch scratch)
+    {
+        var (resources, destinations, values) = (scratch.Resources, scratch.Destinations, scratch.Values);
         foreach (var template in mapping)
         {
-            var error = template.Resource.Expand(call.Arguments, resources);
+            var error = template.Resource.Expand(arguments, resources);
             if (error is not null)
             {
                 return error;
             }
 
             destinations.Clear();
-            if (template.Destination is not null && (error = template.Destination.Expand(call.Arguments, destinations)) is not null)
+            if (template.Destination is not null && (error = template.Destination.Expand(arguments, destinations)) is not null)
             {
                 return error;
             }
 
             values.Clear();
-            if (template.Value is not null && (error = template.Value.Expand(call.Arguments, values)) is not null)
+            if (template.Value is not null && (error = template.Value.Expand(arguments, values)) is not null)
             {
                 return error;
             }
 
+            // Destinations are canonicalised in place with the first resource, where a bad one first
+            // fails, and reused for the others.
+            var destinationsCanonical = false;
             foreach (var raw in resources)
             {
                 var resource = ResourceCanonicalizer.Canonicalize(raw, out error);
@@ -68,14 +87,15 @@ public static class EffectExtractor
                     continue;
                 }
 
-                foreach (var rawDestination in destinations)
+                for (var i = 0; i < destinations.Count; i++)
                 {
-                    var destination = ResourceCanonicalizer.Canonicalize(rawDestination, out error);
+                    var destination = destinationsCanonical ? destinations[i] : ResourceCanonicalizer.Canonicalize(destinations[i], out error);
                     if (destination is null)
                     {
                         return error;
                     }
 
+                    destinations[i] = destination;
                     AddWithValues(effects, template.Kind, resource, destination, values);
                     if (template.Kind is EffectKind.Copy or EffectKind.Move)
                     {
@@ -83,6 +103,8 @@ public static class EffectExtractor
                         effects.Add(new Effect(EffectKind.Write, Landing(resource, destination)));
                     }
                 }
+
+                destinationsCanonical = true;
             }
         }
 
@@ -130,6 +152,33 @@ public static class EffectExtractor
         }
 
         var slash = resource.LastIndexOf('/');
-        return destination + resource[(slash + 1)..];
+        return string.Concat(destination, resource.AsSpan(slash + 1));
+    }
+
+    private sealed class Scratch
+    {
+        public List<string> Resources { get; } = [];
+
+        public List<string> Destinations { get; } = [];
+
+        public List<string> Values { get; } = [];
+
+        public void Clear()
+        {
+            Clear(Resources);
+            Clear(Destinations);
+            Clear(Values);
+        }
+
+        // A placeholder can bind any number of values before the expansion limit is checked; a
+        // thread keeps no more room than one limit's worth.
+        private static void Clear(List<string> list)
+        {
+            list.Clear();
+            if (list.Capacity > ArgumentTemplate.MaxExpansions)
+            {
+                list.Capacity = 0;
+            }
+        }
     }
 }

@@ -18,6 +18,14 @@ public static class ResourceCanonicalizer
     /// <summary>The longest resource name accepted, in characters.</summary>
     public const int MaxLength = 4096;
 
+    // The canonical form is at most "file://" and a leading '/' longer than the decoded name: '.',
+    // '..' and '//' only ever shorten it, and a trailing '/' replaces a trailing "/." or "/..".
+    private const int MaxGrowth = 8;
+
+    private const int StackLength = 256;
+
+    private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(ControlCharacterList());
+
     /// <summary>Canonicalises <paramref name="raw"/>, a URI (<c>scheme://...</c>) or a bare path (taken as <c>file://</c>).</summary>
     /// <returns>The canonical URI, or <see langword="null"/> with <paramref name="error"/> set when the name cannot be understood.</returns>
     public static string? Canonicalize(string raw, out string? error)
@@ -47,47 +55,88 @@ public static class ResourceCanonicalizer
             decoded = decoded.Normalize(NormalizationForm.FormKC);
         }
 
-        foreach (var c in decoded)
+        if (decoded.AsSpan().ContainsAny(ControlCharacters))
         {
-            if (char.IsControl(c))
-            {
-                error = "resource name contains a control character";
-                return null;
-            }
+            error = "resource name contains a control character";
+            return null;
         }
 
         decoded = decoded.Replace('\\', '/');
 
+        char[]? rented = null;
+        var buffer = decoded.Length + MaxGrowth <= StackLength
+            ? stackalloc char[StackLength]
+            : (rented = ArrayPool<char>.Shared.Rent(decoded.Length + MaxGrowth));
+        try
+        {
+            var canonical = buffer[..Write(decoded, buffer)];
+
+            // Most names arrive canonical already (every resource of the benchmark calls does):
+            // returning the name itself saves a copy per resource.
+            return canonical.SequenceEqual(decoded) ? decoded : new string(canonical);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>Writes the canonical form of <paramref name="decoded"/> to <paramref name="destination"/>; returns its length.</summary>
+    private static int Write(string decoded, Span<char> destination)
+    {
         var schemeEnd = SchemeEnd(decoded);
         if (schemeEnd < 0)
         {
-            return "file://" + NormalizePath(decoded, rooted: true);
+            "file://".CopyTo(destination);
+            return 7 + NormalizePath(decoded, rooted: true, destination[7..]);
         }
 
-        var scheme = decoded[..schemeEnd].ToLowerInvariant();
-        var rest = decoded[(schemeEnd + 3)..];
-        return scheme switch
+        // SchemeEnd admits only ASCII letters, digits, '+', '-' and '.'.
+        Ascii.ToLower(decoded.AsSpan(0, schemeEnd), destination, out _);
+        var scheme = destination[..schemeEnd];
+        "://".CopyTo(destination[schemeEnd..]);
+        var written = schemeEnd + 3;
+        var rest = decoded.AsSpan(written);
+        if (scheme.SequenceEqual("file"))
         {
-            "file" => "file://" + NormalizePath(rest, rooted: true),
-            "config" => CanonicalizeConfig(rest),
-            _ => CanonicalizeWithAuthority(scheme, rest),
-        };
+            return written + NormalizePath(rest, rooted: true, destination[written..]);
+        }
+
+        return written + (scheme.SequenceEqual("config")
+            ? WriteConfig(rest, destination[written..])
+            : WriteWithAuthority(rest, destination[written..]));
     }
 
-    private static string CanonicalizeConfig(string rest)
+    private static int WriteConfig(ReadOnlySpan<char> rest, Span<char> destination)
     {
         var hash = rest.IndexOf('#');
-        var path = hash < 0 ? rest : rest[..hash];
-        var normalized = NormalizePath(path, rooted: false);
-        return hash < 0 ? "config://" + normalized : "config://" + normalized + "#" + rest[(hash + 1)..].Trim();
+        var written = NormalizePath(hash < 0 ? rest : rest[..hash], rooted: false, destination);
+        if (hash >= 0)
+        {
+            destination[written++] = '#';
+            var key = rest[(hash + 1)..].Trim();
+            key.CopyTo(destination[written..]);
+            written += key.Length;
+        }
+
+        return written;
     }
 
-    private static string CanonicalizeWithAuthority(string scheme, string rest)
+    private static int WriteWithAuthority(ReadOnlySpan<char> rest, Span<char> destination)
     {
         var slash = rest.IndexOf('/');
-        var authority = (slash < 0 ? rest : rest[..slash]).Trim().TrimEnd('.').ToLowerInvariant();
-        var path = slash < 0 ? "/" : NormalizePath(rest[slash..], rooted: true);
-        return scheme + "://" + authority + path;
+        var authority = (slash < 0 ? rest : rest[..slash]).Trim().TrimEnd('.');
+        var written = authority.ToLowerInvariant(destination);
+        if (slash < 0)
+        {
+            destination[written++] = '/';
+            return written;
+        }
+
+        return written + NormalizePath(rest[slash..], rooted: true, destination[written..]);
     }
 
     private static int SchemeEnd(string value)
@@ -110,39 +159,54 @@ public static class ResourceCanonicalizer
         return char.IsAsciiLetter(value[0]) ? index : -1;
     }
 
-    /// <summary>Resolves <c>.</c>, <c>..</c> (never above the root) and empty segments.</summary>
-    internal static string NormalizePath(string path, bool rooted)
+    /// <summary>Resolves <c>.</c>, <c>..</c> (never above the root) and empty segments of <paramref name="path"/> into <paramref name="destination"/>.</summary>
+    /// <returns>The length written.</returns>
+    internal static int NormalizePath(ReadOnlySpan<char> path, bool rooted, Span<char> destination)
     {
-        var segments = path.Split('/');
-        var kept = new List<string>(segments.Length);
-        foreach (var segment in segments)
+        var root = rooted ? 1 : 0;
+        if (rooted)
         {
-            if (segment.Length == 0 || segment == ".")
+            destination[0] = '/';
+        }
+
+        // The kept segments, joined by '/', are destination[root..written]; a segment never holds a '/'.
+        var written = root;
+        var kept = 0;
+        foreach (var range in path.Split('/'))
+        {
+            var segment = path[range];
+            if (segment.IsEmpty || segment is ".")
             {
                 continue;
             }
 
-            if (segment == "..")
+            if (segment is "..")
             {
-                if (kept.Count > 0)
+                if (kept > 0)
                 {
-                    kept.RemoveAt(kept.Count - 1);
+                    kept--;
+                    var last = destination[root..written].LastIndexOf('/');
+                    written = last < 0 ? root : root + last;
                 }
 
                 continue;
             }
 
-            kept.Add(segment);
+            if (kept++ > 0)
+            {
+                destination[written++] = '/';
+            }
+
+            segment.CopyTo(destination[written..]);
+            written += segment.Length;
         }
 
-        var trailingSlash = kept.Count > 0 && (path.EndsWith('/') || path.EndsWith("/.", StringComparison.Ordinal) || path.EndsWith("/..", StringComparison.Ordinal));
-        var joined = string.Join('/', kept);
-        if (trailingSlash)
+        if (kept > 0 && (path.EndsWith('/') || path.EndsWith("/.", StringComparison.Ordinal) || path.EndsWith("/..", StringComparison.Ordinal)))
         {
-            joined += "/";
+            destination[written++] = '/';
         }
 
-        return rooted ? "/" + joined : joined;
+        return written;
     }
 
     private static string? PercentDecodeOnce(string raw, out string? error)
@@ -201,6 +265,21 @@ public static class ResourceCanonicalizer
         }
 
         return true;
+    }
+
+    /// <summary>Every character <see cref="char.IsControl(char)"/> accepts, for one vectorised search.</summary>
+    private static string ControlCharacterList()
+    {
+        var list = new StringBuilder();
+        for (var c = char.MinValue; c < char.MaxValue; c++)
+        {
+            if (char.IsControl(c))
+            {
+                list.Append(c);
+            }
+        }
+
+        return list.ToString();
     }
 
     private static bool IsHex(byte b) => char.IsAsciiHexDigit((char)b);

@@ -39,6 +39,7 @@ public sealed class PolicySet
     }
 
     private readonly System.Text.RegularExpressions.Regex? _anyAsset;
+    private readonly AssetMaskCache _masks = new();
 
     /// <summary>The assets, in declaration order; an asset's index is its bit in rule masks.</summary>
     public Asset[] Assets { get; }
@@ -66,7 +67,25 @@ public sealed class PolicySet
     /// <summary>The bit mask of assets that contain <paramref name="resource"/>.</summary>
     internal ulong AssetMask(string? resource)
     {
-        if (resource is null || _anyAsset is null || !(_anyAsset.IsMatch(resource) || _anyAsset.IsMatch(resource.AsSpan().TrimEnd('/'))))
+        if (resource is null || _anyAsset is null)
+        {
+            return 0;
+        }
+
+        if (_masks.TryGet(resource, out var mask))
+        {
+            return mask;
+        }
+
+        mask = MatchAssets(resource);
+        _masks.Add(resource, mask);
+        return mask;
+    }
+
+    /// <summary>The bit mask of assets that contain <paramref name="resource"/>, from the regexes alone.</summary>
+    internal ulong MatchAssets(string resource)
+    {
+        if (_anyAsset is null || !(_anyAsset.IsMatch(resource) || _anyAsset.IsMatch(resource.AsSpan().TrimEnd('/'))))
         {
             return 0;
         }

@@ -58,12 +58,13 @@ public sealed class Rule
         => Kinds != 0 || Assets != 0 || AssetsNot != 0 || DestinationAssets != 0 || CrossesHost is not null
             || ValueIn is not null || ValueNotIn is not null || ValueMatches is not null;
 
+    // The flag before the name regexes: it spares mapped calls the unmapped-tool rules' tool globs.
     internal bool MatchesCall(ToolCall call, bool unmapped)
-        => (Tools is null || Tools.IsMatch(call.Tool))
+        => (Unmapped is null || Unmapped == unmapped)
+            && (Tools is null || Tools.IsMatch(call.Tool))
             && (Methods is null || Methods.IsMatch(call.Method))
             && (Agents is null || Agents.IsMatch(call.Agent.Id))
-            && (Roles is null || Roles.IsMatch(call.Agent.Role))
-            && (Unmapped is null || Unmapped == unmapped);
+            && (Roles is null || Roles.IsMatch(call.Agent.Role));
 
     internal bool MatchesEffect(Effect effect, ulong resourceAssets, ulong destinationAssets)
     {

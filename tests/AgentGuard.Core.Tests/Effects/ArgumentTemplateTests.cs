@@ -124,6 +124,42 @@ public class ArgumentTemplateTests
         Assert.Equal(["config://c#shutdown_enabled"], Expand("config://c#{key}", arguments));
     }
 
+    [Theory]
+    [InlineData("""{"k\u0065y":"shutdown_enabled"}""")]
+    [InlineData("""{"K\u0045Y":"shutdown_enabled"}""")]
+    public void Expand_EscapedArgumentName_IsBound(string arguments)
+    {
+        Assert.Equal(["config://c#shutdown_enabled"], Expand("config://c#{key}", arguments));
+    }
+
+    [Theory]
+    [InlineData("""{"CLÉ":"x"}""")]
+    [InlineData("""{"cl\u00c9":"x"}""")]
+    public void Expand_NonAsciiArgumentNameInOtherCase_IsBound(string arguments)
+    {
+        Assert.Equal(["config://c#x"], Expand("config://c#{clé}", arguments));
+    }
+
+    [Fact]
+    public void Expand_ArgumentNameOfOtherLength_IsNotBound()
+    {
+        Assert.Equal(["config://c#d"], Expand("config://c#{key|d}", """{"keys":"x","ke":"y"}"""));
+    }
+
+    [Fact]
+    public void Expand_LiteralsAroundPlaceholders_KeepsOrder()
+    {
+        Assert.Equal(["a1b2c"], Expand("a{x}b{y}c", """{"y":2,"x":"1"}"""));
+    }
+
+    [Fact]
+    public void Expand_ArraysBetweenLiterals_FirstPlaceholderVariesSlowest()
+    {
+        Assert.Equal(
+            ["p1mxs", "p1mys", "p2mxs", "p2mys"],
+            Expand("p{a[*]}m{b[*]}s", """{"a":["1","2"],"b":["x","y"]}"""));
+    }
+
     [Fact]
     public void Expand_ArgumentNameInSeveralCases_BindsEveryVariant()
     {

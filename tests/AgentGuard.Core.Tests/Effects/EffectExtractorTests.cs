@@ -156,6 +156,55 @@ public class EffectExtractorTests
         Assert.NotNull(error);
     }
 
+    [Fact]
+    public void Extract_BadResourceAndBadDestination_ReturnsResourceError()
+    {
+        // The resource is canonicalised before its destinations, so its error is the one reported.
+        var error = EffectExtractor.Extract(
+            Call("move_file", """{"source":"/srv/%FF","destination":"/srv/x\u0000"}"""),
+            [Effect(EffectKind.Move, "file://{source}", destination: "file://{destination}")],
+            []);
+
+        Assert.Equal("resource name decodes to invalid UTF-8", error);
+    }
+
+    [Fact]
+    public void Extract_SeveralResourcesAndDestinations_PairsEveryResourceWithEveryCanonicalDestination()
+    {
+        var effects = Extract(
+            Call("sync", """{"sources":["/a","/b/./c"],"targets":["/x/../y","/z"]}"""),
+            Effect(EffectKind.Egress, "file://{sources[*]}", destination: "s3://Bucket/{targets[*]}"));
+
+        Assert.Equal(
+            [
+                new Effect(EffectKind.Egress, "file:///a", "s3://bucket/y"),
+                new Effect(EffectKind.Egress, "file:///a", "s3://bucket/z"),
+                new Effect(EffectKind.Egress, "file:///b/c", "s3://bucket/y"),
+                new Effect(EffectKind.Egress, "file:///b/c", "s3://bucket/z"),
+            ],
+            effects);
+    }
+
+    [Fact]
+    public void Extract_ConcurrentCalls_EachGetsItsOwnEffects()
+    {
+        // Extraction keeps per-thread scratch lists; calls on many threads must not see each other's.
+        var mapping = new[] { Effect(EffectKind.Move, "host://{ip}/{filenames[*]}", destination: "host://{dest}/") };
+        Parallel.For(0, 2000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var effects = Extract(Call("transfer", $$"""{"ip":"10.0.0.{{i % 250}}","dest":"10.0.1.{{i % 250}}","filenames":["f{{i}}","g{{i}}"]}"""), mapping);
+
+            Assert.Equal(
+                [
+                    new Effect(EffectKind.Move, $"host://10.0.0.{i % 250}/f{i}", $"host://10.0.1.{i % 250}/"),
+                    new Effect(EffectKind.Write, $"host://10.0.1.{i % 250}/f{i}"),
+                    new Effect(EffectKind.Move, $"host://10.0.0.{i % 250}/g{i}", $"host://10.0.1.{i % 250}/"),
+                    new Effect(EffectKind.Write, $"host://10.0.1.{i % 250}/g{i}"),
+                ],
+                effects);
+        });
+    }
+
     [Theory]
     [InlineData("host://10.0.12.45/w", "host://10.0.12.46/", true)]
     [InlineData("host://10.0.12.45/w", "host://10.0.12.45/backup/", false)]

@@ -63,6 +63,35 @@ public class ResourceCanonicalizerTests
         { "config://shutdown_config.yaml#%73hutdown_enabled", "config://shutdown_config.yaml#shutdown_enabled" },
         { "CONFIG://shutdown_config.yaml#Shutdown_Enabled", "config://shutdown_config.yaml#Shutdown_Enabled" },
         { "config://shutdown_config.yaml", "config://shutdown_config.yaml" },
+
+        // Names that look canonical but are not: the fast path must not return them as they are.
+        { "/srv/a/.", "file:///srv/a/" },
+        { "host://h/a/.", "host://h/a/" },
+        { "host://h/a/..", "host://h/" },
+        { "host://H/..", "host://h/" },
+        { "host://h/a/%2e", "host://h/a/" },
+        { "host://h/a/%2E%2e/b", "host://h/b" },
+        { "host://h/a%2fb", "host://h/a/b" },
+        { "host://h/a%5c..%5cb", "host://h/b" },
+        { "host://h//x", "host://h/x" },
+        { "host://Host/x", "host://host/x" },
+        { "Host://h/X", "host://h/X" },
+        { "host://ｈｏｓｔ/x", "host://host/x" },
+        { "host://h/ｘ", "host://h/x" },
+        { "host://h./x", "host://h/x" },
+        { "host:// h /x", "host://h/x" },
+        { "host://ÉCOLE.fr/x", "host://école.fr/x" },
+        { "file://srv/x", "file:///srv/x" },
+        { "config:///a.yaml#k", "config://a.yaml#k" },
+        { "config://dir/./a.yaml#k", "config://dir/a.yaml#k" },
+        { "config://a.yaml#K ", "config://a.yaml#K" },
+        { "a/b/c/../../..", "file:///" },
+        { "/a/b/../../../c/", "file:///c/" },
+        { "/..", "file:///" },
+        { "host://", "host:///" },
+
+        // Dots inside a segment name are not '.' or '..' segments.
+        { "/srv/.hidden/..x/x..", "file:///srv/.hidden/..x/x.." },
     };
 
     [Theory]
@@ -103,6 +132,28 @@ public class ResourceCanonicalizerTests
         Assert.Equal(canonical, ResourceCanonicalizer.Canonicalize(canonical, out _));
     }
 
+    [Theory]
+    [InlineData("host://10.0.12.45/employee_directory.csv")]
+    [InlineData("host://10.0.12.46/")]
+    [InlineData("config://shutdown_config.yaml#shutdown_enabled")]
+    [InlineData("file:///srv/config/shutdown_config.yaml")]
+    [InlineData("config://a.yaml#")]
+    public void Canonicalize_CanonicalUri_ReturnsSameInstance(string canonical)
+    {
+        Assert.Same(canonical, ResourceCanonicalizer.Canonicalize(canonical, out _));
+    }
+
+    [Fact]
+    public void Canonicalize_LongerThanStackBuffer_ResolvesDotSegments()
+    {
+        var folder = string.Concat(Enumerable.Repeat("segment/", 100));
+
+        var canonical = ResourceCanonicalizer.Canonicalize($"host://H/{folder}x/../y/./z", out var error);
+
+        Assert.Null(error);
+        Assert.Equal($"host://h/{folder}y/z", canonical);
+    }
+
     public static TheoryData<string> Rejected => new()
     {
         "/srv/config/shutdown_config.yaml\0",
@@ -116,6 +167,9 @@ public class ResourceCanonicalizerTests
         "/srv/%C0%AE%C0%AE/config",
         "/srv/%ED%A0%80",
         "/srv/%C3",
+        "host://h/x\u0085",
+        "host://h/x%C2%9F",
+        "host://h/x\u009F",
     };
 
     [Theory]
