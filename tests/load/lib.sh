@@ -1,5 +1,5 @@
 # Shared by run.sh and stream.sh: tools, nginx under a private prefix, the two proxies, cleanup.
-# Source it after `set -euo pipefail`; it expects REPO and WORK (a private temp dir) to be set.
+# Source it after `set -euo pipefail` with REPO set, then call make_work.
 
 PIDS=()
 
@@ -18,6 +18,13 @@ cleanup() {
   if [[ -n "${WORK:-}" && -d "$WORK" && "${KEEP_WORK:-0}" != 1 ]]; then
     rm -rf "$WORK"
   fi
+}
+
+# make_work NAME: a private temp folder in WORK, removed with everything started on exit.
+make_work() {
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/agentguard-$1.XXXXXX")
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
 }
 
 # Installs the Debian packages for the given commands when they are missing (wrk, nginx).

@@ -42,9 +42,7 @@ GUARD_ADMIN_PORT=${GUARD_ADMIN_PORT:-18193}
 
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/agentguard-load.XXXXXX")
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_work load
 
 REPLY_BODY='{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"employee_directory.csv, Q4_financial_report.xlsx, gemini_agent_2_model_weight.safetensors"}],"isError":false}}'
 CALL_BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_server_files","arguments":{"ip":"10.0.12.45"}}}'

@@ -24,9 +24,7 @@ LIMIT_MIB=${LIMIT_MIB:-64}
 
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/agentguard-stream.XXXXXX")
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_work stream
 
 ensure_tools curl
 build_proxies guard-only
