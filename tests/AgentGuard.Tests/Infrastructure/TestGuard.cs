@@ -12,7 +12,8 @@ internal static class TestGuard
     /// <summary>The shipped policy folder, copied next to the tests.</summary>
     public static string ShippedPolicies => Path.Combine(AppContext.BaseDirectory, "policies");
 
-    public static Task<GuardHost> StartAsync(ITestOutputHelper output, Uri upstream, IEnumerable<string>? policies = null, IDictionary<string, string?>? settings = null)
+    /// <param name="logs">Receives the guard's logs instead of the test output.</param>
+    public static Task<GuardHost> StartAsync(ITestOutputHelper output, Uri upstream, IEnumerable<string>? policies = null, IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -39,7 +40,7 @@ internal static class TestGuard
         }
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        return GuardHost.StartAsync(configuration, logging => logging.AddProvider(new TestOutputLoggerProvider(output)));
+        return GuardHost.StartAsync(configuration, logging => logging.AddProvider(logs ?? new TestOutputLoggerProvider(output)));
     }
 
     /// <summary>Collects the guard's decisions.</summary>

@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using AgentGuard.Infrastructure;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
@@ -65,15 +63,8 @@ public sealed class GuardHostTests(ITestOutputHelper output)
     public async Task StartAsync_DefaultLogLevels_ForwardedCallsLogDecisionsNotFrameworkChatter()
     {
         await using var upstream = await TestUpstream.StartRecordingAsync();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AgentGuard:Upstream"] = upstream.Address.ToString(),
-            ["AgentGuard:Listen"] = "http://127.0.0.1:0",
-            ["AgentGuard:Admin"] = "http://127.0.0.1:0",
-            ["AgentGuard:Policies:0"] = TestGuard.ShippedPolicies,
-        }).Build();
         var logs = new RecordingLoggerProvider();
-        await using (var guard = await GuardHost.StartAsync(configuration, logging => logging.AddProvider(logs)))
+        await using (var guard = await TestGuard.StartAsync(output, upstream.Address, logs: logs))
         {
             using var http = new HttpClient();
             var endpoint = new Uri(guard.DataAddress, "/mcp");
@@ -96,26 +87,5 @@ public sealed class GuardHostTests(ITestOutputHelper output)
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-}
-
-internal sealed class RecordingLoggerProvider : ILoggerProvider
-{
-    public ConcurrentQueue<(string Category, LogLevel Level, string Message)> Entries { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(RecordingLoggerProvider provider, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            => provider.Entries.Enqueue((category, logLevel, formatter(state, exception)));
     }
 }
