@@ -385,7 +385,7 @@ internal sealed partial class McpInspectionMiddleware(
         BodyError.TooLarge => RejectAsync(context, StatusCodes.Status413PayloadTooLarge, McpReplies.InvalidRequestCode, "request body is larger than the inspection limit", "too-large"),
         BodyError.UnsupportedEncoding => RejectAsync(context, StatusCodes.Status415UnsupportedMediaType, McpReplies.InvalidRequestCode, "Content-Encoding is not supported; use gzip, deflate, br or none", "unsupported-encoding"),
         BodyError.CorruptEncoding => RejectAsync(context, StatusCodes.Status400BadRequest, McpReplies.ParseErrorCode, "body does not decode with its Content-Encoding", "corrupt-encoding"),
-        _ => RejectAsync(context, StatusCodes.Status415UnsupportedMediaType, McpReplies.InvalidRequestCode, "Content-Type must be application/json", "unsupported-media-type"),
+        _ => RejectAsync(context, StatusCodes.Status415UnsupportedMediaType, McpReplies.InvalidRequestCode, "Content-Type must be application/json, in UTF-8", "unsupported-media-type"),
     };
 
     private async Task RejectAsync(HttpContext context, int status, int code, string message, string reason)
