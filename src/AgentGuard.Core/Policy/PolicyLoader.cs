@@ -20,7 +20,11 @@ public static class PolicyLoader
 
     /// <summary>Loads the policy files under <paramref name="paths"/> (files or folders; <c>*.tests.yaml</c> files are skipped).</summary>
     /// <param name="paths">Policy files or folders.</param>
-    /// <param name="guardFiles">Further files of the guard's own (its configuration) that join the <c>guard-config</c> asset.</param>
+    /// <param name="guardFiles">
+    /// Further files and folders of the guard's own (its configuration, its audit log, its signing
+    /// key) that join the <c>guard-config</c> asset; a folder (one that exists, or a path ending in a
+    /// separator) joins with everything under it.
+    /// </param>
     public static PolicyLoadResult Load(IEnumerable<string> paths, IEnumerable<string>? guardFiles = null)
     {
         var missing = new List<string>();
@@ -66,7 +70,9 @@ public static class PolicyLoader
 
         foreach (var file in guardFiles ?? [])
         {
-            guardResources.Add(GlobLiteral(ResourceCanonicalizer.Canonicalize(Path.GetFullPath(file), out _) ?? file));
+            var literal = GlobLiteral(ResourceCanonicalizer.Canonicalize(Path.GetFullPath(file), out _) ?? file);
+            var folder = file.EndsWith('/') || file.EndsWith(Path.DirectorySeparatorChar) || Directory.Exists(file);
+            guardResources.Add(folder ? literal.TrimEnd('/') + "/**" : literal);
         }
 
         return Compile(sources, guardResources);

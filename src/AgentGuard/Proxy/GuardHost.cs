@@ -81,8 +81,10 @@ public sealed class GuardHost : IAsyncDisposable
         }
 
         using var bootstrapLogging = LoggerFactory.Create(logging => ConfigureLogging(logging, configuration, configureLogging));
-        var configFile = configuration[ConfigFileKey];
-        var guardFiles = configFile is null ? Array.Empty<string>() : [configFile];
+        // The guard's own files: writing, moving or deleting them is guard tampering, whatever the policy's globs say.
+        var auditFolder = options.Audit.Directory is { Length: > 0 } auditDirectory ? Path.TrimEndingDirectorySeparator(auditDirectory) + "/" : null;
+        string?[] ownFiles = [configuration[ConfigFileKey], auditFolder, options.Audit.SigningKeyFile];
+        var guardFiles = ownFiles.OfType<string>().Where(path => path.Length > 0).ToArray();
         var policies = PolicyStore.Open(options.Policies, guardFiles, bootstrapLogging.CreateLogger<PolicyStore>(), timeProvider, out var policyErrors)
             ?? throw new GuardStartException(policyErrors.Select(e => e.ToString()));
 

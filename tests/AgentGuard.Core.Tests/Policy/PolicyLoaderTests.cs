@@ -624,4 +624,35 @@ public class PolicyLoaderTests
         Assert.True(result.Succeeded, string.Join('\n', result.Errors));
         Assert.True(result.Policy!.Assets[0].Contains("file://" + settings));
     }
+
+    [Fact]
+    public void Load_GuardFolder_JoinsGuardConfigAssetWithEverythingUnderIt()
+    {
+        using var folder = new TempFolder();
+        var policyPath = folder.Write("policy/p.yaml", "assets:\n  guard-config: { resources: ['**/agentguard.json'] }\n");
+        var audit = Path.Combine(folder.Path, "audit log");
+        Directory.CreateDirectory(audit);
+
+        var result = PolicyLoader.Load([policyPath], [audit]);
+
+        Assert.True(result.Succeeded, string.Join('\n', result.Errors));
+        var guard = result.Policy!.Assets[0];
+        Assert.True(guard.Contains("file://" + Path.Combine(audit, "segment-000001.jsonl")));
+        Assert.True(guard.Contains("file://" + Path.Combine(audit, "keys", "checkpoint.pem")));
+        Assert.False(guard.Contains("file://" + audit + " 2/segment-000001.jsonl"));
+        Assert.False(guard.Contains("file://" + Path.Combine(folder.Path, "other", "x.jsonl")));
+    }
+
+    [Fact]
+    public void Load_GuardFolderNotYetCreated_JoinsWhenNamedWithTrailingSeparator()
+    {
+        using var folder = new TempFolder();
+        var policyPath = folder.Write("policy/p.yaml", "assets:\n  guard-config: { resources: ['**/agentguard.json'] }\n");
+        var audit = Path.Combine(folder.Path, "audit") + "/";
+
+        var result = PolicyLoader.Load([policyPath], [audit]);
+
+        Assert.True(result.Succeeded, string.Join('\n', result.Errors));
+        Assert.True(result.Policy!.Assets[0].Contains("file://" + audit + "segment-000001.jsonl"));
+    }
 }

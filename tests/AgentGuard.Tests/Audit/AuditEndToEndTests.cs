@@ -94,6 +94,36 @@ public sealed partial class AuditEndToEndTests(ITestOutputHelper output) : IDisp
         Assert.DoesNotContain(shownDenials, upstreamRecords.ContainsKey);
     }
 
+    [Theory]
+    [InlineData("write_file", """{"path":"{audit}/segment-000001.jsonl","content":""}""")]
+    [InlineData("delete", """{"path":"{audit}/../audit/segment-000001.jsonl"}""")]
+    [InlineData("move_file", """{"source":"{key}","destination":"/tmp/k.pem"}""")]
+    [InlineData("write_file", """{"path":"{key}","content":"-----BEGIN PRIVATE KEY-----"}""")]
+    public async Task Guard_CallOnItsOwnAuditLogOrSigningKey_DeniedAsGuardTamperingAndNotForwarded(string tool, string arguments)
+    {
+        // The shipped policy's globs do not name these folders; the guard adds its own files to guard-config.
+        await using var upstream = await TestUpstream.StartRecordingAsync();
+        var keyFile = Path.Combine(_folder, "keys", "signing.pem");
+        Directory.CreateDirectory(Path.GetDirectoryName(keyFile)!);
+        await File.WriteAllTextAsync(keyFile, AuditSigner.Generate().PrivatePem);
+        var settings = new Dictionary<string, string?>
+        {
+            ["AgentGuard:Audit:Directory"] = AuditDirectory,
+            ["AgentGuard:Audit:SigningKeyFile"] = keyFile,
+        };
+        await using var guard = await TestGuard.StartAsync(output, upstream.Address, settings: settings);
+        var json = arguments.Replace("{audit}", AuditDirectory).Replace("{key}", keyFile);
+        var body = $$$"""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"{{{tool}}}","arguments":{{{json}}}}}""";
+
+        var response = await Mcp.PostAsync(_http, new Uri(guard.DataAddress, "/mcp"), body);
+
+        var result = Assert.Single(await Mcp.ReadMessagesAsync(response)).GetProperty("result");
+        Assert.True(result.GetProperty("isError").GetBoolean());
+        Assert.Empty(upstream.Received);
+        var denial = Assert.Single(AuditReader.Query(AuditDirectory, new AuditQuery { Decision = "deny" }));
+        Assert.Equal("guard-tampering", denial.Finding);
+    }
+
     [Fact]
     public async Task Guard_AllowedCall_DecisionOnDiskBeforeToolServerSeesCall()
     {
