@@ -211,19 +211,18 @@ awk -F'\t' -v q="$QUIET_STEAL" '
     for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
   }
-  ($1 == "plain-yarp" || $1 == "guard") && $2 != "warmup" { rps[$1, $2, $3] = $4; p99[$1, $2, $3] = $6; cpu[$1, $2, $3] = $9; steal[$1, $2, $3] = $11; runs[$2, $3] = 1 }
+  $1 == "plain-yarp" || $1 == "guard" { rps[$1, $2, $3] = $4; p99[$1, $2, $3] = $6; cpu[$1, $2, $3] = $9; steal[$1, $2, $3] = $11; runs[$2, $3] = 1 }
   END {
     n = 0; c = 0
     for (k in runs) {
-      split(k, mr, SUBSEP)
-      if (mr[1] != "max" || steal["plain-yarp", "max", mr[2]] > q || steal["guard", "max", mr[2]] > q) continue
-      ratio[++n] = rps["guard", "max", mr[2]] / rps["plain-yarp", "max", mr[2]]
-      extra[n] = cpu["guard", "max", mr[2]] - cpu["plain-yarp", "max", mr[2]]
-    }
-    for (k in runs) {
-      split(k, mr, SUBSEP)
-      if (mr[1] != "rate" || steal["plain-yarp", "rate", mr[2]] > q || steal["guard", "rate", mr[2]] > q) continue
-      delta[++c] = (p99["guard", "rate", mr[2]] - p99["plain-yarp", "rate", mr[2]]) / 1000
+      split(k, mr, SUBSEP); m = mr[1]; r = mr[2]
+      if (steal["plain-yarp", m, r] > q || steal["guard", m, r] > q) continue
+      if (m == "max") {
+        ratio[++n] = rps["guard", m, r] / rps["plain-yarp", m, r]
+        extra[n] = cpu["guard", m, r] - cpu["plain-yarp", m, r]
+      } else {
+        delta[++c] = (p99["guard", m, r] - p99["plain-yarp", m, r]) / 1000
+      }
     }
     printf "quiet pairs (<= %s cores stolen in both runs of a round): ", q
     if (n) printf "max throughput %d, median ratio %.2f, %.1f us more CPU per request in the guard; ", n, median(ratio, n), median(extra, n)

@@ -71,7 +71,7 @@ public static class PolicyLoader
         foreach (var file in guardFiles ?? [])
         {
             var literal = GlobLiteral(ResourceCanonicalizer.Canonicalize(Path.GetFullPath(file), out _) ?? file);
-            var folder = file.EndsWith('/') || file.EndsWith(Path.DirectorySeparatorChar) || Directory.Exists(file);
+            var folder = Path.EndsInDirectorySeparator(file) || Directory.Exists(file);
             guardResources.Add(folder ? literal.TrimEnd('/') + "/**" : literal);
         }
 
