@@ -5,4 +5,5 @@ namespace AgentGuard.Effects;
 /// <param name="Resource">The canonical resource URI acted on (the source, for copy and move).</param>
 /// <param name="Destination">The canonical destination for copy, move and egress; otherwise <see langword="null"/>.</param>
 /// <param name="Value">The value written, for writes that carry one (a config value, a shell command).</param>
-public sealed record Effect(EffectKind Kind, string Resource, string? Destination = null, string? Value = null);
+/// <param name="Flags">Whether the resource or destination is a pattern, and whether the effect is opaque.</param>
+public sealed record Effect(EffectKind Kind, string Resource, string? Destination = null, string? Value = null, EffectFlags Flags = EffectFlags.None);
