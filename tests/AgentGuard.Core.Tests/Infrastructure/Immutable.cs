@@ -1,0 +1,23 @@
+namespace AgentGuard.Infrastructure;
+
+/// <summary>
+/// Sets and clears the immutable attribute (<c>chattr +i</c>) on a folder and everything in it.
+/// Tests run as root, for whom permission bits change nothing; immutable stops root too. A test
+/// skips, saying why, when the filesystem does not support the attribute.
+/// </summary>
+internal static class Immutable
+{
+    /// <summary>Makes <paramref name="folder"/> and its files immutable; skips the test when chattr is unsupported.</summary>
+    public static void Set(string folder)
+    {
+        var (code, error) = SmallDisk.Run("chattr", "-R", "+i", folder);
+        Skip.If(code != 0, $"chattr +i is not supported for {folder}: {error}");
+    }
+
+    /// <summary>Makes <paramref name="folder"/> and its files writable again.</summary>
+    public static void Clear(string folder)
+    {
+        var (code, error) = SmallDisk.Run("chattr", "-R", "-i", folder);
+        Assert.True(code == 0, $"chattr -R -i {folder}: {error}");
+    }
+}
