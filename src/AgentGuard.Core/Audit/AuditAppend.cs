@@ -7,4 +7,5 @@ internal readonly record struct AuditAppend(
     DecisionRecord? Decision = null,
     string? Reference = null,
     int Status = 0,
-    double LatencyMilliseconds = 0);
+    double LatencyMilliseconds = 0,
+    AuditResumption? Resumption = null);

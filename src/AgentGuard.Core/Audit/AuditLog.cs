@@ -10,6 +10,14 @@ namespace AgentGuard.Audit;
 /// loop owns the file; callers hand it records and, for decisions, wait until they are durable.
 /// Records that arrive while a flush is under way share the next one (group commit), so the cost
 /// of an fsync is spread over every concurrent decision.
+/// <para>
+/// A write counts only if it reached the segment that is still at its path: after each group the
+/// writer checks that the folder was not removed and the segment not replaced (one <c>statx</c> per
+/// group, not per record). When a group fails, the segment is cut back to its last acknowledged
+/// record before anything else is written, so the log holds exactly what was acknowledged. After a
+/// fault the chain resumes in a new segment, opened by a <c>resume</c> record that names the last
+/// record still on disk it chains to and any acknowledged records that were lost.
+/// </para>
 /// </summary>
 public sealed partial class AuditLog : IAsyncDisposable
 {
@@ -26,6 +34,14 @@ public sealed partial class AuditLog : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _checkpoints;
     private FileStream? _file;
+    private string? _path;
+    private FileIdentity _identity;
+    private long _acknowledged;
+    private bool _opened;
+    private string? _fault;
+    private AuditResumption? _resumption;
+    private FileStream? _uncut;
+    private long _uncutLength;
     private int _segment;
     private long _sequence;
     private string _previousHash = AuditChain.Genesis;
@@ -44,7 +60,7 @@ public sealed partial class AuditLog : IAsyncDisposable
         _checkpoints = signer is null ? Task.CompletedTask : Task.Run(CheckpointLoopAsync);
     }
 
-    /// <summary>Whether the last write succeeded (or none has failed yet). When false, decisions are refused.</summary>
+    /// <summary>Whether the last real write (and flush) succeeded, or none has failed yet. When false, decisions are refused.</summary>
     public bool IsHealthy => _lastError is null;
 
     /// <summary>Why the last write failed, or <see langword="null"/>.</summary>
@@ -95,17 +111,14 @@ public sealed partial class AuditLog : IAsyncDisposable
     }
 
     /// <summary>
-    /// Whether the log can be written now. When it has been failing, tries again (an empty write
-    /// that reopens the file), so that readiness recovers without waiting for traffic that a
-    /// not-ready guard would never be sent.
+    /// Whether the log can record now: the last real write succeeded and its segment is still the
+    /// file at its path (a folder removed while idle makes the log not ready before a call fails).
+    /// After a fault, tries to resume, writing the resume record (a real append and flush, not an
+    /// empty write that a full disk would accept), so that readiness recovers without waiting for
+    /// traffic that a not-ready guard would never be sent.
     /// </summary>
     public async ValueTask<bool> CheckAsync(CancellationToken cancellationToken)
     {
-        if (IsHealthy)
-        {
-            return true;
-        }
-
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (_queue.Writer.TryWrite(new Pending([], done)))
         {
@@ -136,6 +149,7 @@ public sealed partial class AuditLog : IAsyncDisposable
         _queue.Writer.TryComplete();
         await _writer;
         _file?.Dispose();
+        _uncut?.Dispose();
         _signer?.Dispose();
         _stopping.Dispose();
     }
@@ -180,12 +194,19 @@ public sealed partial class AuditLog : IAsyncDisposable
         var records = 0;
         try
         {
-            if (_file is null && !TryOpenFile())
+            if (!_opened)
             {
-                throw new IOException(_lastError);
+                if (!TryOpenFile())
+                {
+                    throw new IOException(_lastError);
+                }
+            }
+            else if (_fault is not null)
+            {
+                Resume();
             }
 
-            if (_file!.Length >= _options.MaxSegmentBytes)
+            if (_acknowledged >= _options.MaxSegmentBytes)
             {
                 Rotate();
             }
@@ -193,22 +214,41 @@ public sealed partial class AuditLog : IAsyncDisposable
             _buffer.Clear();
             var sequence = _sequence;
             var previous = _previousHash;
+            if (_resumption is not null)
+            {
+                Serialize(new AuditAppend(AuditRecordKind.Resume, _timeProvider.GetUtcNow(), Resumption: _resumption), ref sequence, ref previous);
+                records++;
+            }
+
             foreach (var pending in batch)
             {
                 foreach (var item in pending.Items)
                 {
-                    var start = _buffer.WrittenCount;
-                    AuditRecordSerializer.Write(_buffer, ++sequence, previous, item, _redactor, _signer);
-                    previous = AuditChain.Hash(_buffer.WrittenSpan[start..]);
-                    _buffer.Write("\n"u8);
+                    Serialize(item, ref sequence, ref previous);
                     records++;
                 }
             }
 
-            _file.Write(_buffer.WrittenSpan);
-            _file.Flush(flushToDisk: _options.Durability == AuditDurability.Fsync);
+            if (records > 0)
+            {
+                _file!.Write(_buffer.WrittenSpan);
+                _file.Flush(flushToDisk: _options.Durability == AuditDurability.Fsync);
+            }
+
+            // After the flush: a folder removed or a segment replaced before or during the write means
+            // the records went where no one will read them. Checked per group, not per record.
+            EnsureSegmentInPlace();
+            if (records > 0)
+            {
+                // Before acknowledging: a subscriber that throws fails the batch, and the batch is then cut from the file.
+                Written?.Invoke(records, _timeProvider.GetElapsedTime(started));
+            }
+
             _sequence = sequence;
             _previousHash = previous;
+            _acknowledged += _buffer.WrittenCount;
+            _resumption = null;
+            _fault = null;
             Interlocked.Add(ref _sinceCheckpoint, records);
             if (_lastError is not null)
             {
@@ -222,11 +262,18 @@ public sealed partial class AuditLog : IAsyncDisposable
             return;
         }
 
-        Written?.Invoke(records, _timeProvider.GetElapsedTime(started));
         foreach (var pending in batch)
         {
             pending.Done?.TrySetResult();
         }
+    }
+
+    private void Serialize(in AuditAppend item, ref long sequence, ref string previous)
+    {
+        var start = _buffer.WrittenCount;
+        AuditRecordSerializer.Write(_buffer, ++sequence, previous, item, _redactor, _signer);
+        previous = AuditChain.Hash(_buffer.WrittenSpan[start..]);
+        _buffer.Write("\n"u8);
     }
 
     private void Fail(List<Pending> batch, Exception ex)
@@ -234,15 +281,119 @@ public sealed partial class AuditLog : IAsyncDisposable
         _lastError = ex.Message;
         LogWriteFailed(_logger, ex, _options.Directory!);
         WriteFailed?.Invoke(ex);
+        if (_opened)
+        {
+            // The chain breaks off here; the next write resumes it with a record saying so.
+            _fault ??= ex.Message;
+            CutBack();
+        }
 
-        // What reached the file is unknown; reopening re-reads its tail and drops a torn last line.
-        _file?.Dispose();
-        _file = null;
         var failure = new AuditWriteException("the audit log cannot be written: " + ex.Message, ex);
         foreach (var pending in batch)
         {
             pending.Done?.TrySetException(failure);
         }
+    }
+
+    /// <summary>
+    /// Cuts the segment back to its last acknowledged record: part of a failed group may have reached
+    /// the file (a full disk takes what fits), and its calls were denied, so its records must not stay.
+    /// Done through the open handle, which reaches the file even when it was moved away. When the cut
+    /// itself fails (an immutable file), the handle is kept and the cut retried before anything else is written.
+    /// </summary>
+    private void CutBack()
+    {
+        if (_file is null)
+        {
+            return;
+        }
+
+        var file = _file;
+        _file = null;
+        try
+        {
+            if (file.Length != _acknowledged)
+            {
+                file.SetLength(_acknowledged);
+                file.Flush(flushToDisk: true);
+            }
+
+            file.Dispose();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _uncut = file;
+            _uncutLength = _acknowledged;
+            LogCutBackFailed(_logger, ex, _path!);
+            return;
+        }
+
+        if (_acknowledged == 0 && _resumption is not null)
+        {
+            // A segment opened to resume into, where the resume record never landed: remove it, so
+            // that retries (each readiness check on a full disk) do not leave a trail of empty files.
+            try
+            {
+                if (FileIdentity.Of(_path!) == _identity)
+                {
+                    File.Delete(_path!);
+                    _segment--;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    private void EnsureSegmentInPlace()
+    {
+        var now = FileIdentity.Of(_path!);
+        if (now is null)
+        {
+            throw new IOException(System.IO.Directory.Exists(_options.Directory)
+                ? $"the audit segment {_path} was removed"
+                : $"the audit folder {_options.Directory} was removed");
+        }
+
+        if (now.Value != _identity)
+        {
+            throw new IOException($"the audit segment {_path} was replaced by another file");
+        }
+    }
+
+    /// <summary>
+    /// Goes on after a fault: cuts what was left unacknowledged, chains to the last record still on
+    /// disk, and opens a new segment whose first record (written with the batch) says what happened.
+    /// Throws, leaving the log failed, while the folder is missing or the disk refuses.
+    /// </summary>
+    private void Resume()
+    {
+        var directory = _options.Directory!;
+        if (!System.IO.Directory.Exists(directory))
+        {
+            // Not recreated here: an emptied log is for an operator to notice, not for the guard to paper over.
+            throw new IOException($"the audit folder {directory} was removed; create it again (empty, or with its segments restored) to resume");
+        }
+
+        if (_uncut is not null)
+        {
+            _uncut.SetLength(_uncutLength);
+            _uncut.Flush(flushToDisk: true);
+            _uncut.Dispose();
+            _uncut = null;
+        }
+
+        var segments = AuditChain.Segments(directory);
+        var (last, lastHash) = ReadTail(segments);
+        var acknowledged = _sequence;
+        var lost = last < acknowledged;
+        var index = Math.Max(_segment, segments.Length == 0 ? 0 : SegmentIndex(segments[^1])) + 1;
+        OpenSegment(index);
+        _sequence = Math.Max(last, acknowledged);
+        _previousHash = lastHash;
+        _resumption = new AuditResumption(_fault!, last, lost ? last + 1 : null, lost ? acknowledged : null);
+        LogResuming(_logger, directory, last, lost ? acknowledged - last : 0);
     }
 
     private bool TryOpenFile()
@@ -253,17 +404,17 @@ public sealed partial class AuditLog : IAsyncDisposable
             var segments = AuditChain.Segments(_options.Directory!);
             if (segments.Length == 0)
             {
-                _segment = 1;
                 _sequence = 0;
                 _previousHash = AuditChain.Genesis;
+                OpenSegment(1);
             }
             else
             {
-                _segment = SegmentIndex(segments[^1]);
-                RecoverTail(segments);
+                (_sequence, _previousHash) = ReadTail(segments);
+                OpenSegment(SegmentIndex(segments[^1]));
             }
 
-            _file = new FileStream(Path.Combine(_options.Directory!, AuditChain.SegmentName(_segment)), FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
+            _opened = true;
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or FormatException)
@@ -275,8 +426,8 @@ public sealed partial class AuditLog : IAsyncDisposable
         }
     }
 
-    /// <summary>Continues the chain from the last complete record, truncating a torn line a crash left behind (it was never acknowledged).</summary>
-    private void RecoverTail(string[] segments)
+    /// <summary>The last complete record on disk (sequence and hash), truncating a torn line a crash left behind (it was never acknowledged).</summary>
+    private (long Sequence, string Hash) ReadTail(string[] segments)
     {
         for (var i = segments.Length - 1; i >= 0; i--)
         {
@@ -297,20 +448,39 @@ public sealed partial class AuditLog : IAsyncDisposable
             var start = bytes.AsSpan(0, end).LastIndexOf((byte)'\n') + 1;
             var line = bytes.AsSpan(start, end - start);
             using var document = JsonDocument.Parse(line.ToArray());
-            _sequence = document.RootElement.GetProperty("seq").GetInt64();
-            _previousHash = AuditChain.Hash(line);
-            return;
+            return (document.RootElement.GetProperty("seq").GetInt64(), AuditChain.Hash(line));
         }
 
-        _sequence = 0;
-        _previousHash = AuditChain.Genesis;
+        return (0, AuditChain.Genesis);
     }
 
     private void Rotate()
     {
-        _file!.Dispose();
-        _segment++;
-        _file = new FileStream(Path.Combine(_options.Directory!, AuditChain.SegmentName(_segment)), FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        var previous = _file!;
+        OpenSegment(_segment + 1);
+        previous.Dispose();
+    }
+
+    /// <summary>Opens segment <paramref name="index"/> for appending (not in append mode, whose handle cannot cut below where it opened).</summary>
+    private void OpenSegment(int index)
+    {
+        var path = Path.Combine(_options.Directory!, AuditChain.SegmentName(index));
+        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        try
+        {
+            file.Seek(0, SeekOrigin.End);
+            _identity = FileIdentity.Of(file.SafeFileHandle);
+            _acknowledged = file.Position;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+
+        _file = file;
+        _path = path;
+        _segment = index;
     }
 
     private async Task CheckpointLoopAsync()
@@ -354,4 +524,10 @@ public sealed partial class AuditLog : IAsyncDisposable
 
     [LoggerMessage(3003, LogLevel.Warning, "Dropped {Bytes} bytes of an incomplete last record in {Segment}: it was never acknowledged")]
     private static partial void LogTornRecord(ILogger logger, string segment, int bytes);
+
+    [LoggerMessage(3004, LogLevel.Warning, "The audit log in {Directory} resumes after record {ChainsTo}, the last one still on disk; {Lost} acknowledged records were lost")]
+    private static partial void LogResuming(ILogger logger, string directory, long chainsTo, long lost);
+
+    [LoggerMessage(3005, LogLevel.Error, "Could not cut the unacknowledged tail off {Segment}; retrying before anything else is written")]
+    private static partial void LogCutBackFailed(ILogger logger, Exception exception, string segment);
 }

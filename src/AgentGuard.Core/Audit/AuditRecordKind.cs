@@ -11,4 +11,7 @@ public enum AuditRecordKind
 
     /// <summary>A signed statement of the chain's state so far.</summary>
     Checkpoint,
+
+    /// <summary>The first record after a fault: the chain goes on from the last record still on disk and names what was lost.</summary>
+    Resume,
 }

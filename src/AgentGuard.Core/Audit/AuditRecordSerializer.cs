@@ -33,6 +33,14 @@ internal static class AuditRecordSerializer
                 writer.WriteString("key"u8, signer!.KeyId);
                 writer.WriteString("signature"u8, signer.Sign(sequence, previousHash));
                 break;
+            case AuditRecordKind.Resume:
+                var resumption = entry.Resumption!;
+                writer.WriteString("type"u8, "resume"u8);
+                writer.WriteString("reason"u8, resumption.Reason);
+                writer.WriteNumber("chains_to"u8, resumption.ChainsTo);
+                WriteOptional(writer, "lost_from"u8, resumption.LostFrom);
+                WriteOptional(writer, "lost_to"u8, resumption.LostTo);
+                break;
         }
 
         writer.WriteString("prev"u8, previousHash);
@@ -87,6 +95,18 @@ internal static class AuditRecordSerializer
         else
         {
             writer.WriteString(name, value);
+        }
+    }
+
+    private static void WriteOptional(Utf8JsonWriter writer, ReadOnlySpan<byte> name, long? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteNumber(name, value.Value);
         }
     }
 }

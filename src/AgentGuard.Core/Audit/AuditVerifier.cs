@@ -6,6 +6,9 @@ namespace AgentGuard.Audit;
 /// Checks a whole log: every line a record, sequence numbers consecutive from 1, each <c>prev</c>
 /// the SHA-256 of the line before (across segments), and every checkpoint's signature. Any edit,
 /// removal, insertion or reordering breaks one of these at the first record it touches.
+/// A <c>resume</c> record (the writer going on after a fault) may declare records lost: the gap
+/// it declares must be exactly the one before it, and it must chain to the record on disk before
+/// it. Resumes are reported, not failed.
 /// </summary>
 public static class AuditVerifier
 {
@@ -23,6 +26,7 @@ public static class AuditVerifier
         var expectedSequence = 1L;
         var previous = AuditChain.Genesis;
         var previousWhere = "the start of the log";
+        var resumes = new List<AuditResume>();
         foreach (var segment in segments)
         {
             var bytes = File.ReadAllBytes(segment);
@@ -58,6 +62,18 @@ public static class AuditVerifier
                 }
 
                 where = $"{where} (seq {sequence})";
+                if (type == "resume")
+                {
+                    var resume = ReadResume(root, where, sequence, expectedSequence, out var error);
+                    if (resume is null)
+                    {
+                        return new AuditVerification(records, checkpoints, verified, error);
+                    }
+
+                    resumes.Add(resume);
+                    expectedSequence = sequence;
+                }
+
                 if (sequence != expectedSequence)
                 {
                     return new AuditVerification(records, checkpoints, verified, $"{where}: expected seq {expectedSequence}; records are missing, added or reordered");
@@ -107,6 +123,41 @@ public static class AuditVerifier
             }
         }
 
-        return new AuditVerification(records, checkpoints, verified, null);
+        return new AuditVerification(records, checkpoints, verified, null) { Resumes = resumes };
+    }
+
+    /// <summary>A resume record's statement, or <see langword="null"/> with the error when it does not fit where it stands.</summary>
+    private static AuditResume? ReadResume(JsonElement root, string where, long sequence, long expectedSequence, out string? error)
+    {
+        error = null;
+        var chainsTo = root.TryGetProperty("chains_to", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetInt64() : -1;
+        var lostFrom = root.TryGetProperty("lost_from", out var f) && f.ValueKind == JsonValueKind.Number ? f.GetInt64() : (long?)null;
+        var lostTo = root.TryGetProperty("lost_to", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetInt64() : (long?)null;
+        var reason = root.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()! : string.Empty;
+        if (chainsTo != expectedSequence - 1)
+        {
+            error = $"{where}: resume record chains to seq {chainsTo}, but the record before it is seq {expectedSequence - 1}";
+            return null;
+        }
+
+        if (lostFrom is null != lostTo is null)
+        {
+            error = $"{where}: resume record names only one end of the records it lost";
+            return null;
+        }
+
+        if (lostFrom is { } from && (from != expectedSequence || lostTo < from || sequence != lostTo + 1))
+        {
+            error = $"{where}: resume record declares seq {from} to {lostTo} lost, but the gap before it is seq {expectedSequence} to {sequence - 1}";
+            return null;
+        }
+
+        if (lostFrom is null && sequence != expectedSequence)
+        {
+            error = $"{where}: expected seq {expectedSequence}; records are missing, added or reordered";
+            return null;
+        }
+
+        return new AuditResume(where, sequence, chainsTo, lostFrom, lostTo, reason);
     }
 }

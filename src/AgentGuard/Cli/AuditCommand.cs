@@ -93,6 +93,13 @@ internal static class AuditCommand
                     ? $"{result.Checkpoints} checkpoints (signatures not checked: give --public-key)"
                     : $"{result.CheckpointsVerified} checkpoints verified with key {key.KeyId}";
                 Console.WriteLine($"ok: {result.Records} records, chain intact; {checkpoints}");
+                foreach (var resume in result.Resumes)
+                {
+                    // A resume is the guard going on after a fault it detected; reported so a reviewer sees any loss, not a failure.
+                    var lost = resume.LostFrom is { } from ? $"records {from} to {resume.LostTo} lost" : "nothing lost";
+                    Console.WriteLine($"resumed at {resume.Where}: chains to seq {resume.ChainsTo}; {lost} ({resume.Reason})");
+                }
+
                 return 0;
             }
         });

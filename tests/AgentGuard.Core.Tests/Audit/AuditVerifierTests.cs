@@ -409,4 +409,77 @@ public sealed class AuditVerifierTests : IDisposable
 
         EditByteOf(segment, line, raw, index, raw[index] == 'A' ? 'B' : 'A');
     }
+
+    /// <summary>Three records, then the folder emptied and recreated while the log runs: a resume record declaring 1 to 3 lost, then two records.</summary>
+    private async Task<string> WriteResumedAfterLossAsync()
+    {
+        await using (var log = Open(Directory, o => o.MaxSegmentBytes = 64 * 1024))
+        {
+            await AppendManyAsync(log, 3);
+            System.IO.Directory.Delete(Directory, recursive: true);
+            await Assert.ThrowsAsync<AuditWriteException>(async () => await log.AppendAsync([Decision()], CancellationToken.None));
+            System.IO.Directory.CreateDirectory(Directory);
+            await AppendManyAsync(log, 2);
+        }
+
+        return Assert.Single(AuditChain.Segments(Directory));
+    }
+
+    [Fact]
+    public async Task Verify_ResumeDeclaringTheGapBeforeIt_ValidAndReported()
+    {
+        await WriteResumedAfterLossAsync();
+
+        var verification = AuditVerifier.Verify(Directory, null);
+
+        Assert.True(verification.IsValid, verification.Error);
+        Assert.Equal(3, verification.Records);
+        var resume = Assert.Single(verification.Resumes);
+        Assert.Equal("audit-000002.jsonl line 1 (seq 4)", resume.Where);
+        Assert.Equal((1L, 3L), (resume.LostFrom, resume.LostTo));
+        Assert.Contains("removed", resume.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_ResumeDeclaringLessThanIsMissing_FailsAtTheResume()
+    {
+        var segment = await WriteResumedAfterLossAsync();
+        var lines = LinesOf(segment);
+
+        // Claims only seq 2 to 3 were lost, while the log starts at it: seq 1 is missing undeclared.
+        lines[0] = lines[0].Replace("\"lost_from\":1", "\"lost_from\":2", StringComparison.Ordinal);
+        WriteLines(segment, lines);
+
+        var verification = AuditVerifier.Verify(Directory, null);
+
+        Assert.Equal("audit-000002.jsonl line 1 (seq 4): resume record declares seq 2 to 3 lost, but the gap before it is seq 1 to 3", verification.Error);
+    }
+
+    [SkippableFact]
+    public async Task Verify_RecordsRemovedBeforeResumeThatLostNothing_Fails()
+    {
+        await using (var log = Open(Directory))
+        {
+            await AppendManyAsync(log, 3);
+            Immutable.Set(Directory);
+            try
+            {
+                await Assert.ThrowsAsync<AuditWriteException>(async () => await log.AppendAsync([Decision()], CancellationToken.None));
+            }
+            finally
+            {
+                Immutable.Clear(Directory);
+            }
+
+            await AppendManyAsync(log, 1);
+        }
+
+        Assert.True(AuditVerifier.Verify(Directory, null).IsValid);
+        var first = AuditChain.Segments(Directory)[0];
+        WriteLines(first, LinesOf(first).Take(2));
+
+        var verification = AuditVerifier.Verify(Directory, null);
+
+        Assert.Equal("audit-000002.jsonl line 1 (seq 4): resume record chains to seq 3, but the record before it is seq 2", verification.Error);
+    }
 }
