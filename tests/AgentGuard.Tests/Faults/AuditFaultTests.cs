@@ -42,7 +42,7 @@ public sealed class AuditFaultTests(ITestOutputHelper output) : IDisposable
         await using (var guard = await GuardProcess.StartAsync(output, tools.BaseAddress, audit))
         await using (var load = CallLoad.Start(guard.Data, workers: 16))
         {
-            await load.MoreAsync(CallResult.Allowed, 150, "before the kill");
+            await load.MoreAsync(CallResult.Allowed, 60, "before the kill");
             guard.Kill();
             await load.StopAsync();
             outcomes = load.Outcomes;
@@ -77,10 +77,10 @@ public sealed class AuditFaultTests(ITestOutputHelper output) : IDisposable
         await using (var guard = await GuardProcess.StartAsync(output, tools.BaseAddress, audit))
         await using (var load = CallLoad.Start(guard.Data))
         {
-            await load.MoreAsync(CallResult.Allowed, 30, "before the folder is removed");
+            await load.MoreAsync(CallResult.Allowed, 20, "before the folder is removed");
             Directory.Move(audit, removed);
 
-            await load.MoreAsync(CallResult.Denied, 20, "while the folder is gone");
+            await load.MoreAsync(CallResult.Denied, 10, "while the folder is gone");
             var (status, body) = await ReadyAsync(guard);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
             Assert.Contains("was removed", body, StringComparison.Ordinal);
@@ -88,7 +88,7 @@ public sealed class AuditFaultTests(ITestOutputHelper output) : IDisposable
 
             Directory.CreateDirectory(audit);
             await Poll.UntilAsync(async () => (await ReadyAsync(guard)).Status == HttpStatusCode.OK, "ready once the folder is back");
-            await load.MoreAsync(CallResult.Allowed, 30, "once the folder is back");
+            await load.MoreAsync(CallResult.Allowed, 20, "once the folder is back");
             await load.StopAsync();
             outcomes = load.Outcomes;
             await guard.StopAsync();
@@ -116,11 +116,11 @@ public sealed class AuditFaultTests(ITestOutputHelper output) : IDisposable
         await using (var guard = await GuardProcess.StartAsync(output, tools.BaseAddress, audit))
         await using (var load = CallLoad.Start(guard.Data))
         {
-            await load.MoreAsync(CallResult.Allowed, 30, "before chattr +i");
+            await load.MoreAsync(CallResult.Allowed, 20, "before chattr +i");
             Immutable.Set(audit);
             try
             {
-                await load.MoreAsync(CallResult.Denied, 20, "while immutable");
+                await load.MoreAsync(CallResult.Denied, 10, "while immutable");
                 var (status, body) = await ReadyAsync(guard);
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
                 Assert.Contains("failing", body, StringComparison.Ordinal);
@@ -131,7 +131,7 @@ public sealed class AuditFaultTests(ITestOutputHelper output) : IDisposable
             }
 
             await Poll.UntilAsync(async () => (await ReadyAsync(guard)).Status == HttpStatusCode.OK, "ready once writable");
-            await load.MoreAsync(CallResult.Allowed, 30, "once writable");
+            await load.MoreAsync(CallResult.Allowed, 20, "once writable");
             await load.StopAsync();
             outcomes = load.Outcomes;
             await guard.StopAsync();
@@ -151,17 +151,17 @@ public sealed class AuditFaultTests(ITestOutputHelper output) : IDisposable
         await using (var guard = await GuardProcess.StartAsync(output, tools.BaseAddress, audit))
         await using (var load = CallLoad.Start(guard.Data))
         {
-            await load.MoreAsync(CallResult.Allowed, 30, "before the disk fills");
+            await load.MoreAsync(CallResult.Allowed, 20, "before the disk fills");
             disk.Fill();
 
-            await load.MoreAsync(CallResult.Denied, 20, "while the disk is full");
+            await load.MoreAsync(CallResult.Denied, 10, "while the disk is full");
             var (status, body) = await ReadyAsync(guard);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
             Assert.Contains("failing", body, StringComparison.Ordinal);
 
             disk.Free();
             await Poll.UntilAsync(async () => (await ReadyAsync(guard)).Status == HttpStatusCode.OK, "ready once space is freed");
-            await load.MoreAsync(CallResult.Allowed, 30, "once space is freed");
+            await load.MoreAsync(CallResult.Allowed, 20, "once space is freed");
             await load.StopAsync();
             outcomes = load.Outcomes;
             await guard.StopAsync();
