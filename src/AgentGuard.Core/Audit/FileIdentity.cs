@@ -7,8 +7,9 @@ namespace AgentGuard.Audit;
 /// Which file a handle or a path refers to (device and inode), so the writer can tell that the
 /// segment it holds open is still the one at its path: after <c>rm -rf</c> of the folder, or a
 /// segment replaced by a copy, the handle writes on into a file no one will ever read.
-/// One <c>statx</c> call on Linux (about a microsecond, against the milliseconds of the fsync it
-/// follows); elsewhere only whether the path still exists.
+/// One <c>statx</c> call on Linux, per group write, not per record (a path lookup: microseconds,
+/// against the fsync it follows; docs/performance.md section 5 has the before and after); elsewhere
+/// only whether the path still exists.
 /// </summary>
 internal readonly partial record struct FileIdentity(ulong Device, ulong Inode)
 {
