@@ -190,4 +190,45 @@ public sealed class AuditLogFaultTests : IDisposable
         var verification = AuditVerifier.Verify(directory, null);
         Assert.True(verification.IsValid, verification.Error);
     }
+
+    [SkippableFact]
+    public async Task AppendAsync_CutBackRefusedByImmutableFile_RetriedBeforeAnythingElseIsWritten()
+    {
+        var failed = 0;
+        await using (var log = Open(Directory))
+        {
+            await AppendManyAsync(log, 2);
+            var segment = AuditChain.Segments(Directory)[0];
+            var acknowledged = new FileInfo(segment).Length;
+            log.Written += (_, _) =>
+            {
+                // The group is in the file; then the file turns immutable and the group fails, so the
+                // records cannot be cut from it yet.
+                if (Interlocked.Increment(ref failed) == 1)
+                {
+                    Immutable.Set(Directory);
+                    throw new NotSupportedException("subscriber bug");
+                }
+            };
+
+            try
+            {
+                await Assert.ThrowsAsync<AuditWriteException>(async () => await log.AppendAsync([Decision(reference: "denied")], CancellationToken.None));
+                Assert.True(new FileInfo(segment).Length > acknowledged, "the failed group never reached the file");
+                await Assert.ThrowsAsync<AuditWriteException>(async () => await log.AppendAsync([Decision(reference: "while-immutable")], CancellationToken.None));
+            }
+            finally
+            {
+                Immutable.Clear(Directory);
+            }
+
+            await log.AppendAsync([Decision(reference: "after")], CancellationToken.None);
+            Assert.Equal(acknowledged, new FileInfo(segment).Length);
+        }
+
+        var lines = Lines(Directory);
+        Assert.Equal(["decision", "decision", "resume", "decision"], lines.Select(l => l.Type));
+        Assert.Equal("after", lines[3].Json.GetProperty("ref").GetString());
+        Assert.True(AuditVerifier.Verify(Directory, null).IsValid);
+    }
 }
