@@ -64,7 +64,7 @@ internal static class GuardFolderCheck
         {
             for (var above = Path.GetDirectoryName(start); above is not null; above = Path.GetDirectoryName(above))
             {
-                Inspect(above, $"'{above}', a folder above {given},", ancestor: true, accounts, mounts, errors, seen);
+                Inspect(above, $"'{above}', a folder above {given}", ancestor: true, accounts, mounts, errors, seen);
             }
         }
     }
@@ -97,10 +97,10 @@ internal static class GuardFolderCheck
         if (writers.Count > 0)
         {
             var owner = status.Uid is { } u ? accounts.DescribeUser(u) : "unknown";
-            var group = status.Gid is { } g ? accounts.DescribeGroup(g) : "unknown";
+            var group = status.Gid is { } g ? accounts.DescribeGroup(g) : "group unknown";
             var mode = Convert.ToString((int)status.Mode, 8).PadLeft(4, '0');
             errors.Add(
-                $"{what} (owner {owner}, group {group}, mode {mode}) can be written by users other than the guard's ({accounts.DescribeUser(accounts.Uid)}): "
+                $"{what}: owner {owner}, {group}, mode {mode}; writable by users other than the guard's ({accounts.DescribeUser(accounts.Uid)}): "
                 + string.Join("; ", writers)
                 + ". Make the guard's user or root its owner and take write access from group and others (chown, chmod go-w), or mount it read-only.");
         }
