@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using AgentGuard.Policy;
 
 namespace AgentGuard.Proxy;
@@ -50,7 +51,12 @@ internal static class GuardFolderCheck
         if (folder)
         {
             var everything = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
-            foreach (var entry in Directory.EnumerateFileSystemEntries(real, "*", everything))
+            var entries = new FileSystemEnumerable<string>(real, (ref FileSystemEntry entry) => entry.ToFullPath(), everything)
+            {
+                // A linked folder is checked where it leads, not walked (links can loop).
+                ShouldRecursePredicate = (ref FileSystemEntry entry) => (entry.Attributes & FileAttributes.ReparsePoint) == 0,
+            };
+            foreach (var entry in entries)
             {
                 Inspect(entry, $"'{entry}' in {given}", ancestor: false, accounts, mounts, errors, seen);
             }
