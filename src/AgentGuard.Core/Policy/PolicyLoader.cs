@@ -19,7 +19,11 @@ public static class PolicyLoader
     private const int MaxAssets = 64;
 
     /// <summary>Loads the policy files under <paramref name="paths"/> (files or folders; <c>*.tests.yaml</c> files are skipped).</summary>
-    /// <param name="paths">Policy files or folders.</param>
+    /// <param name="paths">
+    /// Policy files or folders. Each joins the <c>guard-config</c> asset: a folder itself and
+    /// everything under it, a file with the <c>*.tests.yaml</c> beside it, and through a symlink
+    /// what it leads to.
+    /// </param>
     /// <param name="guardFiles">
     /// Further files and folders of the guard's own (its configuration, its audit log, its signing
     /// key) that join the <c>guard-config</c> asset; a folder (one that exists, or a path ending in a
