@@ -89,7 +89,7 @@ public static class PolicyLoader
 
         // Through a symlink (a ConfigMap's FILE -> ..data/FILE, a folder that links to a release),
         // the file that is really read can be written by its own name too.
-        if (PolicyFiles.RealPath(path) is { } real && real != path)
+        if (PolicyFiles.RealPath(path) is { } real && real != Path.TrimEndingDirectorySeparator(path))
         {
             AddGuardPath(resources, real, folder);
         }
