@@ -54,6 +54,66 @@ public static class PolicyFiles
         return found;
     }
 
+    /// <summary>
+    /// <paramref name="path"/> with every symlink along it resolved (what <c>realpath</c> returns), or
+    /// <see langword="null"/> when a link cannot be read or links loop; components that do not exist stay as named.
+    /// </summary>
+    public static string? RealPath(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (OperatingSystem.IsWindows())
+        {
+            return full;
+        }
+
+        var pending = new Stack<string>();
+        Push(pending, full);
+        var current = "/";
+        for (var hops = 0; pending.TryPop(out var part);)
+        {
+            var next = Path.Join(current, part);
+            string? link;
+            try
+            {
+                link = new FileInfo(next).LinkTarget;
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return null;
+            }
+
+            if (link is null)
+            {
+                current = next;
+                continue;
+            }
+
+            if (++hops > 40)
+            {
+                return null;
+            }
+
+            // The target replaces this component: resolve it again from the root.
+            Push(pending, Path.GetFullPath(link, current));
+            current = "/";
+        }
+
+        return current;
+
+        static void Push(Stack<string> pending, string absolute)
+        {
+            var parts = absolute.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            for (var i = parts.Length - 1; i >= 0; i--)
+            {
+                pending.Push(parts[i]);
+            }
+        }
+    }
+
     private static bool IsHidden(string relativePath)
     {
         foreach (var segment in relativePath.Split(Path.DirectorySeparatorChar))

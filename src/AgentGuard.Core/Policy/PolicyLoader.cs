@@ -19,63 +19,80 @@ public static class PolicyLoader
     private const int MaxAssets = 64;
 
     /// <summary>Loads the policy files under <paramref name="paths"/> (files or folders; <c>*.tests.yaml</c> files are skipped).</summary>
-    /// <param name="paths">Policy files or folders.</param>
+    /// <param name="paths">
+    /// Policy files or folders. Each joins the <c>guard-config</c> asset: a folder itself and
+    /// everything under it, a file with the <c>*.tests.yaml</c> beside it, and through a symlink
+    /// what it leads to.
+    /// </param>
     /// <param name="guardFiles">
     /// Further files and folders of the guard's own (its configuration, its audit log, its signing
     /// key) that join the <c>guard-config</c> asset; a folder (one that exists, or a path ending in a
     /// separator) joins with everything under it.
     /// </param>
     public static PolicyLoadResult Load(IEnumerable<string> paths, IEnumerable<string>? guardFiles = null)
+        => Load(PolicySources.Read(paths), guardFiles);
+
+    /// <summary>Compiles policy files already read (see <see cref="Load(IEnumerable{string}, IEnumerable{string}?)"/>).</summary>
+    public static PolicyLoadResult Load(PolicySources sources, IEnumerable<string>? guardFiles = null)
     {
-        var missing = new List<string>();
-        var files = PolicyFiles.Find(paths, tests: false, missing);
-        var errors = new List<PolicyError>();
-        foreach (var path in missing)
+        ArgumentNullException.ThrowIfNull(sources);
+        if (sources.Errors.Count > 0)
         {
-            errors.Add(new PolicyError(path, 0, "no such file or folder"));
-        }
-
-        if (files.Count == 0 && missing.Count == 0)
-        {
-            errors.Add(new PolicyError(string.Join(", ", paths), 0, "no policy files (*.yaml) found"));
-        }
-
-        var sources = new List<(string Path, string Text)>();
-        foreach (var file in files)
-        {
-            try
-            {
-                sources.Add((file, File.ReadAllText(file)));
-            }
-            catch (IOException ex)
-            {
-                errors.Add(new PolicyError(file, 0, "cannot be read: " + ex.Message));
-            }
-            catch (UnauthorizedAccessException ex)
-            {
-                errors.Add(new PolicyError(file, 0, "cannot be read: " + ex.Message));
-            }
-        }
-
-        if (errors.Count > 0)
-        {
-            return new PolicyLoadResult(null, errors);
+            return new PolicyLoadResult(null, sources.Errors);
         }
 
         var guardResources = new List<string>();
-        foreach (var file in files)
+        foreach (var (file, _) in sources.Files)
         {
-            guardResources.Add(GlobLiteral(ResourceCanonicalizer.Canonicalize(file, out _) ?? file));
+            AddGuardPath(guardResources, file, folder: false);
+        }
+
+        // The folders and files the user gave, whatever their names: a new file in a watched folder
+        // is loaded on the next reload, and the tests next to a policy say what it must decide.
+        foreach (var path in sources.Paths)
+        {
+            var full = Path.GetFullPath(path);
+            if (Directory.Exists(full))
+            {
+                AddGuardPath(guardResources, full, folder: true);
+            }
+            else
+            {
+                var stem = Path.Combine(Path.GetDirectoryName(full) ?? "/", Path.GetFileNameWithoutExtension(full));
+                AddGuardPath(guardResources, stem + ".tests.yaml", folder: false);
+                AddGuardPath(guardResources, stem + ".tests.yml", folder: false);
+            }
         }
 
         foreach (var file in guardFiles ?? [])
         {
-            var literal = GlobLiteral(ResourceCanonicalizer.Canonicalize(Path.GetFullPath(file), out _) ?? file);
-            var folder = Path.EndsInDirectorySeparator(file) || Directory.Exists(file);
-            guardResources.Add(folder ? literal.TrimEnd('/') + "/**" : literal);
+            AddGuardPath(guardResources, Path.GetFullPath(file), Path.EndsInDirectorySeparator(file) || Directory.Exists(file));
         }
 
-        return Compile(sources, guardResources);
+        return Compile(sources.Files, guardResources);
+    }
+
+    /// <summary>Adds a guard file (and the file a symlink leads to), or a folder itself and everything under it.</summary>
+    private static void AddGuardPath(List<string> resources, string path, bool folder)
+    {
+        var literal = GlobLiteral(ResourceCanonicalizer.Canonicalize(path, out _) ?? path);
+        if (literal.Length > "file:///".Length && literal.EndsWith('/'))
+        {
+            literal = literal[..^1];
+        }
+
+        resources.Add(literal);
+        if (folder)
+        {
+            resources.Add(literal + "/**");
+        }
+
+        // Through a symlink (a ConfigMap's FILE -> ..data/FILE, a folder that links to a release),
+        // the file that is really read can be written by its own name too.
+        if (PolicyFiles.RealPath(path) is { } real && real != Path.TrimEndingDirectorySeparator(path))
+        {
+            AddGuardPath(resources, real, folder);
+        }
     }
 
     /// <summary>Compiles policy sources held in memory (path, YAML text).</summary>

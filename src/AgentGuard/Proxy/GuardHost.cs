@@ -102,6 +102,19 @@ public sealed class GuardHost : IAsyncDisposable
             }
         }
 
+        // After the audit log made its folder: the check is of what the guard will really use.
+        var writableByOthers = GuardFolderCheck.Check(options.Policies, options.Audit.Directory);
+        if (writableByOthers.Count > 0)
+        {
+            policies.Dispose();
+            if (audit is not null)
+            {
+                await audit.DisposeAsync();
+            }
+
+            throw new GuardStartException(writableByOthers);
+        }
+
         var decisions = new DecisionFeed();
         var metrics = new GuardMetrics(policies, audit, options.Agent.Id);
         var traced = new TracedRequests();

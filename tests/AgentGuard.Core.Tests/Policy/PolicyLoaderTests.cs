@@ -655,4 +655,69 @@ public class PolicyLoaderTests
         Assert.True(result.Succeeded, string.Join('\n', result.Errors));
         Assert.True(result.Policy!.Assets[0].Contains("file://" + audit + "segment-000001.jsonl"));
     }
+
+    [Fact]
+    public void Load_PolicyFolderWithNeutralName_FolderAndEverythingUnderItJoinGuardConfig()
+    {
+        using var folder = new TempFolder();
+        var rules = Path.Combine(folder.Path, "rules-x1");
+        folder.Write("rules-x1/p.yaml", "assets:\n  guard-config: { resources: ['**/agentguard.json'] }\n");
+
+        var result = PolicyLoader.Load([rules]);
+
+        Assert.True(result.Succeeded, string.Join('\n', result.Errors));
+        var guard = result.Policy!.Assets[0];
+        Assert.True(guard.Contains("file://" + rules));
+        Assert.True(guard.Contains("file://" + rules + "/"));
+        Assert.True(guard.Contains("file://" + rules + "/zz-allow-all.yaml"));
+        Assert.True(guard.Contains("file://" + rules + "/p.tests.yaml"));
+        Assert.True(guard.Contains("file://" + rules + "/new/deeper.yaml"));
+        Assert.False(guard.Contains("file://" + rules + "-2/p.yaml"));
+        Assert.False(guard.Contains("file://" + folder.Path));
+    }
+
+    [Fact]
+    public void Load_PolicyFileGiven_ItsTestsFileJoinsGuardConfigButNotItsNeighbours()
+    {
+        using var folder = new TempFolder();
+        var policyPath = folder.Write("work/p.yaml", "assets:\n  guard-config: { resources: ['**/agentguard.json'] }\n");
+
+        var result = PolicyLoader.Load([policyPath]);
+
+        Assert.True(result.Succeeded, string.Join('\n', result.Errors));
+        var guard = result.Policy!.Assets[0];
+        Assert.True(guard.Contains("file://" + policyPath));
+        Assert.True(guard.Contains("file://" + Path.Combine(folder.Path, "work", "p.tests.yaml")));
+        Assert.False(guard.Contains("file://" + Path.Combine(folder.Path, "work", "notes.yaml")));
+    }
+
+    [Fact]
+    public void Load_PolicyFileIsSymlink_ItsTargetJoinsGuardConfig()
+    {
+        // A ConfigMap volume: p.yaml -> ..data/p.yaml -> ..2026_12_05_01/p.yaml.
+        using var folder = new TempFolder();
+        var target = folder.Write("mount/..2026_12_05_01/p.yaml", "assets:\n  guard-config: { resources: ['**/agentguard.json'] }\n");
+        File.CreateSymbolicLink(Path.Combine(folder.Path, "mount", "..data"), "..2026_12_05_01");
+        var visible = Path.Combine(folder.Path, "mount", "p.yaml");
+        File.CreateSymbolicLink(visible, "..data/p.yaml");
+
+        var result = PolicyLoader.Load([visible]);
+
+        Assert.True(result.Succeeded, string.Join('\n', result.Errors));
+        Assert.True(result.Policy!.Assets[0].Contains("file://" + visible));
+        Assert.True(result.Policy.Assets[0].Contains("file://" + target));
+    }
+
+    [Fact]
+    public void Load_GuardFolder_TheFolderItselfJoinsGuardConfig()
+    {
+        using var folder = new TempFolder();
+        var policyPath = folder.Write("policy/p.yaml", "assets:\n  guard-config: { resources: ['**/agentguard.json'] }\n");
+        var audit = Directory.CreateDirectory(Path.Combine(folder.Path, "audit")).FullName;
+
+        var result = PolicyLoader.Load([policyPath], [audit]);
+
+        Assert.True(result.Succeeded, string.Join('\n', result.Errors));
+        Assert.True(result.Policy!.Assets[0].Contains("file://" + audit));
+    }
 }

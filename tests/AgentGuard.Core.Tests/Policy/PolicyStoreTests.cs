@@ -1,6 +1,7 @@
 using AgentGuard.Infrastructure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentGuard.Policy;
 
@@ -188,6 +189,128 @@ public sealed class PolicyStoreTests : IDisposable
 
         await WaitAsync(rejected.Task, "the watcher to attempt a reload of the broken policy");
         Assert.Same(good, store.Current);
+    }
+
+    [Fact]
+    public void ScheduledReload_FileChangesBetweenReads_LoadsOnlyAfterTwoEqualReads()
+    {
+        var path = _folder.Write("p.yaml", DenyWrites);
+        var clock = new FakeTimeProvider();
+        using var store = PolicyStore.Open([path], [], _logger, clock, out _)!;
+        var loaded = new List<string>();
+        store.Reloaded += r => loaded.Add(r.Policy?.Rules[0].Id ?? "rejected");
+
+        // A writer has put down the first half of a file: valid YAML, one rule fewer.
+        const string full = """
+            tools:
+              write_file: { kind: write, resource: "file://{path}" }
+            rules:
+              - id: allow-writes
+                when: { kind: write }
+                decision: allow
+              - id: deny-deletes
+                when: { kind: delete }
+                decision: deny
+                finding: { category: tampering, severity: high }
+
+            """;
+        File.WriteAllText(path, full[..full.IndexOf("  - id: deny-deletes", StringComparison.Ordinal)]);
+        store.ScheduleReload();
+        clock.Advance(PolicyStore.Debounce);
+        Assert.Empty(loaded);
+
+        // ...and the rest before the second read: the two reads differ, so neither loads.
+        File.WriteAllText(path, full);
+        clock.Advance(PolicyStore.Settle);
+        Assert.Empty(loaded);
+
+        clock.Advance(PolicyStore.Settle);
+        Assert.Equal(["allow-writes"], loaded);
+        Assert.Equal(2, store.Current.Rules.Length);
+    }
+
+    [Fact]
+    public void ScheduledReload_ChangeEventBetweenReads_StartsOver()
+    {
+        var path = _folder.Write("p.yaml", DenyWrites);
+        var clock = new FakeTimeProvider();
+        using var store = PolicyStore.Open([path], [], _logger, clock, out _)!;
+        var attempts = 0;
+        store.Reloaded += _ => attempts++;
+
+        File.WriteAllText(path, AllowWrites);
+        store.ScheduleReload();
+        clock.Advance(PolicyStore.Debounce);
+        store.ScheduleReload();
+        clock.Advance(PolicyStore.Debounce);
+        Assert.Equal(0, attempts);
+
+        clock.Advance(PolicyStore.Settle);
+        Assert.Equal(1, attempts);
+        Assert.Equal(DecisionKind.Allow, DecideWrite(store));
+    }
+
+    [Fact]
+    public void PollOnce_FilesChangedWithoutEvent_ReloadsOnceStable()
+    {
+        var path = _folder.Write("p.yaml", DenyWrites);
+        var clock = new FakeTimeProvider();
+        using var store = PolicyStore.Open([path], [], _logger, clock, out _)!;
+
+        store.PollOnce();
+        clock.Advance(PolicyStore.Debounce + PolicyStore.Settle);
+        Assert.Equal(DecisionKind.Deny, DecideWrite(store));
+
+        File.WriteAllText(path, AllowWrites);
+        store.PollOnce();
+        clock.Advance(PolicyStore.Debounce);
+        clock.Advance(PolicyStore.Settle);
+
+        Assert.Equal(DecisionKind.Allow, DecideWrite(store));
+        Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Id.Id == 2012);
+    }
+
+    [Fact]
+    public void Reload_VersionDropsRulesAssetsAndMappings_LogsThemAtWarning()
+    {
+        var path = _folder.Write("p.yaml", """
+            assets:
+              weights: { resources: ["**/*.safetensors", "**/weights/**"] }
+              canary: { resources: ["**/canary.txt"] }
+            tools:
+              write_file: { kind: write, resource: "file://{path}" }
+              delete: { kind: delete, resource: "file://{path}" }
+            rules:
+              - id: deny-weights
+                when: { asset: weights }
+                decision: deny
+                finding: { category: test, severity: low }
+              - id: deny-canary
+                when: { asset: canary }
+                decision: deny
+                finding: { category: test, severity: low }
+            """);
+        using var store = Open(path);
+
+        File.WriteAllText(path, """
+            assets:
+              weights: { resources: ["**/*.safetensors"] }
+            tools:
+              write_file: { kind: write, resource: "file://{path}" }
+            rules:
+              - id: deny-weights
+                when: { asset: weights }
+                decision: deny
+                finding: { category: test, severity: low }
+            """);
+        Assert.True(store.Reload().Succeeded);
+
+        var removed = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Id == 2010);
+        Assert.Equal(LogLevel.Warning, removed.Level);
+        Assert.Contains("rules [deny-canary]", removed.Message, StringComparison.Ordinal);
+        Assert.Contains("canary", removed.Message, StringComparison.Ordinal);
+        Assert.Contains("weights: **/weights/**", removed.Message, StringComparison.Ordinal);
+        Assert.Contains("tool mappings [delete]", removed.Message, StringComparison.Ordinal);
     }
 
     private static async Task<T> WaitAsync<T>(Task<T> task, string what)
