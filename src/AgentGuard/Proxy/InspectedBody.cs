@@ -175,8 +175,11 @@ internal sealed class InspectedBody : IDisposable
             error = BodyError.None;
             return output;
         }
-        catch (InvalidDataException)
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException)
         {
+            // GZipStream and ZLibStream report damage as InvalidDataException; BrotliStream as
+            // InvalidOperationException ("Decoder ran into invalid data"). Either is the agent's
+            // bad body, not the guard's failure: 400, like any other undecodable body.
             ArrayPool<byte>.Shared.Return(output);
             error = BodyError.CorruptEncoding;
             return null;

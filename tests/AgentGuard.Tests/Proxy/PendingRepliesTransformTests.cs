@@ -167,6 +167,26 @@ public sealed class PendingRepliesTransformTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Post_PartlyDeniedBatchUpstreamClosesWithoutAnswer_BadGatewayWithDenialAndUpstreamError()
+    {
+        await using var upstream = await TestUpstream.StartAsync(async (context, self) =>
+        {
+            await RecordAsync(context, self);
+            context.Abort();
+        });
+        await using var guard = await TestGuard.StartAsync(output, upstream.Address);
+        using var http = new HttpClient();
+
+        var response = await Mcp.PostAsync(http, new Uri(guard.DataAddress, "/mcp"), Batch).WaitAsync(Deadline);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var answers = await Mcp.ReadMessagesAsync(response).WaitAsync(Deadline);
+        AssertDenied(answers);
+        Assert.Equal(McpReplies.UpstreamErrorCode, Assert.Single(answers, a => a.GetProperty("id").ToString() == "1").GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Single(upstream.Received);
+    }
+
+    [Fact]
     public async Task Post_PartlyDeniedBatchUpstreamGzipSseCutOff_DenialReadableThenStreamEnds()
     {
         var cut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -177,6 +197,7 @@ public sealed class PendingRepliesTransformTests(ITestOutputHelper output)
             context.Response.Headers.ContentEncoding = "gzip";
             var whole = Compress("event: message\ndata: " + AllowedResult + "\n\n", "gzip");
             await context.Response.StartAsync();
+            await context.Response.Body.FlushAsync();
             await cut.Task.WaitAsync(Deadline);
             await context.Response.Body.WriteAsync(whole.AsMemory(0, whole.Length / 2));
             await context.Response.Body.FlushAsync();
