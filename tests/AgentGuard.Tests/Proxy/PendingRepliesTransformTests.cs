@@ -46,8 +46,10 @@ public sealed class PendingRepliesTransformTests(ITestOutputHelper output)
         Assert.Single(upstream.Received);
     }
 
-    [Fact]
-    public async Task Post_PartlyDeniedBatchUpstreamGzipJsonOverInspectionLimit_StreamedWholeWithDenial()
+    [Theory]
+    [InlineData("[ {0} ]\n")]
+    [InlineData("\n{0}")]
+    public async Task Post_PartlyDeniedBatchUpstreamGzipJsonOverInspectionLimit_StreamedWholeWithDenial(string shape)
     {
         // A result larger than the limit the guard buffers: it still reaches the agent, whole, beside the denial.
         var big = new string('x', 64 * 1024);
@@ -57,7 +59,7 @@ public sealed class PendingRepliesTransformTests(ITestOutputHelper output)
             await RecordAsync(context, self);
             context.Response.ContentType = "application/json";
             context.Response.Headers.ContentEncoding = "gzip";
-            await context.Response.Body.WriteAsync(Compress("[ " + result + " ]\n", "gzip"));
+            await context.Response.Body.WriteAsync(Compress(shape.Replace("{0}", result, StringComparison.Ordinal), "gzip"));
         });
         await using var guard = await TestGuard.StartAsync(output, upstream.Address, settings: new Dictionary<string, string?>
         {
