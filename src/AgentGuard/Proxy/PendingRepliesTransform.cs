@@ -118,6 +118,11 @@ internal static partial class PendingRepliesTransform
                     await WriteFailureAsync(response, pending, status, status, FailureMessage(status), cancellationToken);
                     break;
 
+                case ReadOutcome.Undecodable:
+                    Log.UpstreamUnreadable(Logger(context), status, "compressed bytes that do not decode");
+                    await WriteFailureAsync(response, pending, succeeded ? StatusCodes.Status502BadGateway : status, status, "the tool server's answer could not be read", cancellationToken);
+                    break;
+
                 default:
                     Log.UpstreamCutOff(Logger(context), status, length);
                     await WriteFailureAsync(response, pending, succeeded ? StatusCodes.Status502BadGateway : status, status, "the tool server's answer was cut off", cancellationToken);
@@ -219,8 +224,8 @@ internal static partial class PendingRepliesTransform
 
     /// <summary>
     /// Reads the decoded answer into pooled memory until it ends, passes <paramref name="limit"/>, or
-    /// breaks; the caller returns the buffer. A break is the connection closing mid-body or
-    /// compressed bytes that do not decode: either way the rest will not come.
+    /// breaks (the connection closing mid-body, or compressed bytes that do not decode: either way
+    /// the rest will not come); the caller returns the buffer.
     /// </summary>
     private static async ValueTask<(byte[] Buffer, int Length, ReadOutcome Outcome)> ReadAsync(Stream body, int limit, CancellationToken cancellationToken)
     {
@@ -251,17 +256,21 @@ internal static partial class PendingRepliesTransform
                 }
             }
         }
-        catch (Exception ex) when (IsBroken(ex))
+        catch (IOException)
         {
-            return (buffer, length, ReadOutcome.Broken);
+            return (buffer, length, ReadOutcome.CutOff);
+        }
+        catch (Exception ex) when (IsUndecodable(ex))
+        {
+            return (buffer, length, ReadOutcome.Undecodable);
         }
     }
 
     /// <summary>Whether reading the tool server's answer failed because of the answer: cut off, or not decodable.</summary>
-    private static bool IsBroken(Exception ex)
-        => ex is IOException or InvalidDataException
-            // BrotliStream reports undecodable bytes so.
-            or InvalidOperationException;
+    private static bool IsBroken(Exception ex) => ex is IOException || IsUndecodable(ex);
+
+    // GZipStream and ZLibStream report undecodable bytes as InvalidDataException, BrotliStream as InvalidOperationException.
+    private static bool IsUndecodable(Exception ex) => ex is InvalidDataException or InvalidOperationException;
 
     /// <summary>The coding to undo for a Content-Encoding value, or <see langword="null"/> when the guard cannot.</summary>
     private static string? Coding(string value) => value.Trim().ToLowerInvariant() switch
@@ -289,6 +298,11 @@ internal static partial class PendingRepliesTransform
     {
         Complete,
         TooLarge,
-        Broken,
+
+        /// <summary>The connection closed (or reset) before the body ended.</summary>
+        CutOff,
+
+        /// <summary>The Content-Encoding does not decode.</summary>
+        Undecodable,
     }
 }

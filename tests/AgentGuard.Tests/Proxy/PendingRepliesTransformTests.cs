@@ -169,6 +169,34 @@ public sealed class PendingRepliesTransformTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Post_PartlyDeniedBatchUpstreamGzipThatDoesNotDecode_BadGatewayWithDenialAndUpstreamError()
+    {
+        await using var upstream = await TestUpstream.StartAsync(async (context, self) =>
+        {
+            await RecordAsync(context, self);
+            var body = Compress("[" + AllowedResult + "]", "gzip");
+            for (var i = 12; i < body.Length - 8; i += 2)
+            {
+                body[i] ^= 0x5A;
+            }
+
+            context.Response.ContentType = "application/json";
+            context.Response.Headers.ContentEncoding = "gzip";
+            await context.Response.Body.WriteAsync(body);
+        });
+        await using var guard = await TestGuard.StartAsync(output, upstream.Address);
+        using var http = new HttpClient();
+
+        var response = await Mcp.PostAsync(http, new Uri(guard.DataAddress, "/mcp"), Batch).WaitAsync(Deadline);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var answers = await Mcp.ReadMessagesAsync(response);
+        AssertDenied(answers);
+        var allowed = Assert.Single(answers, a => a.GetProperty("id").ToString() == "1");
+        Assert.Equal(200, allowed.GetProperty("error").GetProperty("data").GetProperty("status").GetInt32());
+    }
+
+    [Fact]
     public async Task Post_PartlyDeniedBatchUpstreamClosesWithoutAnswer_BadGatewayWithDenialAndUpstreamError()
     {
         await using var upstream = await TestUpstream.StartAsync(async (context, self) =>
