@@ -1,47 +1,81 @@
 using System.Buffers;
+using System.Text.Json;
 using Yarp.ReverseProxy.Transforms;
 
 namespace AgentGuard.Proxy;
 
 internal static partial class PendingRepliesTransform
 {
+    private static readonly byte[] EventStart = "event: message\ndata: "u8.ToArray();
+    private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
+    private static readonly byte[] ArrayStart = "["u8.ToArray();
+    private static readonly byte[] ArrayEnd = "]"u8.ToArray();
+    private static readonly byte[] Comma = ","u8.ToArray();
+
     /// <summary>
-    /// An SSE answer: the denial events first, flushed, then the tool server's events as they
-    /// come. Its stream is never held; if it breaks, the agent's breaks too (as for any call the
-    /// guard forwards), after the denials have gone out.
+    /// An SSE answer: the denial events first, flushed, then the tool server's events as each is
+    /// complete. Nothing is held but the event in progress. If the tool server's stream breaks,
+    /// each forwarded request it had not answered gets an error event and the stream ends
+    /// cleanly; if it broke inside an event too large to hold, the agent's connection is broken too.
     /// </summary>
     private static async Task StreamEventsAsync(ResponseTransformContext context, Stream body, PendingReplies pending, CancellationToken cancellationToken)
     {
         var response = context.HttpContext.Response;
         foreach (var reply in pending.Replies)
         {
-            await response.Body.WriteAsync("event: message\ndata: "u8.ToArray(), cancellationToken);
-            await response.Body.WriteAsync(reply, cancellationToken);
-            await response.Body.WriteAsync("\n\n"u8.ToArray(), cancellationToken);
+            await WriteEventAsync(response.Body, reply, cancellationToken);
         }
 
         await response.Body.FlushAsync(cancellationToken);
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
+        using var events = new McpEventStream(response.Body, pending.MaxBodyBytes);
         long copied = 0;
         try
         {
             int read;
             while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
             {
-                await response.Body.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                await response.Body.FlushAsync(cancellationToken);
+                await events.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 copied += read;
             }
+
+            await events.CompleteAsync(cancellationToken);
+            return;
         }
         catch (Exception ex) when (IsBroken(ex))
         {
             Log.UpstreamCutOff(Logger(context), response.StatusCode, copied);
-            context.HttpContext.Abort();
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+
+        if (!events.Tracking)
+        {
+            context.HttpContext.Abort();
+            return;
+        }
+
+        foreach (var id in events.Unanswered(pending.ForwardedIds))
+        {
+            var error = new ArrayBufferWriter<byte>(256);
+            using (var writer = new Utf8JsonWriter(error))
+            {
+                McpReplies.WriteUpstreamError(writer, id, "the tool server's answer was cut off", response.StatusCode);
+            }
+
+            await WriteEventAsync(response.Body, error.WrittenMemory, cancellationToken);
+        }
+
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
+    private static async ValueTask WriteEventAsync(Stream destination, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
+        await destination.WriteAsync(EventStart, cancellationToken);
+        await destination.WriteAsync(message, cancellationToken);
+        await destination.WriteAsync(EventEnd, cancellationToken);
     }
 
     /// <summary>
@@ -64,12 +98,12 @@ internal static partial class PendingRepliesTransform
 
         response.StatusCode = status;
         response.ContentType = "application/json";
-        await response.Body.WriteAsync("["u8.ToArray(), cancellationToken);
+        await response.Body.WriteAsync(ArrayStart, cancellationToken);
         for (var i = 0; i < pending.Replies.Count; i++)
         {
             if (i > 0)
             {
-                await response.Body.WriteAsync(","u8.ToArray(), cancellationToken);
+                await response.Body.WriteAsync(Comma, cancellationToken);
             }
 
             await response.Body.WriteAsync(pending.Replies[i], cancellationToken);
@@ -83,7 +117,7 @@ internal static partial class PendingRepliesTransform
         var rest = isArray ? head[(start + 1)..] : head[start..];
         if (!isArray)
         {
-            await response.Body.WriteAsync(","u8.ToArray(), cancellationToken);
+            await response.Body.WriteAsync(Comma, cancellationToken);
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
@@ -100,7 +134,7 @@ internal static partial class PendingRepliesTransform
                         awaitingFirst = false;
                         if (rest.Span[0] != (byte)']')
                         {
-                            await response.Body.WriteAsync(","u8.ToArray(), cancellationToken);
+                            await response.Body.WriteAsync(Comma, cancellationToken);
                         }
                     }
                 }
@@ -118,7 +152,7 @@ internal static partial class PendingRepliesTransform
 
             if (!isArray)
             {
-                await response.Body.WriteAsync("]"u8.ToArray(), cancellationToken);
+                await response.Body.WriteAsync(ArrayEnd, cancellationToken);
             }
         }
         catch (Exception ex) when (IsBroken(ex))

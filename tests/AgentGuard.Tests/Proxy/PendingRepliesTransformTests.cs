@@ -217,7 +217,7 @@ public sealed class PendingRepliesTransformTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Post_PartlyDeniedBatchUpstreamGzipSseCutOff_DenialReadableThenStreamEnds()
+    public async Task Post_PartlyDeniedBatchUpstreamGzipSseCutOffMidEvent_DenialThenErrorForUnansweredIdThenCleanEnd()
     {
         var cut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var upstream = await TestUpstream.StartAsync(async (context, self) =>
@@ -235,38 +235,69 @@ public sealed class PendingRepliesTransformTests(ITestOutputHelper output)
         });
         await using var guard = await TestGuard.StartAsync(output, upstream.Address);
         using var http = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.All });
+        using var response = await SendStreamingAsync(http, guard);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
 
+        // The denial arrives before the tool server has said anything.
+        var first = await ReadDataAsync(reader).WaitAsync(Deadline);
+        AssertDenied([JsonDocument.Parse(first!).RootElement]);
+
+        cut.SetResult();
+
+        // Then the request the tool server never finished answering gets an error, and the stream ends cleanly.
+        var second = await ReadDataAsync(reader).WaitAsync(Deadline);
+        var error = JsonDocument.Parse(second!).RootElement;
+        Assert.Equal(1, error.GetProperty("id").GetInt32());
+        Assert.Equal(McpReplies.UpstreamErrorCode, error.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Null(await ReadDataAsync(reader).WaitAsync(Deadline));
+    }
+
+    [Fact]
+    public async Task Post_PartlyDeniedBatchUpstreamSseCutOffAfterAnswer_AnswerDeliveredOnceAndCleanEnd()
+    {
+        var cut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await TestUpstream.StartAsync(async (context, self) =>
+        {
+            await RecordAsync(context, self);
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("event: message\ndata: " + AllowedResult + "\n\n");
+            await context.Response.Body.FlushAsync();
+            await cut.Task.WaitAsync(Deadline);
+            await context.Response.WriteAsync("event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/pro");
+            await context.Response.Body.FlushAsync();
+            context.Abort();
+        });
+        await using var guard = await TestGuard.StartAsync(output, upstream.Address);
+        using var http = new HttpClient();
+        using var response = await SendStreamingAsync(http, guard);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        var messages = new List<JsonElement>
+        {
+            JsonDocument.Parse((await ReadDataAsync(reader).WaitAsync(Deadline))!).RootElement,
+            JsonDocument.Parse((await ReadDataAsync(reader).WaitAsync(Deadline))!).RootElement,
+        };
+        cut.SetResult();
+        while (await ReadDataAsync(reader).WaitAsync(Deadline) is { } data)
+        {
+            messages.Add(JsonDocument.Parse(data).RootElement);
+        }
+
+        // The half event never reaches the agent, and the answered request gets no second answer.
+        Assert.Equal(2, messages.Count);
+        AssertAllowedAnswered(messages);
+        AssertDenied(messages);
+    }
+
+    private static async Task<HttpResponseMessage> SendStreamingAsync(HttpClient http, GuardHost guard)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(guard.DataAddress, "/mcp"))
         {
             Content = new StringContent(Batch, Encoding.UTF8, "application/json"),
         };
         request.Headers.Accept.ParseAdd("application/json");
         request.Headers.Accept.ParseAdd("text/event-stream");
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Deadline);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-
-        // The denial arrives before the tool server has said anything.
-        var first = await ReadDataAsync(reader).WaitAsync(Deadline);
-        using (var denial = JsonDocument.Parse(first!))
-        {
-            Assert.Equal(2, denial.RootElement.GetProperty("id").GetInt32());
-            Assert.True(denial.RootElement.GetProperty("result").GetProperty("isError").GetBoolean());
-        }
-
-        cut.SetResult();
-
-        // Then the stream ends (cleanly or broken, as the tool server's did), never hangs, and nothing unreadable arrives.
-        try
-        {
-            while (await ReadDataAsync(reader).WaitAsync(Deadline) is { } data)
-            {
-                using var _ = JsonDocument.Parse(data);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or HttpRequestException)
-        {
-            output.WriteLine($"the stream ended broken: {ex.Message}");
-        }
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Deadline);
     }
 
     private static async Task RecordAsync(HttpContext context, TestUpstream self)
