@@ -23,7 +23,8 @@ internal static class RouteInspection
     /// <summary>
     /// Returns the error for a route whose <c>AgentGuard.Inspect</c> value is neither <c>mcp</c> nor
     /// <c>none</c> (case aside), or <see langword="null"/>. A typo must not silently mean <c>mcp</c>:
-    /// it fails closed, but hides a route the operator meant to stream (or the other way round).
+    /// that fails closed, but an operator who wrote <c>none</c> wrongly would find large uploads
+    /// denied with no word about why.
     /// </summary>
     public static string? Validate(string routeId, string? mode)
         => mode is null
