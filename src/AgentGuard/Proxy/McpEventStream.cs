@@ -11,8 +11,7 @@ namespace AgentGuard.Proxy;
 /// </summary>
 /// <remarks>
 /// An event larger than the limit is forwarded as it comes and, from then on, answers are no
-/// longer tracked (<see cref="Tracking"/> is false). Lines end with LF or CRLF; a stream using bare
-/// CR is forwarded the same way, as one event too large to track.
+/// longer tracked (<see cref="Tracking"/> is false).
 /// </remarks>
 internal sealed class McpEventStream(Stream destination, int maxEventBytes) : IDisposable
 {
@@ -33,35 +32,28 @@ internal sealed class McpEventStream(Stream destination, int maxEventBytes) : ID
     {
         Append(chunk.Span);
         var forwarded = false;
-        int newline;
-        while ((newline = _pending.AsSpan(_scanned, _length - _scanned).IndexOf((byte)'\n')) >= 0)
+        while (NextLineEnd(_pending.AsSpan(0, _length), _scanned, out var end, out var next))
         {
-            var end = _scanned + newline;
-            var line = _pending.AsSpan(_lineStart, end - _lineStart);
-            _scanned = end + 1;
-            if (line.Length > 0 && line[^1] == (byte)'\r')
+            _scanned = next;
+            if (end > _lineStart)
             {
-                line = line[..^1];
-            }
-
-            if (line.Length > 0)
-            {
-                _lineStart = _scanned;
+                _lineStart = next;
                 continue;
             }
 
             // A blank line ends the event.
             if (Tracking)
             {
-                Note(_pending.AsSpan(0, _scanned));
+                Note(_pending.AsSpan(0, next));
             }
 
-            await destination.WriteAsync(_pending.AsMemory(0, _scanned), cancellationToken);
+            await destination.WriteAsync(_pending.AsMemory(0, next), cancellationToken);
             forwarded = true;
-            Consume(_scanned);
+            Consume(next);
         }
 
-        _scanned = _length;
+        // No line end from _scanned on, but a CR last: search again from it when the next bytes come.
+        _scanned = _length > _scanned && _pending[_length - 1] == (byte)'\r' ? _length - 1 : _length;
         if (_length > maxEventBytes)
         {
             // Too large to hold: forward it as it comes, and stop pretending to know what was answered.
@@ -133,19 +125,40 @@ internal sealed class McpEventStream(Stream destination, int maxEventBytes) : ID
         _lineStart = 0;
     }
 
+    /// <summary>
+    /// Finds the first line end (CRLF, LF or CR, as SSE allows) at or after <paramref name="from"/>:
+    /// where the line stops and where the next begins. A CR as the last byte held is not an end yet:
+    /// an LF may follow in the next chunk (servers that end lines with a bare CR, which no MCP SDK
+    /// does, have each event forwarded when the next one starts).
+    /// </summary>
+    private static bool NextLineEnd(ReadOnlySpan<byte> text, int from, out int end, out int next)
+    {
+        var found = text[from..].IndexOfAny((byte)'\r', (byte)'\n');
+        end = from + found;
+        next = end + 1;
+        if (found < 0 || (text[end] == (byte)'\r' && next == text.Length))
+        {
+            return false;
+        }
+
+        if (text[end] == (byte)'\r' && text[next] == (byte)'\n')
+        {
+            next++;
+        }
+
+        return true;
+    }
+
     /// <summary>Notes the ids answered by the JSON-RPC response (or batch of them) in an event's data.</summary>
     private void Note(ReadOnlySpan<byte> sseEvent)
     {
         var data = new ArrayBufferWriter<byte>(sseEvent.Length);
         var first = true;
-        foreach (var range in sseEvent.Split((byte)'\n'))
+        var start = 0;
+        while (NextLineEnd(sseEvent, start, out var end, out var next))
         {
-            var line = sseEvent[range];
-            if (line.Length > 0 && line[^1] == (byte)'\r')
-            {
-                line = line[..^1];
-            }
-
+            var line = sseEvent[start..end];
+            start = next;
             if (!line.StartsWith("data:"u8))
             {
                 continue;

@@ -30,6 +30,36 @@ public sealed class McpEventStreamTests
     }
 
     [Fact]
+    public async Task WriteAsync_CrlfSplitBetweenChunks_EventForwardedOnceWhole()
+    {
+        const string sseEvent = "data: {\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{}}\r\n\r\n";
+        using var output = new MemoryStream();
+        using var events = new McpEventStream(output, 1024);
+
+        await events.WriteAsync(Encoding.UTF8.GetBytes(sseEvent[..^1]), CancellationToken.None);
+        Assert.Equal(0, output.Length);
+        await events.WriteAsync(Encoding.UTF8.GetBytes(sseEvent[^1..]), CancellationToken.None);
+
+        Assert.Equal(sseEvent, Encoding.UTF8.GetString(output.ToArray()));
+        Assert.Equal(["1", "\"s3\""], events.Unanswered(Forwarded).Select(Encoding.UTF8.GetString));
+    }
+
+    [Fact]
+    public async Task WriteAsync_BareCrLineEnds_EventsRecognised()
+    {
+        const string stream = "data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\r\rdata: {\"jsonrpc\":\"2.0\",\"id\":\"s3\",\"result\":{}}\r\r";
+        using var output = new MemoryStream();
+        using var events = new McpEventStream(output, 1024);
+
+        await events.WriteAsync(Encoding.UTF8.GetBytes(stream), CancellationToken.None);
+        await events.CompleteAsync(CancellationToken.None);
+
+        Assert.Equal(stream, Encoding.UTF8.GetString(output.ToArray()));
+        // The first event is whole once the next begins; the last, ended by a CR with nothing after, is passed on unread at the end.
+        Assert.Equal(["\"s3\"", "7"], events.Unanswered(Forwarded).Select(Encoding.UTF8.GetString));
+    }
+
+    [Fact]
     public async Task CompleteAsync_UnterminatedLastEvent_ForwardedAsSent()
     {
         const string stream = "data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\ndata: tail";
