@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using AgentGuard.Infrastructure;
+using Microsoft.AspNetCore.Http;
 using Xunit.Abstractions;
 
 namespace AgentGuard.Proxy;
@@ -309,6 +310,25 @@ public sealed class McpInspectionMiddlewareTests(ITestOutputHelper output) : IAs
         Assert.Equal(["GET", "POST", "DELETE"], response.Content.Headers.Allow);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _http.SendAsync(empty)).StatusCode);
         Assert.Empty(_upstream.Received);
+    }
+
+    [Fact]
+    public async Task GetEventStream_ToolServerAnswersSomethingElse_502WithoutTheBody()
+    {
+        // A REST store behind the same route serves files to any GET, whatever it asks to accept.
+        await using var store = await TestUpstream.StartAsync(async (context, _) =>
+        {
+            context.Response.ContentType = "application/octet-stream";
+            await context.Response.WriteAsync("SAFETENSORS-WEIGHTS");
+        });
+        await using var guard = await TestGuard.StartAsync(output, store.Address);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(guard.DataAddress, "/models/gemini_agent_2_model_weight.safetensors"));
+        request.Headers.Accept.ParseAdd("text/event-stream");
+
+        var response = await _http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.DoesNotContain("SAFETENSORS", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
