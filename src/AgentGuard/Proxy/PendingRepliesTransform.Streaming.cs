@@ -44,6 +44,12 @@ internal static partial class PendingRepliesTransform
         }
         catch (Exception ex) when (IsBroken(ex))
         {
+            if (context.HttpContext.RequestAborted.IsCancellationRequested)
+            {
+                // It was the agent's side that broke: there is no one left to tell.
+                return;
+            }
+
             Log.UpstreamCutOff(Logger(context), response.StatusCode, copied);
         }
         finally
@@ -157,9 +163,13 @@ internal static partial class PendingRepliesTransform
         }
         catch (Exception ex) when (IsBroken(ex))
         {
-            // The status is gone: breaking the agent's connection is the only way left to say so.
-            Log.UpstreamCutOff(Logger(context), status, copied);
-            context.HttpContext.Abort();
+            // The status is gone: breaking the agent's connection is the only way left to say so
+            // (unless it was the agent's side that broke).
+            if (!context.HttpContext.RequestAborted.IsCancellationRequested)
+            {
+                Log.UpstreamCutOff(Logger(context), status, copied);
+                context.HttpContext.Abort();
+            }
         }
         finally
         {
