@@ -53,6 +53,27 @@ public sealed class InspectedBodyTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var error = Assert.Single(await Mcp.ReadMessagesAsync(response)).GetProperty("error");
         Assert.Equal(-32700, error.GetProperty("code").GetInt32());
+        if (damage != "plain")
+        {
+            // Not "not valid JSON": a body cut short is told apart from a whole one, whatever the coding.
+            Assert.Equal("body does not decode with its Content-Encoding", error.GetProperty("message").GetString());
+        }
+        Assert.Empty(_upstream.Received);
+    }
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
+    [InlineData("raw-deflate")]
+    [InlineData("br")]
+    public async Task Post_WholeCompressedDeniedCall_DecodedAndDenied(string encoding)
+    {
+        var body = Compress(Denied, encoding);
+
+        var response = await Mcp.PostAsync(_http, new Uri(_guard.DataAddress, "/mcp"), body, r => r.Content!.Headers.ContentEncoding.Add(encoding == "raw-deflate" ? "deflate" : encoding));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(Assert.Single(await Mcp.ReadMessagesAsync(response)).GetProperty("result").GetProperty("isError").GetBoolean());
         Assert.Empty(_upstream.Received);
     }
 
@@ -74,6 +95,7 @@ public sealed class InspectedBodyTests(ITestOutputHelper output) : IAsyncLifetim
         {
             "gzip" => new GZipStream(output, CompressionLevel.Fastest),
             "deflate" => new ZLibStream(output, CompressionLevel.Fastest),
+            "raw-deflate" => new DeflateStream(output, CompressionLevel.Fastest),
             _ => new BrotliStream(output, CompressionLevel.Fastest),
         })
         {
