@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
 namespace AgentGuard.Proxy;
@@ -18,7 +19,7 @@ internal static class McpTransportRequest
     private const string SessionHeader = "Mcp-Session-Id";
 
     /// <summary>
-    /// Whether <paramref name="request"/> is the transport's GET (with <c>Accept: text/event-stream</c>)
+    /// Whether the request of <paramref name="context"/> is the transport's GET (with <c>Accept: text/event-stream</c>)
     /// or DELETE (with a non-empty <c>Mcp-Session-Id</c>), without a body.
     /// </summary>
     public static bool IsStreamOrSessionEnd(HttpContext context)
@@ -40,7 +41,7 @@ internal static class McpTransportRequest
     }
 
     // MCP: "The client MUST include an Accept header, listing text/event-stream as a supported content type."
-    private static bool AcceptsEventStream(Microsoft.Extensions.Primitives.StringValues accept)
+    private static bool AcceptsEventStream(StringValues accept)
     {
         if (accept.Count == 0 || !MediaTypeHeaderValue.TryParseList(accept, out var types))
         {
@@ -49,7 +50,7 @@ internal static class McpTransportRequest
 
         foreach (var type in types)
         {
-            if (type.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
+            if (type.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase) && type.Quality is not 0)
             {
                 return true;
             }

@@ -291,9 +291,12 @@ public sealed class McpInspectionMiddlewareTests(ITestOutputHelper output) : IAs
         using var plain = new HttpRequestMessage(HttpMethod.Get, new Uri(_guard.DataAddress, "/models/gemini_agent_2_model_weight.safetensors"));
         using var json = new HttpRequestMessage(HttpMethod.Get, Endpoint);
         json.Headers.Accept.ParseAdd("application/json");
+        using var refused = new HttpRequestMessage(HttpMethod.Get, Endpoint);
+        refused.Headers.Accept.ParseAdd("text/event-stream;q=0");
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _http.SendAsync(plain)).StatusCode);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _http.SendAsync(json)).StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _http.SendAsync(refused)).StatusCode);
         Assert.Empty(_upstream.Received);
     }
 
@@ -309,6 +312,17 @@ public sealed class McpInspectionMiddlewareTests(ITestOutputHelper output) : IAs
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         Assert.Equal(["GET", "POST", "DELETE"], response.Content.Headers.Allow);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _http.SendAsync(empty)).StatusCode);
+        Assert.Empty(_upstream.Received);
+    }
+
+    [Fact]
+    public async Task Delete_WithSessionAndBody_405AndNothingForwarded()
+    {
+        // The transport's DELETE has no body; one with a body would carry something unread.
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, Endpoint) { Content = new StringContent(Denied, Encoding.UTF8, "application/json") };
+        delete.Headers.Add("Mcp-Session-Id", "s-1");
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _http.SendAsync(delete)).StatusCode);
         Assert.Empty(_upstream.Received);
     }
 
