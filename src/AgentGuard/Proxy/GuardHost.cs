@@ -223,6 +223,7 @@ public sealed class GuardHost : IAsyncDisposable
                 // No X-Forwarded-* or Via: the tool server sees the agent's request as it was sent.
                 transforms.UseDefaultForwarders = false;
                 transforms.AddResponseTransform(PendingRepliesTransform.ApplyAsync);
+                transforms.AddResponseTransform(EventStreamOnlyTransform.ApplyAsync);
             });
 
         var app = builder.Build();

@@ -43,7 +43,8 @@ internal sealed partial class McpInspectionMiddleware(
         }
 
         // GET opens the server's event stream and DELETE ends a session: neither carries a call.
-        if (HttpMethods.IsGet(method) || HttpMethods.IsDelete(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
+        // Nothing else is MCP (HEAD and OPTIONS included: agents are not browsers needing CORS).
+        if (McpTransportRequest.IsStreamOrSessionEnd(context))
         {
             return next(context);
         }
@@ -156,7 +157,7 @@ internal sealed partial class McpInspectionMiddleware(
             }
             else
             {
-                ForwardAllowedMembers(context, exchange, records);
+                ForwardAllowedMembers(context, exchange, records, guard.Inspection.MaxBodyBytes);
             }
 
             forwarding = new Forwarding(body, exchange, records);
@@ -334,10 +335,11 @@ internal sealed partial class McpInspectionMiddleware(
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
     }
 
-    private static void ForwardAllowedMembers(HttpContext context, McpExchange exchange, DecisionRecord[] records)
+    private static void ForwardAllowedMembers(HttpContext context, McpExchange exchange, DecisionRecord[] records, int maxBodyBytes)
     {
         var forwarded = new ArrayBufferWriter<byte>(4096);
         var replies = new List<byte[]>();
+        var forwardedIds = new List<byte[]>();
         forwarded.Write("["u8);
         var first = true;
         for (var i = 0; i < exchange.Messages.Length; i++)
@@ -352,6 +354,10 @@ internal sealed partial class McpInspectionMiddleware(
 
                 forwarded.Write(JsonMarshal.GetRawUtf8Value(message.Element));
                 first = false;
+                if (message.Kind == McpMessageKind.Request)
+                {
+                    forwardedIds.Add(JsonMarshal.GetRawUtf8Value(message.Id).ToArray());
+                }
             }
             else if (message.Kind == McpMessageKind.Request)
             {
@@ -376,7 +382,7 @@ internal sealed partial class McpInspectionMiddleware(
         context.Request.Body = new MemoryStream(bytes, writable: false);
         if (replies.Count > 0)
         {
-            context.Features.Set(new PendingReplies(replies));
+            context.Features.Set(new PendingReplies(replies, forwardedIds, maxBodyBytes));
         }
     }
 
@@ -407,8 +413,8 @@ internal sealed partial class McpInspectionMiddleware(
         var reference = AuditReference.Create();
         LogRejected(logger, options.CurrentValue.Agent.Id, "http-method", context.Request.Method, reference);
         telemetry.Rejected("http-method", reference);
-        await RecordRejectionAsync(context, "http-method: " + context.Request.Method + " is not an MCP request", reference);
-        await HttpDenial.WriteAsync(context, reference);
+        await RecordRejectionAsync(context, "http-method: " + context.Request.Method + " is not an MCP transport request", reference);
+        await HttpDenial.WriteMethodNotAllowedAsync(context, McpTransportRequest.AllowedMethods, reference);
     }
 
     /// <summary>Records a denial that no policy rule made (the request could not be decided); it is a denial whether or not the record lands.</summary>

@@ -17,6 +17,12 @@ internal static class McpReplies
 
     public const int InvalidRequestCode = -32600;
 
+    /// <summary>
+    /// The JSON-RPC error code (Internal error) the guard gives a forwarded request whose answer
+    /// from the tool server it could not deliver: the server failed, answered something unreadable, or was cut off.
+    /// </summary>
+    public const int UpstreamErrorCode = -32603;
+
     /// <summary>The text a denied tool call's result carries.</summary>
     public static string DeniedText(string reference) => $"permission denied (ref: {reference})";
 
@@ -44,6 +50,26 @@ internal static class McpReplies
             WriteError(writer, PermissionDeniedCode, "permission denied", reference);
         }
 
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The error a forwarded request gets when the tool server's answer cannot be delivered; <c>data.status</c>
+    /// is the tool server's HTTP status. It says what happened upstream, nothing about the policy.
+    /// </summary>
+    public static void WriteUpstreamError(Utf8JsonWriter writer, ReadOnlySpan<byte> rawId, string message, int upstreamStatus)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("jsonrpc"u8, "2.0"u8);
+        writer.WritePropertyName("id"u8);
+        writer.WriteRawValue(rawId, skipInputValidation: true);
+        writer.WriteStartObject("error"u8);
+        writer.WriteNumber("code"u8, UpstreamErrorCode);
+        writer.WriteString("message"u8, message);
+        writer.WriteStartObject("data"u8);
+        writer.WriteNumber("status"u8, upstreamStatus);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
         writer.WriteEndObject();
     }
 

@@ -13,9 +13,18 @@ internal static class ProxyRoutes
     {
         if (options.Upstream is null)
         {
-            if (!configuration.GetSection("ReverseProxy:Routes").GetChildren().Any())
+            var configured = configuration.GetSection("ReverseProxy:Routes").GetChildren().ToList();
+            if (configured.Count == 0)
             {
                 errors.Add("No upstream: give --upstream URL (AgentGuard:Upstream) or routes in a ReverseProxy section (--config FILE).");
+            }
+
+            foreach (var route in configured)
+            {
+                if (RouteInspection.Validate(route.Key, route[$"Metadata:{RouteInspection.MetadataKey}"]) is { } error)
+                {
+                    errors.Add(error);
+                }
             }
 
             return (null, null);

@@ -20,12 +20,16 @@ internal static class RouteInspection
             || !route.Metadata.TryGetValue(MetadataKey, out var mode)
             || !string.Equals(mode, None, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Returns an error for a metadata value that is neither <c>mcp</c> nor <c>none</c>.</summary>
-    public static string? Validate(RouteConfig route)
-        => route.Metadata is not null
-            && route.Metadata.TryGetValue(MetadataKey, out var mode)
-            && !string.Equals(mode, Mcp, StringComparison.OrdinalIgnoreCase)
-            && !string.Equals(mode, None, StringComparison.OrdinalIgnoreCase)
-                ? $"ReverseProxy:Routes:{route.RouteId}:Metadata:{MetadataKey} is '{mode}'; use 'mcp' or 'none'."
-                : null;
+    /// <summary>
+    /// Returns the error for a route whose <c>AgentGuard.Inspect</c> value is neither <c>mcp</c> nor
+    /// <c>none</c> (case aside), or <see langword="null"/>. A typo must not silently mean <c>mcp</c>:
+    /// that fails closed, but an operator who wrote <c>none</c> wrongly would find large uploads
+    /// denied with no word about why.
+    /// </summary>
+    public static string? Validate(string routeId, string? mode)
+        => mode is null
+            || string.Equals(mode, Mcp, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(mode, None, StringComparison.OrdinalIgnoreCase)
+                ? null
+                : $"ReverseProxy:Routes:{routeId}:Metadata:{MetadataKey} is '{mode}'; use '{Mcp}' (decode and decide every message) or '{None}' (stream through unread).";
 }

@@ -18,7 +18,10 @@ public sealed class AdminPlaneTests(ITestOutputHelper output)
 
         foreach (var path in AdminPaths)
         {
-            using var response = await http.GetAsync(new Uri(guard.DataAddress, path));
+            // The one GET an MCP route forwards: the transport's event stream.
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(guard.DataAddress, path));
+            request.Headers.Accept.ParseAdd("text/event-stream");
+            using var response = await http.SendAsync(request);
             var body = await response.Content.ReadAsStringAsync();
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);

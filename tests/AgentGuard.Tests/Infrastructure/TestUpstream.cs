@@ -46,7 +46,10 @@ internal sealed class TestUpstream : IAsyncDisposable
         return upstream;
     }
 
-    /// <summary>An upstream that records each request and answers 200 with a fixed JSON-RPC result per request id.</summary>
+    /// <summary>
+    /// An upstream that records each request and answers 200 with a fixed JSON-RPC result, as JSON,
+    /// or as one SSE event to a GET (as an MCP server opens its event stream).
+    /// </summary>
     public static Task<TestUpstream> StartRecordingAsync()
         => StartAsync(async (context, self) =>
         {
@@ -56,8 +59,16 @@ internal sealed class TestUpstream : IAsyncDisposable
                 self.Received.Add(received);
             }
 
+            const string Result = """{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"upstream"}]}}""";
+            if (HttpMethods.IsGet(context.Request.Method))
+            {
+                context.Response.ContentType = "text/event-stream";
+                await context.Response.WriteAsync("event: message\ndata: " + Result + "\n\n");
+                return;
+            }
+
             context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync("""{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"upstream"}]}}""");
+            await context.Response.WriteAsync(Result);
         });
 
     public async ValueTask DisposeAsync()

@@ -42,6 +42,24 @@ public sealed class GuardHostTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task StartAsync_UnknownInspectValue_RefusesToStartNamingRouteAndValidValues()
+    {
+        var error = await Assert.ThrowsAsync<GuardStartException>(() => TestGuard.StartAsync(output, new Uri("http://127.0.0.1:1"), settings: new Dictionary<string, string?>
+        {
+            ["AgentGuard:Upstream"] = null,
+            ["ReverseProxy:Routes:tools:ClusterId"] = "tools",
+            ["ReverseProxy:Routes:tools:Match:Path"] = "/mcp",
+            ["ReverseProxy:Routes:tools:Metadata:AgentGuard.Inspect"] = "off",
+            ["ReverseProxy:Routes:store:ClusterId"] = "tools",
+            ["ReverseProxy:Routes:store:Match:Path"] = "/weights/{**rest}",
+            ["ReverseProxy:Routes:store:Metadata:AgentGuard.Inspect"] = "None",
+            ["ReverseProxy:Clusters:tools:Destinations:d1:Address"] = "http://127.0.0.1:1",
+        }));
+
+        Assert.Equal("ReverseProxy:Routes:tools:Metadata:AgentGuard.Inspect is 'off'; use 'mcp' (decode and decide every message) or 'none' (stream through unread).", Assert.Single(error.Errors));
+    }
+
+    [Fact]
     public async Task StartAsync_InvalidPolicy_RefusesToStartWithPolicyErrors()
     {
         var folder = Directory.CreateTempSubdirectory("agentguard-host-").FullName;

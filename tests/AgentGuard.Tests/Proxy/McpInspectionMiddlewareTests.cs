@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using AgentGuard.Infrastructure;
+using Microsoft.AspNetCore.Http;
 using Xunit.Abstractions;
 
 namespace AgentGuard.Proxy;
@@ -254,23 +255,107 @@ public sealed class McpInspectionMiddlewareTests(ITestOutputHelper output) : IAs
         Assert.Single(_upstream.Received);
     }
 
-    [Fact]
-    public async Task Put_OnMcpRoute_403ProblemAndNothingForwarded()
+    [Theory]
+    [InlineData("PUT")]
+    [InlineData("PATCH")]
+    [InlineData("HEAD")]
+    [InlineData("OPTIONS")]
+    [InlineData("TRACE")]
+    public async Task OtherMethod_OnMcpRoute_405WithAllowAndNothingForwarded(string method)
     {
-        var response = await _http.PutAsync(Endpoint, new StringContent(Denied, Encoding.UTF8, "application/json"));
+        using var request = new HttpRequestMessage(new HttpMethod(method), Endpoint);
+        if (method is "PUT" or "PATCH")
+        {
+            request.Content = new StringContent(Denied, Encoding.UTF8, "application/json");
+        }
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal("permission denied", problem.GetProperty("detail").GetString());
+        var response = await _http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(["GET", "POST", "DELETE"], response.Content.Headers.Allow);
+        if (method != "HEAD")
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal(405, problem.GetProperty("status").GetInt32());
+            Assert.Matches("^[0-9a-f]{16}$", problem.GetProperty("ref").GetString());
+        }
+
         Assert.Empty(_upstream.Received);
     }
 
     [Fact]
-    public async Task GetAndDelete_OnMcpRoute_PassThrough()
+    public async Task Get_WithoutEventStreamAccept_405AndNothingForwarded()
     {
-        await _http.GetAsync(Endpoint);
-        await _http.DeleteAsync(Endpoint);
+        // In front of a store that also speaks REST, a plain GET would read whatever the path names.
+        using var plain = new HttpRequestMessage(HttpMethod.Get, new Uri(_guard.DataAddress, "/models/gemini_agent_2_model_weight.safetensors"));
+        using var json = new HttpRequestMessage(HttpMethod.Get, Endpoint);
+        json.Headers.Accept.ParseAdd("application/json");
+        using var refused = new HttpRequestMessage(HttpMethod.Get, Endpoint);
+        refused.Headers.Accept.ParseAdd("text/event-stream;q=0");
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _http.SendAsync(plain)).StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _http.SendAsync(json)).StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _http.SendAsync(refused)).StatusCode);
+        Assert.Empty(_upstream.Received);
+    }
+
+    [Fact]
+    public async Task Delete_WithoutSessionId_405AndNothingForwarded()
+    {
+        using var weights = new HttpRequestMessage(HttpMethod.Delete, new Uri(_guard.DataAddress, "/models/gemini_agent_2_model_weight.safetensors"));
+        using var empty = new HttpRequestMessage(HttpMethod.Delete, Endpoint);
+        empty.Headers.TryAddWithoutValidation("Mcp-Session-Id", "");
+
+        var response = await _http.SendAsync(weights);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(["GET", "POST", "DELETE"], response.Content.Headers.Allow);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _http.SendAsync(empty)).StatusCode);
+        Assert.Empty(_upstream.Received);
+    }
+
+    [Fact]
+    public async Task Delete_WithSessionAndBody_405AndNothingForwarded()
+    {
+        // The transport's DELETE has no body; one with a body would carry something unread.
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, Endpoint) { Content = new StringContent(Denied, Encoding.UTF8, "application/json") };
+        delete.Headers.Add("Mcp-Session-Id", "s-1");
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _http.SendAsync(delete)).StatusCode);
+        Assert.Empty(_upstream.Received);
+    }
+
+    [Fact]
+    public async Task GetEventStream_ToolServerAnswersSomethingElse_502WithoutTheBody()
+    {
+        // A REST store behind the same route serves files to any GET, whatever it asks to accept.
+        await using var store = await TestUpstream.StartAsync(async (context, _) =>
+        {
+            context.Response.ContentType = "application/octet-stream";
+            await context.Response.WriteAsync("SAFETENSORS-WEIGHTS");
+        });
+        await using var guard = await TestGuard.StartAsync(output, store.Address);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(guard.DataAddress, "/models/gemini_agent_2_model_weight.safetensors"));
+        request.Headers.Accept.ParseAdd("text/event-stream");
+
+        var response = await _http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.DoesNotContain("SAFETENSORS", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetEventStreamAndDeleteWithSession_OnMcpRoute_Forwarded()
+    {
+        using var get = new HttpRequestMessage(HttpMethod.Get, Endpoint);
+        get.Headers.Accept.ParseAdd("text/event-stream");
+        get.Headers.Add("Mcp-Session-Id", "s-1");
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, Endpoint);
+        delete.Headers.Add("Mcp-Session-Id", "s-1");
+
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(get)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(delete)).StatusCode);
 
         Assert.Equal(["GET", "DELETE"], _upstream.Received.Select(r => r.Method));
     }
@@ -280,7 +365,9 @@ public sealed class McpInspectionMiddlewareTests(ITestOutputHelper output) : IAs
     {
         Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(new Uri(_guard.AdminAddress, "/healthz"))).StatusCode);
 
-        await _http.GetAsync(new Uri(_guard.DataAddress, "/healthz"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_guard.DataAddress, "/healthz"));
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        await _http.SendAsync(request);
 
         // The data plane proxies the path like any other: the guard itself never answers it.
         Assert.Equal("/healthz", Assert.Single(_upstream.Received).Path);

@@ -105,7 +105,7 @@ public sealed class GuardMetricsTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Scrape_UnsupportedHttpMethod_CountsInspectionFailureHttpMethod()
     {
         var response = await _http.SendAsync(new HttpRequestMessage(HttpMethod.Put, Endpoint) { Content = new StringContent("{}") });
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
 
         Assert.Equal(1, PrometheusText.Value(await ScrapeAsync(), "agentguard_inspection_failures_total", ("reason", "http-method")));
     }
