@@ -362,6 +362,14 @@ public static class PolicyLoader
                 return null;
             }
 
+            foreach (var (entryKey, entryValue) in mapping.Children)
+            {
+                if (entryKey is YamlScalarNode { Value: "kind" } && entryValue is YamlScalarNode { Value: "shell" })
+                {
+                    return ReadShell(file, mapping, tool);
+                }
+            }
+
             EffectKind? kind = null;
             ArgumentTemplate? resource = null, destination = null, value = null;
             var ok = true;
@@ -382,7 +390,7 @@ public static class PolicyLoader
                     }
                     else
                     {
-                        file.Error(item, $"{where}: kind '{text}' is unknown; use one of: {string.Join(", ", EffectKinds.Names)}");
+                        file.Error(item, $"{where}: kind '{text}' is unknown; use one of: {string.Join(", ", EffectKinds.Names)}, shell");
                         ok = false;
                     }
 
@@ -422,6 +430,69 @@ public static class PolicyLoader
             }
 
             return ok ? new EffectTemplate(kind.Value, resource, destination, value) : null;
+        }
+
+        /// <summary>Reads <c>{ kind: shell, command: [command, cmd], host: "", cwd: "{cwd|}" }</c>.</summary>
+        private static EffectTemplate? ReadShell(YamlFile file, YamlMappingNode mapping, string tool)
+        {
+            var where = $"tool '{tool}' shell effect";
+            List<string>? commands = null;
+            ArgumentTemplate? host = null, cwd = null;
+            var ok = true;
+            foreach (var (key, _, item) in file.Entries(mapping, where, "kind", "command", "host", "cwd"))
+            {
+                switch (key)
+                {
+                    case "command":
+                        commands = [];
+                        foreach (var (name, node) in file.List(item, $"{where} command") ?? [])
+                        {
+                            if (ShellTemplate.ValidateArgumentName(name) is { } error)
+                            {
+                                file.Error(node, $"{where} command: {error}; list the argument names that may hold the command, e.g. [command, cmd]");
+                                ok = false;
+                            }
+                            else
+                            {
+                                commands.Add(name);
+                            }
+                        }
+
+                        break;
+                    case "host":
+                    case "cwd":
+                        if (file.Scalar(item, $"{where} {key}") is not { } text)
+                        {
+                            ok = false;
+                            break;
+                        }
+
+                        var template = ArgumentTemplate.Parse(text, out var templateError);
+                        if (template is null)
+                        {
+                            file.Error(item, $"{where} {key}: {templateError}");
+                            ok = false;
+                        }
+                        else if (key == "host")
+                        {
+                            host = template;
+                        }
+                        else
+                        {
+                            cwd = template;
+                        }
+
+                        break;
+                }
+            }
+
+            if (commands is null || (commands.Count == 0 && ok))
+            {
+                file.Error(mapping, $"{where} needs 'command': the argument names that may hold the command, e.g. [command, cmd]");
+                return null;
+            }
+
+            return ok ? EffectTemplate.ForShell(new ShellTemplate(commands, host ?? ArgumentTemplate.Parse(string.Empty, out _)!, cwd)) : null;
         }
 
         private static Rule? ReadRule(YamlFile file, YamlMappingNode node, Dictionary<string, int> assets, HashSet<string> ids)
