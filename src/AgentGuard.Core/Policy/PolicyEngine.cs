@@ -29,12 +29,32 @@ public static class PolicyEngine
             return Decision.InspectionFailure(error);
         }
 
+        return Decide(policy, call, effects, unmapped);
+    }
+
+    /// <summary>Decides <paramref name="call"/> over the <paramref name="effects"/> already extracted from it.</summary>
+    /// <param name="policy">The policy to decide under.</param>
+    /// <param name="call">The call, for its call conditions.</param>
+    /// <param name="effects">The call's canonical effects; the decision keeps the list.</param>
+    /// <param name="unmapped">Whether the call is a <c>tools/call</c> of a tool no mapping describes.</param>
+    internal static Decision Decide(PolicySet policy, ToolCall call, List<Effect> effects, bool unmapped)
+    {
         Span<ulong> resourceMasks = effects.Count <= 16 ? stackalloc ulong[effects.Count] : new ulong[effects.Count];
         Span<ulong> destinationMasks = effects.Count <= 16 ? stackalloc ulong[effects.Count] : new ulong[effects.Count];
         for (var i = 0; i < effects.Count; i++)
         {
-            resourceMasks[i] = policy.AssetMask(effects[i].Resource);
-            destinationMasks[i] = policy.AssetMask(effects[i].Destination);
+            var effect = effects[i];
+            if (effect.Flags == EffectFlags.None)
+            {
+                resourceMasks[i] = policy.AssetMask(effect.Resource);
+                destinationMasks[i] = policy.AssetMask(effect.Destination);
+            }
+            else
+            {
+                // A pattern is in an asset when some name it matches is.
+                resourceMasks[i] = (effect.Flags & EffectFlags.ResourcePattern) != 0 ? policy.PatternAssetMask(effect.Resource) : policy.AssetMask(effect.Resource);
+                destinationMasks[i] = (effect.Flags & EffectFlags.DestinationPattern) != 0 ? policy.PatternAssetMask(effect.Destination) : policy.AssetMask(effect.Destination);
+            }
         }
 
         string? argumentText = null;

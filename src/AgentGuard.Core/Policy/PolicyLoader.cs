@@ -569,7 +569,7 @@ public static class PolicyLoader
             YamlFile file, YamlMappingNode when, string label, string id, DecisionKind decision, Finding? finding, string? message, Dictionary<string, int> assets)
         {
             NameMatcher? tools = null, methods = null, agents = null, roles = null;
-            bool? unmapped = null, crossesHost = null;
+            bool? unmapped = null, crossesHost = null, opaque = null;
             Regex? argumentsMatch = null, valueMatches = null;
             var kinds = 0;
             ulong assetMask = 0, assetNotMask = 0, destinationMask = 0;
@@ -578,7 +578,7 @@ public static class PolicyLoader
 
             foreach (var (key, _, value) in file.Entries(
                 when, $"{label} when", "tool", "method", "agent", "role", "unmapped", "arguments_match",
-                "kind", "asset", "asset_not", "destination_asset", "crosses_host", "value_in", "value_not_in", "value_matches"))
+                "kind", "asset", "asset_not", "destination_asset", "crosses_host", "opaque", "value_in", "value_not_in", "value_matches"))
             {
                 switch (key)
                 {
@@ -588,6 +588,7 @@ public static class PolicyLoader
                     case "role": roles = Names(file, value, $"{label} role", ref ok); break;
                     case "unmapped": unmapped = file.Boolean(value, $"{label} unmapped"); ok &= unmapped is not null; break;
                     case "crosses_host": crossesHost = file.Boolean(value, $"{label} crosses_host"); ok &= crossesHost is not null; break;
+                    case "opaque": opaque = file.Boolean(value, $"{label} opaque"); ok &= opaque is not null; break;
                     case "arguments_match": argumentsMatch = Pattern(file, value, $"{label} arguments_match", ref ok); break;
                     case "value_matches": valueMatches = Pattern(file, value, $"{label} value_matches", ref ok); break;
                     case "value_in": valueIn = Values(file, value, $"{label} value_in", ref ok); break;
@@ -635,6 +636,7 @@ public static class PolicyLoader
                 AssetsNot = assetNotMask,
                 DestinationAssets = destinationMask,
                 CrossesHost = crossesHost,
+                Opaque = opaque,
                 ValueIn = valueIn,
                 ValueNotIn = valueNotIn,
                 ValueMatches = valueMatches,

@@ -41,6 +41,9 @@ public sealed class PolicySet
     private readonly System.Text.RegularExpressions.Regex? _anyAsset;
     private readonly AssetMaskCache _masks = new();
 
+    // Apart from _masks: "file:///data/*" is a name with a star in one and a glob in the other.
+    private readonly AssetMaskCache _patternMasks = new();
+
     /// <summary>The assets, in declaration order; an asset's index is its bit in rule masks.</summary>
     public Asset[] Assets { get; }
 
@@ -79,6 +82,32 @@ public sealed class PolicySet
 
         mask = MatchAssets(resource);
         _masks.Add(resource, mask);
+        return mask;
+    }
+
+    /// <summary>The bit mask of assets that contain some name <paramref name="pattern"/> matches (see <see cref="ResourcePattern"/>).</summary>
+    internal ulong PatternAssetMask(string? pattern)
+    {
+        if (pattern is null || Assets.Length == 0)
+        {
+            return 0;
+        }
+
+        if (_patternMasks.TryGet(pattern, out var mask))
+        {
+            return mask;
+        }
+
+        var automaton = ResourcePattern.ToAutomaton(pattern);
+        for (var i = 0; i < Assets.Length; i++)
+        {
+            if (Assets[i].Intersects(automaton))
+            {
+                mask |= 1UL << i;
+            }
+        }
+
+        _patternMasks.Add(pattern, mask);
         return mask;
     }
 

@@ -1,0 +1,261 @@
+using System.Text;
+
+namespace AgentGuard.Policy;
+
+/// <summary>
+/// A glob compiled to a nondeterministic automaton over characters, with character sets on its
+/// transitions and no empty transitions: what lets the policy decide whether a resource pattern
+/// (<c>/data/*weight*</c>) and an asset's globs (<c>**/*model_weight*</c>) can match a common
+/// name, exactly and from the two patterns alone, by exploring the pairs of states both can reach.
+/// </summary>
+/// <remarks>
+/// Patterns are short, so automata are small (about one state per pattern character); the work is
+/// still bounded, by <see cref="MaxStates"/> when compiling and <see cref="MaxPairs"/> when
+/// intersecting, and a bound reached answers "they intersect" (fail closed).
+/// </remarks>
+internal sealed class GlobAutomaton
+{
+    /// <summary>The most states one automaton may have; a longer pattern compiles to <see cref="Everything"/>.</summary>
+    public const int MaxStates = 2048;
+
+    /// <summary>The most pairs of states one intersection explores before it answers yes.</summary>
+    public const int MaxPairs = 1 << 16;
+
+    private readonly Transition[][] _transitions;
+    private readonly bool[] _accepting;
+
+    private GlobAutomaton(Transition[][] transitions, bool[] accepting)
+    {
+        _transitions = transitions;
+        _accepting = accepting;
+    }
+
+    /// <summary>The automaton that matches every string: the fail-closed answer for a pattern too large to compile.</summary>
+    public static GlobAutomaton Everything { get; } = new([[new Transition(CharSet.Any, 0)]], [true]);
+
+    /// <summary>How many states the automaton has (state 0 is the start).</summary>
+    public int StateCount => _transitions.Length;
+
+    /// <summary>Whether the automaton matches the whole of <paramref name="text"/>.</summary>
+    public bool IsMatch(string text)
+    {
+        var current = new HashSet<int> { 0 };
+        foreach (var c in text)
+        {
+            var next = new HashSet<int>();
+            foreach (var state in current)
+            {
+                foreach (var transition in _transitions[state])
+                {
+                    if (transition.Set.Contains(c))
+                    {
+                        next.Add(transition.Target);
+                    }
+                }
+            }
+
+            if (next.Count == 0)
+            {
+                return false;
+            }
+
+            current = next;
+        }
+
+        foreach (var state in current)
+        {
+            if (_accepting[state])
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether some string matches both this automaton and <paramref name="other"/>.</summary>
+    public bool Intersects(GlobAutomaton other) => Intersects(other, out _);
+
+    /// <summary>
+    /// Whether some string matches both this automaton and <paramref name="other"/>;
+    /// <paramref name="witness"/> is a shortest such string, or <see langword="null"/> when there is
+    /// none or the search stopped at <see cref="MaxPairs"/> (and answered yes to fail closed).
+    /// </summary>
+    public bool Intersects(GlobAutomaton other, out string? witness)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        witness = null;
+
+        // Breadth first over the pairs of states the two automata reach on the same input: a pair
+        // of accepting states means a common string, and the path to it spells a shortest one.
+        var width = other.StateCount;
+        var seen = new Dictionary<int, int> { [0] = 0 };
+        var pairs = new List<Step> { new(0, 0, -1, '\0') };
+        for (var index = 0; index < pairs.Count; index++)
+        {
+            var (left, right, _, _) = pairs[index];
+            if (_accepting[left] && other._accepting[right])
+            {
+                witness = Spell(pairs, index);
+                return true;
+            }
+
+            foreach (var leftTransition in _transitions[left])
+            {
+                foreach (var rightTransition in other._transitions[right])
+                {
+                    if (!leftTransition.Set.Overlaps(rightTransition.Set, out var common))
+                    {
+                        continue;
+                    }
+
+                    var key = (leftTransition.Target * width) + rightTransition.Target;
+                    if (seen.TryAdd(key, pairs.Count))
+                    {
+                        if (pairs.Count == MaxPairs)
+                        {
+                            return true;
+                        }
+
+                        pairs.Add(new Step(leftTransition.Target, rightTransition.Target, index, common));
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static string Spell(List<Step> pairs, int index)
+    {
+        var reversed = new StringBuilder();
+        for (; pairs[index].Parent >= 0; index = pairs[index].Parent)
+        {
+            reversed.Append(pairs[index].Character);
+        }
+
+        var characters = reversed.ToString().ToCharArray();
+        Array.Reverse(characters);
+        return new string(characters);
+    }
+
+    private readonly record struct Transition(CharSet Set, int Target);
+
+    private readonly record struct Step(int Left, int Right, int Parent, char Character);
+
+    /// <summary>
+    /// Builds an automaton from states joined by character sets and empty transitions, then removes
+    /// the empty transitions. Compilers add one state per pattern element.
+    /// </summary>
+    internal sealed class Builder
+    {
+        private readonly List<List<Transition>> _edges = [];
+        private readonly List<List<int>> _empty = [];
+        private readonly List<bool> _accepting = [];
+
+        /// <summary>Whether the pattern needed more than <see cref="MaxStates"/> states.</summary>
+        public bool Overflowed => _edges.Count > MaxStates;
+
+        /// <summary>Adds a state and returns it; the first state added is the start.</summary>
+        public int AddState()
+        {
+            _edges.Add([]);
+            _empty.Add([]);
+            _accepting.Add(false);
+            return _edges.Count - 1;
+        }
+
+        /// <summary>A transition from <paramref name="from"/> to <paramref name="to"/> on any character of <paramref name="set"/>.</summary>
+        public void AddTransition(int from, CharSet set, int to)
+        {
+            if (!set.IsEmpty)
+            {
+                _edges[from].Add(new Transition(set, to));
+            }
+        }
+
+        /// <summary>A transition from <paramref name="from"/> to <paramref name="to"/> that reads nothing.</summary>
+        public void AddEmpty(int from, int to) => _empty[from].Add(to);
+
+        /// <summary>Appends a step on one character of <paramref name="set"/> after <paramref name="from"/>; returns the new state.</summary>
+        public int Then(int from, CharSet set)
+        {
+            var to = AddState();
+            AddTransition(from, set, to);
+            return to;
+        }
+
+        /// <summary>Appends any number of characters of <paramref name="set"/> after <paramref name="from"/>; returns the new state.</summary>
+        public int ThenRepeat(int from, CharSet set)
+        {
+            // A fresh state for the loop: looping on <paramref name="from"/> itself would let other
+            // branches leaving it (alternatives of a {a,b} group) read the repeated characters too.
+            var loop = AddState();
+            AddEmpty(from, loop);
+            AddTransition(loop, set, loop);
+            return loop;
+        }
+
+        /// <summary>Appends <c>**/</c>: nothing, or any characters ending in <c>/</c>; returns the new state.</summary>
+        public int ThenAnySegments(int from)
+        {
+            var loop = ThenRepeat(from, CharSet.Any);
+            var end = Then(loop, CharSet.Single('/'));
+            AddEmpty(from, end);
+            return end;
+        }
+
+        /// <summary>Marks <paramref name="state"/> as accepting.</summary>
+        public void Accept(int state) => _accepting[state] = true;
+
+        /// <summary>The automaton, with empty transitions replaced by the transitions they lead to; <see cref="Everything"/> when it overflowed.</summary>
+        public GlobAutomaton Build()
+        {
+            if (Overflowed || _edges.Count == 0)
+            {
+                return Everything;
+            }
+
+            var count = _edges.Count;
+            var transitions = new Transition[count][];
+            var accepting = new bool[count];
+            var closure = new List<int>();
+            var inClosure = new bool[count];
+            for (var state = 0; state < count; state++)
+            {
+                closure.Clear();
+                Array.Clear(inClosure);
+                closure.Add(state);
+                inClosure[state] = true;
+                for (var i = 0; i < closure.Count; i++)
+                {
+                    foreach (var next in _empty[closure[i]])
+                    {
+                        if (!inClosure[next])
+                        {
+                            inClosure[next] = true;
+                            closure.Add(next);
+                        }
+                    }
+                }
+
+                var edges = new List<Transition>();
+                foreach (var member in closure)
+                {
+                    accepting[state] |= _accepting[member];
+                    foreach (var edge in _edges[member])
+                    {
+                        if (!edges.Contains(edge))
+                        {
+                            edges.Add(edge);
+                        }
+                    }
+                }
+
+                transitions[state] = [.. edges];
+            }
+
+            return new GlobAutomaton(transitions, accepting);
+        }
+    }
+}
