@@ -1,3 +1,4 @@
+using AgentGuard.Effects;
 using AgentGuard.Protocols;
 
 namespace AgentGuard.Policy;
@@ -23,8 +24,10 @@ public static class PolicyExplainer
         var matched = new List<Rule>[effects.Count];
         for (var i = 0; i < effects.Count; i++)
         {
-            resourceMasks[i] = policy.AssetMask(effects[i].Resource);
-            destinationMasks[i] = policy.AssetMask(effects[i].Destination);
+            // As the engine does: a pattern is in an asset when some name it matches is.
+            var flags = effects[i].Flags;
+            resourceMasks[i] = (flags & EffectFlags.ResourcePattern) != 0 ? policy.PatternAssetMask(effects[i].Resource) : policy.AssetMask(effects[i].Resource);
+            destinationMasks[i] = (flags & EffectFlags.DestinationPattern) != 0 ? policy.PatternAssetMask(effects[i].Destination) : policy.AssetMask(effects[i].Destination);
             matched[i] = [];
         }
 

@@ -655,4 +655,38 @@ public class PolicyLoaderTests
         Assert.True(result.Succeeded, string.Join('\n', result.Errors));
         Assert.True(result.Policy!.Assets[0].Contains("file://" + audit + "segment-000001.jsonl"));
     }
+
+    [Fact]
+    public void Compile_ShellMapping_CompilesShellTemplate()
+    {
+        var policy = TestPolicies.Compile("""
+            tools:
+              bash:
+                - { kind: shell, command: [command, cmd, action.command], host: "{host|}", cwd: /workspace }
+              run_shell_command: { kind: shell, command: command }
+            """);
+
+        var shell = Assert.Single(policy.Tools["bash"]).Shell;
+        Assert.NotNull(shell);
+        Assert.Equal(["command", "cmd", "action.command"], shell.CommandArguments);
+        Assert.Equal("{host|}", shell.Host.Text);
+        Assert.Equal("/workspace", shell.WorkingDirectory?.Text);
+        Assert.Equal(["command"], Assert.Single(policy.Tools["run_shell_command"]).Shell?.CommandArguments);
+    }
+
+    [Theory]
+    [InlineData("{ kind: shell }", "needs 'command': the argument names that may hold the command")]
+    [InlineData("{ kind: shell, command: \"{command}\" }", "'{command}' is not an argument name")]
+    [InlineData("{ kind: shell, command: command, resource: x }", "unknown key 'resource'; expected one of: kind, command, host, cwd")]
+    [InlineData("{ kind: shell, command: command, host: \"{ip\" }", "host: '{' at position 0 is never closed")]
+    public void Compile_BadShellMapping_ReportsLineAndFix(string effect, string reason)
+    {
+        var result = TestPolicies.CompileErrors($$"""
+            tools:
+              bash:
+                - {{effect}}
+            """);
+
+        AssertError(result, 3, reason);
+    }
 }
