@@ -24,6 +24,7 @@ internal static class ShellCommandTable
         ShellInterpreters.Register(table);
         ShellWrappers.Register(table);
         ShellGitCommand.Register(table);
+        ShellAccountCommands.Register(table);
 
         // Commands with no effect on files or services: known, so their operands are not read as paths.
         foreach (var name in (string[])["echo", "printf", "true", "false", ":", "cd", "pushd", "popd", "export", "unset", "set", "shopt", "local", "declare",
