@@ -17,6 +17,8 @@ namespace AgentGuard.Effects;
 /// </remarks>
 public sealed class ShellTemplate
 {
+    private static readonly string TooLong = $"shell command is longer than {ShellParser.MaxLength} characters, more than the guard reads";
+
     private readonly string[][] _commandPaths;
 
     /// <summary>Creates a shell mapping.</summary>
@@ -125,6 +127,12 @@ public sealed class ShellTemplate
         {
             case JsonValueKind.String:
                 var text = command.GetString()!;
+                if (text.Length > ShellParser.MaxLength)
+                {
+                    // The parser reads no further than its limit: the rest could not be judged.
+                    return TooLong;
+                }
+
                 var error = Append(ShellAnalyzer.Analyze(text, context), effects);
                 if (error is null && text.AsSpan().TrimStart().StartsWith('[') && Argv(text) is { } argv)
                 {
@@ -135,6 +143,7 @@ public sealed class ShellTemplate
                 return error;
             case JsonValueKind.Array:
                 var words = new List<string>(command.GetArrayLength());
+                long length = 0;
                 foreach (var item in command.EnumerateArray())
                 {
                     switch (item.ValueKind)
@@ -149,6 +158,11 @@ public sealed class ShellTemplate
                             break;
                         default:
                             return $"a shell argv array holds a JSON {Name(item.ValueKind)} where a word is expected";
+                    }
+
+                    if ((length += words[^1].Length + 1) > ShellParser.MaxLength)
+                    {
+                        return TooLong;
                     }
                 }
 
