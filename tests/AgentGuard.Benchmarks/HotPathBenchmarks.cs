@@ -63,7 +63,7 @@ public class HotPathBenchmarks
     [Benchmark(Description = "1 MiB unmapped tool (arguments_match)")]
     public int LargeUnmappedTool() => DecideBody(_policy, _largeUnmappedTool);
 
-    [Benchmark(Description = "1 MiB run_shell_command (value_matches)")]
+    [Benchmark(Description = "1 MiB run_shell_command (shell analysis)")]
     public int LargeShellCommand() => DecideBody(_policy, _largeShellCommand);
 
     /// <summary>Decode, canonicalise and decide every message of <paramref name="body"/>; returns how many were denied.</summary>
