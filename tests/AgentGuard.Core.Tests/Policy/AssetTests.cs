@@ -35,4 +35,24 @@ public class AssetTests
     {
         Assert.True(Asset(false, "host://10.0.0.9/**").Contains("host://10.0.0.9/"));
     }
+
+    [Theory]
+    [InlineData("file:///srv/*/shutdown_config.yaml", true)]
+    [InlineData("file:///srv/*/", true)]
+    [InlineData("file:///srv/*.bak", true)] // file:///srv/shutdown_config.yaml#key.bak
+    [InlineData("file:///srv/[0-9]*", false)]
+    [InlineData("file:///etc/[a-z]*", true)]
+    [InlineData("file:///et?", false)]
+    public void Intersects_ResourcePattern_TrueWhenSomeNameItMatchesIsInTheAsset(string pattern, bool expected)
+    {
+        // "file:///srv/*/" reaches "file:///srv/shutdown_config.yaml/", which Contains counts in.
+        Assert.Equal(expected, Asset(false, "**/shutdown_config.yaml{,#**}", "file:///etc/**").Intersects(ResourcePattern.ToAutomaton(pattern)));
+    }
+
+    [Fact]
+    public void Intersects_CaseInsensitiveAsset_MatchesPatternInOtherCase()
+    {
+        Assert.True(Asset(true, "**/*.safetensors").Intersects(ResourcePattern.ToAutomaton("host://h/W.SAFETENSOR[S]")));
+        Assert.False(Asset(false, "**/*.safetensors").Intersects(ResourcePattern.ToAutomaton("host://h/W.SAFETENSOR[S]")));
+    }
 }
