@@ -14,7 +14,17 @@ public class ResourcePatternBenchmarks
 {
     private PolicySet _policy = null!;
 
-    [Params("file:///data/*weight*", "file:///data/*.tx[tu]", "file:///**/reports/q4.xlsx", "host://10.0.12.46/data/**")]
+    /// <summary>Patterns agents write, and a hostile one that runs into <see cref="GlobAutomaton.MaxComparisons"/>.</summary>
+    public static IEnumerable<string> Patterns =>
+    [
+        "file:///data/*weight*",
+        "file:///data/*.tx[tu]",
+        "file:///**/reports/q4.xlsx",
+        "host://10.0.12.46/data/**",
+        "file:///" + string.Concat(Enumerable.Repeat("*a", 300)),
+    ];
+
+    [ParamsSource(nameof(Patterns))]
     public string Pattern { get; set; } = null!;
 
     [GlobalSetup]

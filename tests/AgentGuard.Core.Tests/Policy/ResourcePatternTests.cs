@@ -144,9 +144,9 @@ public class ResourcePatternTests
     }
 
     [Fact]
-    public void Intersects_ProductPastThePairLimit_AnswersYes()
+    public void Intersects_ProductPastTheComparisonLimit_AnswersYes()
     {
-        // Stars on both sides keep every pair of states alive: the search stops at the bound, yes.
+        // Stars on both sides keep most pairs of states alive: the search stops at the bound, and says yes.
         var pattern = "file:///" + string.Concat(Enumerable.Repeat("*a", 400));
         var glob = "file:///" + string.Concat(Enumerable.Repeat("*b", 400));
 
