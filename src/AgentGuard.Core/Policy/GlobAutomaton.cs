@@ -132,6 +132,133 @@ internal sealed class GlobAutomaton
         return false;
     }
 
+    /// <summary>
+    /// Whether some string matches this automaton but not <paramref name="other"/> (this pattern
+    /// is not wholly inside the other); <paramref name="witness"/> is a shortest such string, or
+    /// <see langword="null"/> when there is none or the search stopped at
+    /// <see cref="MaxComparisons"/> (and answered yes to fail closed).
+    /// </summary>
+    public bool HasMatchOutside(GlobAutomaton other, out string? witness)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        witness = null;
+
+        // Breadth first over pairs of a state of this automaton and the set of states the other
+        // reaches on the same input (the other made deterministic as it goes). A pair whose state
+        // accepts and whose set holds no accepting state spells a string only this one matches.
+        var work = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal) { Key(0, [0]) };
+        var pairs = new List<Step> { new(0, 0, -1, '\0') };
+        var subsets = new List<int[]> { new[] { 0 } };
+        var partitions = new Dictionary<string, List<Piece>>(StringComparer.Ordinal);
+        for (var index = 0; index < pairs.Count; index++)
+        {
+            var left = pairs[index].Left;
+            var subset = subsets[index];
+            if (_accepting[left] && !Array.Exists(subset, state => other._accepting[state]))
+            {
+                witness = Spell(pairs, index);
+                return true;
+            }
+
+            var subsetKey = Key(-1, subset);
+            if (!partitions.TryGetValue(subsetKey, out var pieces))
+            {
+                pieces = other.Partition(subset, ref work);
+                partitions.Add(subsetKey, pieces);
+            }
+
+            foreach (var transition in _transitions[left])
+            {
+                foreach (var piece in pieces)
+                {
+                    if (++work > MaxComparisons)
+                    {
+                        return true;
+                    }
+
+                    if (transition.Set.Overlaps(piece.Low, piece.High, out var common)
+                        && seen.Add(Key(transition.Target, piece.Targets)))
+                    {
+                        pairs.Add(new Step(transition.Target, 0, index, common));
+                        subsets.Add(piece.Targets);
+                    }
+                }
+            }
+        }
+
+        return false;
+
+        // States are fewer than MaxStates, so each fits in one char.
+        static string Key(int state, int[] subset)
+        {
+            var key = new char[subset.Length + 1];
+            key[0] = (char)state;
+            for (var i = 0; i < subset.Length; i++)
+            {
+                key[i + 1] = (char)subset[i];
+            }
+
+            return new string(key);
+        }
+    }
+
+    // Cuts the characters into ranges that each take the states of subset to one set of states
+    // (the empty set where none of them has a transition).
+    private List<Piece> Partition(int[] subset, ref int work)
+    {
+        var bounds = new List<int> { 0, char.MaxValue + 1 };
+        foreach (var state in subset)
+        {
+            foreach (var transition in _transitions[state])
+            {
+                transition.Set.AddBounds(bounds);
+            }
+        }
+
+        bounds.Sort();
+        var unique = new List<int>(bounds.Count);
+        foreach (var bound in bounds)
+        {
+            if (unique.Count == 0 || unique[^1] != bound)
+            {
+                unique.Add(bound);
+            }
+        }
+
+        var targets = new SortedSet<int>[unique.Count - 1];
+        foreach (var state in subset)
+        {
+            foreach (var transition in _transitions[state])
+            {
+                foreach (var (low, high) in transition.Set.Ranges())
+                {
+                    for (var i = unique.BinarySearch(low); i < targets.Length && unique[i] <= high; i++)
+                    {
+                        work++;
+                        (targets[i] ??= []).Add(transition.Target);
+                    }
+                }
+            }
+        }
+
+        var pieces = new List<Piece>();
+        for (var i = 0; i < targets.Length; i++)
+        {
+            var next = targets[i] is null ? [] : targets[i].ToArray();
+            if (pieces.Count > 0 && pieces[^1].Targets.AsSpan().SequenceEqual(next))
+            {
+                pieces[^1] = pieces[^1] with { High = (char)(unique[i + 1] - 1) };
+            }
+            else
+            {
+                pieces.Add(new Piece((char)unique[i], (char)(unique[i + 1] - 1), next));
+            }
+        }
+
+        return pieces;
+    }
+
     private static string Spell(List<Step> pairs, int index)
     {
         var reversed = new StringBuilder();
@@ -148,6 +275,8 @@ internal sealed class GlobAutomaton
     private readonly record struct Transition(CharSet Set, int Target);
 
     private readonly record struct Step(int Left, int Right, int Parent, char Character);
+
+    private readonly record struct Piece(char Low, char High, int[] Targets);
 
     /// <summary>
     /// Builds an automaton from states joined by character sets and empty transitions, then removes

@@ -497,6 +497,22 @@ public class PolicyEngineTests
         Assert.Equal(expected, decision.Kind);
     }
 
+    [Theory]
+    [InlineData("config://shutdown_config.yaml#shutdown_*", DecisionKind.Deny)]
+    [InlineData("config://shutdown_config.yaml#*", DecisionKind.Deny)]
+    [InlineData("config://shutdown_config.yaml#shutdown_enable[d]", DecisionKind.Allow)]
+    [InlineData("config://shutdown_config.yaml#SHUTDOWN_ENABLE?", DecisionKind.Deny)]
+    public void Decide_PatternAndAssetNot_HoldsWhenSomeNameIsOutsideTheAsset(string pattern, DecisionKind expected)
+    {
+        // As the shipped shutdown-control-other-write: any write to the shutdown config but the switch.
+        // A pattern that may name another key must not pass for the switch because it may name the switch.
+        var policy = Policy("rules:\n" + Rule("other-write", "{ kind: write, asset: shutdown-control, asset_not: shutdown-switch }", "deny", "shutdown-tampering", "critical"));
+
+        var decision = DecideEffects(policy, new Effect(EffectKind.Write, pattern, Value: "true", Flags: EffectFlags.ResourcePattern));
+
+        Assert.Equal(expected, decision.Kind);
+    }
+
     [Fact]
     public void Decide_OpaqueCondition_MatchesOnlyOpaqueEffects()
     {
