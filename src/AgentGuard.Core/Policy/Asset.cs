@@ -57,6 +57,8 @@ public sealed class Asset
         // Without the trailing slashes Contains forgives: a stricter asset covers less, and "not
         // covered" is what lets asset_not hold, so a deny rule with asset_not errs towards matching.
         var automaton = _exactAutomaton ??= Glob.ToAutomaton(Resources, CaseInsensitive);
-        return !pattern.HasMatchOutside(automaton, out _);
+
+        // Globs too large to compile stand for everything, which would cover every pattern: fail closed.
+        return !ReferenceEquals(automaton, GlobAutomaton.Everything) && !pattern.HasMatchOutside(automaton, out _);
     }
 }

@@ -12,9 +12,6 @@ internal sealed class CharSet
     /// <summary>Every character but <c>/</c>: <c>*</c> and <c>?</c>, which stay within a path segment.</summary>
     public static readonly CharSet AnyButSlash = new(['\0', (char)('/' - 1), (char)('/' + 1), char.MaxValue]);
 
-    /// <summary>Every character outside ASCII.</summary>
-    public static readonly CharSet NonAscii = new(['\u0080', char.MaxValue]);
-
     private static readonly CharSet Slash = new(['/', '/']);
 
     private static int[]? _caseClasses;

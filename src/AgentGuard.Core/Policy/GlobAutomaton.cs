@@ -15,8 +15,11 @@ namespace AgentGuard.Policy;
 /// </remarks>
 internal sealed class GlobAutomaton
 {
-    /// <summary>The most states one automaton may have; a longer pattern compiles to <see cref="Everything"/>.</summary>
+    /// <summary>The most states a resource pattern's automaton may have; a longer pattern compiles to <see cref="Everything"/>.</summary>
     public const int MaxStates = 2048;
+
+    /// <summary>The most states an asset's automaton may have (its globs come from the policy's author, not from agents).</summary>
+    public const int MaxPolicyStates = char.MaxValue;
 
     /// <summary>The most pairs of transitions one intersection compares before it answers yes.</summary>
     /// <remarks>
@@ -189,7 +192,7 @@ internal sealed class GlobAutomaton
 
         return false;
 
-        // States are fewer than MaxStates, so each fits in one char.
+        // States are at most MaxPolicyStates, so each fits in one char.
         static string Key(int state, int[] subset)
         {
             var key = new char[subset.Length + 1];
@@ -287,9 +290,17 @@ internal sealed class GlobAutomaton
         private readonly List<List<Transition>> _edges = [];
         private readonly List<List<int>> _empty = [];
         private readonly List<bool> _accepting = [];
+        private readonly int _maxStates;
 
-        /// <summary>Whether the pattern needed more than <see cref="MaxStates"/> states.</summary>
-        public bool Overflowed => _edges.Count > MaxStates;
+        /// <summary>Starts an automaton of at most <paramref name="maxStates"/> states (at most <see cref="MaxPolicyStates"/>).</summary>
+        public Builder(int maxStates = MaxStates)
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(maxStates, MaxPolicyStates);
+            _maxStates = maxStates;
+        }
+
+        /// <summary>Whether the pattern needed more states than the builder allows.</summary>
+        public bool Overflowed => _edges.Count > _maxStates;
 
         /// <summary>Adds a state and returns it; the first state added is the start.</summary>
         public int AddState()
@@ -358,8 +369,12 @@ internal sealed class GlobAutomaton
             var inClosure = new bool[count];
             for (var state = 0; state < count; state++)
             {
+                foreach (var member in closure)
+                {
+                    inClosure[member] = false;
+                }
+
                 closure.Clear();
-                Array.Clear(inClosure);
                 closure.Add(state);
                 inClosure[state] = true;
                 for (var i = 0; i < closure.Count; i++)

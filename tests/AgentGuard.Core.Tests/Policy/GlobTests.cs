@@ -120,4 +120,10 @@ public class GlobTests
     {
         Assert.Same(GlobAutomaton.Everything, Glob.ToAutomaton(["**/*.{a,{b,c}}"], ignoreCase: false));
     }
+
+    [Fact]
+    public void ToAutomaton_GlobsPastThePolicyStateLimit_MatchEverything()
+    {
+        Assert.Same(GlobAutomaton.Everything, Glob.ToAutomaton([new string('a', GlobAutomaton.MaxPolicyStates)], ignoreCase: false));
+    }
 }
