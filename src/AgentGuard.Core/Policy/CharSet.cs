@@ -12,9 +12,6 @@ internal sealed class CharSet
     /// <summary>Every character but <c>/</c>: <c>*</c> and <c>?</c>, which stay within a path segment.</summary>
     public static readonly CharSet AnyButSlash = new(['\0', (char)('/' - 1), (char)('/' + 1), char.MaxValue]);
 
-    /// <summary>Every character outside ASCII.</summary>
-    public static readonly CharSet NonAscii = new(['\u0080', char.MaxValue]);
-
     private static readonly CharSet Slash = new(['/', '/']);
 
     private static int[]? _caseClasses;
@@ -158,6 +155,55 @@ internal sealed class CharSet
             else
             {
                 j += 2;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Adds where each of the set's ranges starts and where it stops (one past its end).</summary>
+    public void AddBounds(List<int> bounds)
+    {
+        for (var i = 0; i < _ranges.Length; i += 2)
+        {
+            bounds.Add(_ranges[i]);
+            bounds.Add(_ranges[i + 1] + 1);
+        }
+    }
+
+    /// <summary>The set's ranges, in order.</summary>
+    public IEnumerable<(char Low, char High)> Ranges()
+    {
+        for (var i = 0; i < _ranges.Length; i += 2)
+        {
+            yield return (_ranges[i], _ranges[i + 1]);
+        }
+    }
+
+    /// <summary>Whether the set has a character in <paramref name="low"/>..<paramref name="high"/>; <paramref name="common"/> is one, a lowercase letter when it can be.</summary>
+    public bool Overlaps(char low, char high, out char common)
+    {
+        common = '\0';
+        var found = false;
+        for (var i = 0; i < _ranges.Length && _ranges[i] <= high; i += 2)
+        {
+            var from = (char)Math.Max(_ranges[i], low);
+            var to = (char)Math.Min(_ranges[i + 1], high);
+            if (from > to)
+            {
+                continue;
+            }
+
+            if (to >= 'a' && from <= 'z')
+            {
+                common = (char)Math.Max(from, 'a');
+                return true;
+            }
+
+            if (!found)
+            {
+                common = from;
+                found = true;
             }
         }
 

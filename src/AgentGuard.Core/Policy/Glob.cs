@@ -46,7 +46,7 @@ internal static class Glob
     /// <param name="trailingSlashes">Whether each name may also be followed by any number of <c>/</c>, as <see cref="Asset.Contains"/> allows.</param>
     public static GlobAutomaton ToAutomaton(IEnumerable<string> patterns, bool ignoreCase, bool trailingSlashes = false)
     {
-        var builder = new GlobAutomaton.Builder();
+        var builder = new GlobAutomaton.Builder(GlobAutomaton.MaxPolicyStates);
         var start = builder.AddState();
         foreach (var pattern in patterns)
         {

@@ -10,16 +10,24 @@ namespace AgentGuard.Policy;
 /// </summary>
 /// <remarks>
 /// Patterns are short, so automata are small (about one state per pattern character); the work is
-/// still bounded, by <see cref="MaxStates"/> when compiling and <see cref="MaxPairs"/> when
+/// still bounded, by <see cref="MaxStates"/> when compiling and <see cref="MaxComparisons"/> when
 /// intersecting, and a bound reached answers "they intersect" (fail closed).
 /// </remarks>
 internal sealed class GlobAutomaton
 {
-    /// <summary>The most states one automaton may have; a longer pattern compiles to <see cref="Everything"/>.</summary>
+    /// <summary>The most states a resource pattern's automaton may have; a longer pattern compiles to <see cref="Everything"/>.</summary>
     public const int MaxStates = 2048;
 
-    /// <summary>The most pairs of states one intersection explores before it answers yes.</summary>
-    public const int MaxPairs = 1 << 16;
+    /// <summary>The most states an asset's automaton may have (its globs come from the policy's author, not from agents).</summary>
+    public const int MaxPolicyStates = char.MaxValue;
+
+    /// <summary>The most pairs of transitions one intersection compares before it answers yes.</summary>
+    /// <remarks>
+    /// Measured against the shipped policy's assets: at most ~900 comparisons for the patterns agents
+    /// write (<c>/data/*weight*</c>, <c>**/reports/q4.xlsx</c>), ~3,800 for <c>**/a*b*c*d*e*f*g/h*i*j*k*l</c>;
+    /// a hostile 600-character <c>*a*a*a...</c> needs ~100,000, and stops here at well under a millisecond.
+    /// </remarks>
+    public const int MaxComparisons = 1 << 15;
 
     private readonly Transition[][] _transitions;
     private readonly bool[] _accepting;
@@ -79,7 +87,7 @@ internal sealed class GlobAutomaton
     /// <summary>
     /// Whether some string matches both this automaton and <paramref name="other"/>;
     /// <paramref name="witness"/> is a shortest such string, or <see langword="null"/> when there is
-    /// none or the search stopped at <see cref="MaxPairs"/> (and answered yes to fail closed).
+    /// none or the search stopped at <see cref="MaxComparisons"/> (and answered yes to fail closed).
     /// </summary>
     public bool Intersects(GlobAutomaton other, out string? witness)
     {
@@ -91,6 +99,7 @@ internal sealed class GlobAutomaton
         var width = other.StateCount;
         var seen = new Dictionary<int, int> { [0] = 0 };
         var pairs = new List<Step> { new(0, 0, -1, '\0') };
+        var comparisons = 0;
         for (var index = 0; index < pairs.Count; index++)
         {
             var (left, right, _, _) = pairs[index];
@@ -104,6 +113,11 @@ internal sealed class GlobAutomaton
             {
                 foreach (var rightTransition in other._transitions[right])
                 {
+                    if (++comparisons > MaxComparisons)
+                    {
+                        return true;
+                    }
+
                     if (!leftTransition.Set.Overlaps(rightTransition.Set, out var common))
                     {
                         continue;
@@ -112,11 +126,6 @@ internal sealed class GlobAutomaton
                     var key = (leftTransition.Target * width) + rightTransition.Target;
                     if (seen.TryAdd(key, pairs.Count))
                     {
-                        if (pairs.Count == MaxPairs)
-                        {
-                            return true;
-                        }
-
                         pairs.Add(new Step(leftTransition.Target, rightTransition.Target, index, common));
                     }
                 }
@@ -124,6 +133,133 @@ internal sealed class GlobAutomaton
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Whether some string matches this automaton but not <paramref name="other"/> (this pattern
+    /// is not wholly inside the other); <paramref name="witness"/> is a shortest such string, or
+    /// <see langword="null"/> when there is none or the search stopped at
+    /// <see cref="MaxComparisons"/> (and answered yes to fail closed).
+    /// </summary>
+    public bool HasMatchOutside(GlobAutomaton other, out string? witness)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        witness = null;
+
+        // Breadth first over pairs of a state of this automaton and the set of states the other
+        // reaches on the same input (the other made deterministic as it goes). A pair whose state
+        // accepts and whose set holds no accepting state spells a string only this one matches.
+        var work = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal) { Key(0, [0]) };
+        var pairs = new List<Step> { new(0, 0, -1, '\0') };
+        var subsets = new List<int[]> { new[] { 0 } };
+        var partitions = new Dictionary<string, List<Piece>>(StringComparer.Ordinal);
+        for (var index = 0; index < pairs.Count; index++)
+        {
+            var left = pairs[index].Left;
+            var subset = subsets[index];
+            if (_accepting[left] && !Array.Exists(subset, state => other._accepting[state]))
+            {
+                witness = Spell(pairs, index);
+                return true;
+            }
+
+            var subsetKey = Key(-1, subset);
+            if (!partitions.TryGetValue(subsetKey, out var pieces))
+            {
+                pieces = other.Partition(subset, ref work);
+                partitions.Add(subsetKey, pieces);
+            }
+
+            foreach (var transition in _transitions[left])
+            {
+                foreach (var piece in pieces)
+                {
+                    if (++work > MaxComparisons)
+                    {
+                        return true;
+                    }
+
+                    if (transition.Set.Overlaps(piece.Low, piece.High, out var common)
+                        && seen.Add(Key(transition.Target, piece.Targets)))
+                    {
+                        pairs.Add(new Step(transition.Target, 0, index, common));
+                        subsets.Add(piece.Targets);
+                    }
+                }
+            }
+        }
+
+        return false;
+
+        // States are at most MaxPolicyStates, so each fits in one char.
+        static string Key(int state, int[] subset)
+        {
+            var key = new char[subset.Length + 1];
+            key[0] = (char)state;
+            for (var i = 0; i < subset.Length; i++)
+            {
+                key[i + 1] = (char)subset[i];
+            }
+
+            return new string(key);
+        }
+    }
+
+    // Cuts the characters into ranges that each take the states of subset to one set of states
+    // (the empty set where none of them has a transition).
+    private List<Piece> Partition(int[] subset, ref int work)
+    {
+        var bounds = new List<int> { 0, char.MaxValue + 1 };
+        foreach (var state in subset)
+        {
+            foreach (var transition in _transitions[state])
+            {
+                transition.Set.AddBounds(bounds);
+            }
+        }
+
+        bounds.Sort();
+        var unique = new List<int>(bounds.Count);
+        foreach (var bound in bounds)
+        {
+            if (unique.Count == 0 || unique[^1] != bound)
+            {
+                unique.Add(bound);
+            }
+        }
+
+        var targets = new SortedSet<int>[unique.Count - 1];
+        foreach (var state in subset)
+        {
+            foreach (var transition in _transitions[state])
+            {
+                foreach (var (low, high) in transition.Set.Ranges())
+                {
+                    for (var i = unique.BinarySearch(low); i < targets.Length && unique[i] <= high; i++)
+                    {
+                        work++;
+                        (targets[i] ??= []).Add(transition.Target);
+                    }
+                }
+            }
+        }
+
+        var pieces = new List<Piece>();
+        for (var i = 0; i < targets.Length; i++)
+        {
+            var next = targets[i] is null ? [] : targets[i].ToArray();
+            if (pieces.Count > 0 && pieces[^1].Targets.AsSpan().SequenceEqual(next))
+            {
+                pieces[^1] = pieces[^1] with { High = (char)(unique[i + 1] - 1) };
+            }
+            else
+            {
+                pieces.Add(new Piece((char)unique[i], (char)(unique[i + 1] - 1), next));
+            }
+        }
+
+        return pieces;
     }
 
     private static string Spell(List<Step> pairs, int index)
@@ -143,6 +279,8 @@ internal sealed class GlobAutomaton
 
     private readonly record struct Step(int Left, int Right, int Parent, char Character);
 
+    private readonly record struct Piece(char Low, char High, int[] Targets);
+
     /// <summary>
     /// Builds an automaton from states joined by character sets and empty transitions, then removes
     /// the empty transitions. Compilers add one state per pattern element.
@@ -152,9 +290,17 @@ internal sealed class GlobAutomaton
         private readonly List<List<Transition>> _edges = [];
         private readonly List<List<int>> _empty = [];
         private readonly List<bool> _accepting = [];
+        private readonly int _maxStates;
 
-        /// <summary>Whether the pattern needed more than <see cref="MaxStates"/> states.</summary>
-        public bool Overflowed => _edges.Count > MaxStates;
+        /// <summary>Starts an automaton of at most <paramref name="maxStates"/> states (at most <see cref="MaxPolicyStates"/>).</summary>
+        public Builder(int maxStates = MaxStates)
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(maxStates, MaxPolicyStates);
+            _maxStates = maxStates;
+        }
+
+        /// <summary>Whether the pattern needed more states than the builder allows.</summary>
+        public bool Overflowed => _edges.Count > _maxStates;
 
         /// <summary>Adds a state and returns it; the first state added is the start.</summary>
         public int AddState()
@@ -223,8 +369,12 @@ internal sealed class GlobAutomaton
             var inClosure = new bool[count];
             for (var state = 0; state < count; state++)
             {
+                foreach (var member in closure)
+                {
+                    inClosure[member] = false;
+                }
+
                 closure.Clear();
-                Array.Clear(inClosure);
                 closure.Add(state);
                 inClosure[state] = true;
                 for (var i = 0; i < closure.Count; i++)

@@ -69,7 +69,11 @@ public sealed class Rule
             && (Agents is null || Agents.IsMatch(call.Agent.Id))
             && (Roles is null || Roles.IsMatch(call.Agent.Role));
 
-    internal bool MatchesEffect(Effect effect, ulong resourceAssets, ulong destinationAssets)
+    /// <param name="effect">The effect.</param>
+    /// <param name="resourceAssets">The assets the resource is in (for a pattern: that some name it matches is in).</param>
+    /// <param name="resourceCovering">The assets the resource is wholly inside (for a name, the same as <paramref name="resourceAssets"/>).</param>
+    /// <param name="destinationAssets">The assets the destination is in.</param>
+    internal bool MatchesEffect(Effect effect, ulong resourceAssets, ulong resourceCovering, ulong destinationAssets)
     {
         if (Kinds != 0 && (Kinds & (1 << (int)effect.Kind)) == 0)
         {
@@ -81,7 +85,7 @@ public sealed class Rule
             return false;
         }
 
-        if ((AssetsNot & resourceAssets) != 0)
+        if ((AssetsNot & resourceCovering) != 0)
         {
             return false;
         }

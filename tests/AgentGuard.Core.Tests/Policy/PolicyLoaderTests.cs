@@ -457,6 +457,36 @@ public class PolicyLoaderTests
     }
 
     [Fact]
+    public void Compile_OpaqueCondition_ReadsTrueAndFalse()
+    {
+        var policy = TestPolicies.Compile("""
+            rules:
+              - { id: opaque, when: { opaque: true }, decision: flag, finding: { category: opaque-exec } }
+              - { id: plain, when: { opaque: False }, decision: allow }
+            """);
+
+        Assert.Equal([true, false], policy.Rules.Select(r => r.Opaque));
+    }
+
+    [Fact]
+    public void Compile_BadOpaqueValue_ReportsIt()
+    {
+        var result = TestPolicies.CompileErrors("""
+            rules:
+              - id: opaque
+                when: { kind: exec, opaque: sometimes }
+                decision: deny
+                finding: { category: opaque-exec }
+              - id: listed
+                when: { opaque: [true] }
+                decision: allow
+            """);
+
+        AssertError(result, 3, "rule 'opaque' opaque is 'sometimes'; use true or false");
+        AssertError(result, 7, "rule 'listed' opaque");
+    }
+
+    [Fact]
     public void Compile_BadTopLevelValues_ReportsEach()
     {
         var result = TestPolicies.CompileErrors("""

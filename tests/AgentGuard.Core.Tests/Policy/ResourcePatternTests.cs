@@ -144,9 +144,9 @@ public class ResourcePatternTests
     }
 
     [Fact]
-    public void Intersects_ProductPastThePairLimit_AnswersYes()
+    public void Intersects_ProductPastTheComparisonLimit_AnswersYes()
     {
-        // Stars on both sides keep every pair of states alive: the search stops at the bound, yes.
+        // Stars on both sides keep most pairs of states alive: the search stops at the bound, and says yes.
         var pattern = "file:///" + string.Concat(Enumerable.Repeat("*a", 400));
         var glob = "file:///" + string.Concat(Enumerable.Repeat("*b", 400));
 
@@ -154,6 +154,30 @@ public class ResourcePatternTests
 
         Assert.True(intersects);
         Assert.Null(witness);
+    }
+
+    [Theory]
+    [InlineData("file:///data/*.safetensors", "**/*.safetensors", false)]
+    [InlineData("file:///data/*", "**/*.safetensors", true)]
+    [InlineData("file:///data/**", "file:///data/**", false)]
+    [InlineData("file:///data/**", "file:///data/*", true)]
+    [InlineData("file:///data/[ab]", "file:///data/{a,b,c}", false)]
+    [InlineData("file:///data/[a-d]", "file:///data/{a,b,c}", true)]
+    [InlineData("config://shutdown_config.yaml#shutdown_enable[d]", "config://**#shutdown_enabled", false)]
+    [InlineData("config://shutdown_config.yaml#shutdown_*", "config://**#shutdown_enabled", true)]
+    [InlineData("", "**", false)]
+    [InlineData("", "?", true)]
+    public void HasMatchOutside_PatternAndGlob_DecidesWhetherSomeNameIsOutsideTheGlob(string pattern, string glob, bool expected)
+    {
+        var outside = ResourcePattern.ToAutomaton(pattern).HasMatchOutside(Glob.ToAutomaton([glob], ignoreCase: false), out var witness);
+
+        Assert.Equal(expected, outside);
+        if (outside)
+        {
+            Assert.NotNull(witness);
+            Assert.True(ShellGlobMatcher.IsMatch(pattern, witness));
+            Assert.DoesNotMatch(Glob.ToRegex(glob, ignoreCase: false), witness);
+        }
     }
 
     [Theory]
@@ -260,6 +284,30 @@ public class ResourcePatternTests
                 Assert.True(ShellGlobMatcher.IsMatch(pattern, witness) && regex.IsMatch(witness), $"witness '{witness}' does not match both");
             }
         }, iter: 20_000);
+    }
+
+    [Fact]
+    public void HasMatchOutside_RandomPatterns_SoundAgainstNamesOnlyThePatternMatchesAndCompleteByWitness()
+    {
+        Cases.Sample((pattern, patternSample, glob, globSample, random, ignoreCase) =>
+        {
+            var regex = Glob.ToRegex(glob, ignoreCase);
+            var outside = ResourcePattern.ToAutomaton(pattern).HasMatchOutside(Glob.ToAutomaton([glob], ignoreCase), out var witness);
+
+            foreach (var name in new[] { patternSample, globSample, random })
+            {
+                if (ShellGlobMatcher.IsMatch(pattern, name) && !regex.IsMatch(name))
+                {
+                    Assert.True(outside, $"'{name}' matches the pattern but not the glob, but HasMatchOutside said no");
+                }
+            }
+
+            if (outside)
+            {
+                Assert.NotNull(witness);
+                Assert.True(ShellGlobMatcher.IsMatch(pattern, witness) && !regex.IsMatch(witness), $"witness '{witness}' is not a name only the pattern matches");
+            }
+        }, iter: 10_000);
     }
 
     [Fact]
