@@ -39,6 +39,11 @@ internal static class OpaqueCode
             {
                 Literals(decoded, names);
                 BareNames(decoded, names);
+                if (language is not null)
+                {
+                    CodeCalls.Add(c, decoded, cwd);
+                }
+
                 if (language is null || LooksLikeShell(decoded))
                 {
                     c.AnalyzeSource(decoded, cwd);
@@ -68,12 +73,26 @@ internal static class OpaqueCode
             return;
         }
 
+        if (name.AsSpan().IndexOfAny(' ', '\n', '\t') >= 0)
+        {
+            foreach (var range in name.AsSpan().SplitAny(" \n\t"))
+            {
+                var token = name[range];
+                if (token.Length > 0 && token.Length < name.Length)
+                {
+                    AddName(c, token, cwd);
+                }
+            }
+
+            return;
+        }
+
         if (!ShellPaths.LooksLikePath(name) && !LooksProtected(name))
         {
             return;
         }
 
-        var trimmed = name.Trim();
+        var trimmed = name.Trim().TrimEnd(':', ',', ';', '.');
         if (trimmed.Length == 0 || trimmed.Length > 1024)
         {
             return;
@@ -103,7 +122,7 @@ internal static class OpaqueCode
     }
 
     /// <summary>String literals of <paramref name="code"/>, adjacent or <c>+</c>-joined ones concatenated, <c>os.path.join</c> and <c>Path / 'x'</c> joined with a slash.</summary>
-    internal static void Literals(string code, List<string> names)
+    internal static void Literals(string code, List<string> names, bool concatenate = true)
     {
         var i = 0;
         while (i < code.Length && names.Count < MaxNames * 2)
@@ -118,7 +137,7 @@ internal static class OpaqueCode
             var joinCall = i >= 5 && code.AsSpan(0, i).TrimEnd().EndsWith("join(");
             var builder = new StringBuilder();
             i = ReadLiteral(code, i, builder);
-            while (i < code.Length)
+            while (concatenate && i < code.Length)
             {
                 var j = i;
                 while (j < code.Length && code[j] is ' ' or '\t')
@@ -229,6 +248,14 @@ internal static class OpaqueCode
         var i = 0;
         while (i < span.Length && names.Count < MaxNames * 2)
         {
+            // Quoted text is read by Literals.
+            if (span[i] is '\'' or '"')
+            {
+                var close = span[(i + 1)..].IndexOf(span[i]);
+                i = close < 0 ? span.Length : i + close + 2;
+                continue;
+            }
+
             var rest = span[i..];
             var end = rest.IndexOfAny(NameDelimiters);
             var token = end < 0 ? rest : rest[..end];
@@ -298,7 +325,7 @@ internal static class OpaqueCode
         }
 
         var items = new List<string>();
-        Literals(code[(open + 2)..close].Replace(",", " ", StringComparison.Ordinal), items);
+        Literals(code[(open + 2)..close], items, concatenate: false);
         if (items.Count == 0)
         {
             return null;
