@@ -12,10 +12,11 @@ namespace AgentGuard.Effects.Shell;
 /// </summary>
 internal static class OpaqueCode
 {
-    /// <summary>Longest code scanned for names; the rest is still in the opaque marker's value.</summary>
-    private const int MaxScan = 64 * 1024;
+    /// <summary>Longest code scanned for names: as long as the parser reads (padding cannot hide a name).</summary>
+    private const int MaxScan = ShellParser.MaxLength;
 
-    private const int MaxNames = 64;
+    /// <summary>Names kept from one piece of code; past it, the code could name anything (<see cref="ShellEffectCollector.Everything"/>).</summary>
+    private const int MaxNames = 512;
 
     /// <summary>Words that make a string worth naming even without a slash or an extension: the study's protected things and credentials.</summary>
     private static readonly string[] ProtectedWords =
@@ -54,6 +55,11 @@ internal static class OpaqueCode
         for (var i = 0; i < names.Count && i < MaxNames * 2; i++)
         {
             AddName(c, names[i], cwd);
+        }
+
+        if (names.Count >= MaxNames * 2)
+        {
+            c.Add(EffectKind.Exec, ShellEffectCollector.Everything, null, null, EffectFlags.ResourcePattern | EffectFlags.Opaque);
         }
 
         if (language is not null && c.Depth < ShellEffectCollector.MaxDepth)

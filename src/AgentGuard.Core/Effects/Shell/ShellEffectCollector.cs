@@ -15,6 +15,9 @@ internal sealed class ShellEffectCollector
 
     public const string OpaqueResource = "shell:opaque";
 
+    /// <summary>The pattern for any file, for what an analysis had to leave out.</summary>
+    public const string Everything = "file:///**";
+
     private readonly List<Effect> effects = new(8);
 
     // Every read by command of script, kept even when the effect itself was already there, so that
@@ -64,6 +67,12 @@ internal sealed class ShellEffectCollector
 
         if (effects.Count >= MaxEffects)
         {
+            // Past the limit, whatever was left out could name anything: one effect says so.
+            if (!IsOpaque || effects[^1].Resource != Everything)
+            {
+                effects.Add(new Effect(EffectKind.Exec, Everything, Flags: EffectFlags.ResourcePattern | EffectFlags.Opaque));
+            }
+
             IsOpaque = true;
             return;
         }
