@@ -12,10 +12,11 @@ namespace AgentGuard.Effects.Shell;
 /// </summary>
 internal static class OpaqueCode
 {
-    /// <summary>Longest code scanned for names; the rest is still in the opaque marker's value.</summary>
-    private const int MaxScan = 64 * 1024;
+    /// <summary>Longest code scanned for names: as long as the parser reads (padding cannot hide a name).</summary>
+    private const int MaxScan = ShellParser.MaxLength;
 
-    private const int MaxNames = 64;
+    /// <summary>Names kept from one piece of code; past it, the code could name anything (<see cref="ShellEffectCollector.Everything"/>).</summary>
+    private const int MaxNames = 512;
 
     /// <summary>Words that make a string worth naming even without a slash or an extension: the study's protected things and credentials.</summary>
     private static readonly string[] ProtectedWords =
@@ -39,6 +40,11 @@ internal static class OpaqueCode
             {
                 Literals(decoded, names);
                 BareNames(decoded, names);
+                if (language is not null)
+                {
+                    CodeCalls.Add(c, decoded, cwd);
+                }
+
                 if (language is null || LooksLikeShell(decoded))
                 {
                     c.AnalyzeSource(decoded, cwd);
@@ -49,6 +55,11 @@ internal static class OpaqueCode
         for (var i = 0; i < names.Count && i < MaxNames * 2; i++)
         {
             AddName(c, names[i], cwd);
+        }
+
+        if (names.Count >= MaxNames * 2)
+        {
+            c.Add(EffectKind.Exec, ShellEffectCollector.Everything, null, null, EffectFlags.ResourcePattern | EffectFlags.Opaque);
         }
 
         if (language is not null && c.Depth < ShellEffectCollector.MaxDepth)
@@ -68,12 +79,26 @@ internal static class OpaqueCode
             return;
         }
 
+        if (name.AsSpan().IndexOfAny(' ', '\n', '\t') >= 0)
+        {
+            foreach (var range in name.AsSpan().SplitAny(" \n\t"))
+            {
+                var token = name[range];
+                if (token.Length > 0 && token.Length < name.Length)
+                {
+                    AddName(c, token, cwd);
+                }
+            }
+
+            return;
+        }
+
         if (!ShellPaths.LooksLikePath(name) && !LooksProtected(name))
         {
             return;
         }
 
-        var trimmed = name.Trim();
+        var trimmed = name.Trim().TrimEnd(':', ',', ';', '.');
         if (trimmed.Length == 0 || trimmed.Length > 1024)
         {
             return;
@@ -103,7 +128,7 @@ internal static class OpaqueCode
     }
 
     /// <summary>String literals of <paramref name="code"/>, adjacent or <c>+</c>-joined ones concatenated, <c>os.path.join</c> and <c>Path / 'x'</c> joined with a slash.</summary>
-    internal static void Literals(string code, List<string> names)
+    internal static void Literals(string code, List<string> names, bool concatenate = true)
     {
         var i = 0;
         while (i < code.Length && names.Count < MaxNames * 2)
@@ -118,7 +143,7 @@ internal static class OpaqueCode
             var joinCall = i >= 5 && code.AsSpan(0, i).TrimEnd().EndsWith("join(");
             var builder = new StringBuilder();
             i = ReadLiteral(code, i, builder);
-            while (i < code.Length)
+            while (concatenate && i < code.Length)
             {
                 var j = i;
                 while (j < code.Length && code[j] is ' ' or '\t')
@@ -229,6 +254,14 @@ internal static class OpaqueCode
         var i = 0;
         while (i < span.Length && names.Count < MaxNames * 2)
         {
+            // Quoted text is read by Literals.
+            if (span[i] is '\'' or '"')
+            {
+                var close = span[(i + 1)..].IndexOf(span[i]);
+                i = close < 0 ? span.Length : i + close + 2;
+                continue;
+            }
+
             var rest = span[i..];
             var end = rest.IndexOfAny(NameDelimiters);
             var token = end < 0 ? rest : rest[..end];
@@ -298,7 +331,7 @@ internal static class OpaqueCode
         }
 
         var items = new List<string>();
-        Literals(code[(open + 2)..close].Replace(",", " ", StringComparison.Ordinal), items);
+        Literals(code[(open + 2)..close], items, concatenate: false);
         if (items.Count == 0)
         {
             return null;

@@ -59,7 +59,6 @@ internal static class ShellArchiveCommands
         var delete = args.Has("delete");
         var archive = args.Value('f', "file");
         var directory = args.Value('C', "directory");
-        var cwd = directory is not null ? Directory(c, directory, inv.Cwd) : inv.Cwd;
         if (args.Value('T', "files-from") is { } list2)
         {
             c.AddFile(EffectKind.Read, list2, inv.Cwd);
@@ -69,7 +68,7 @@ internal static class ShellArchiveCommands
         {
             foreach (var operand in args.Operands)
             {
-                c.AddFile(EffectKind.Read, operand, cwd, recursive: true);
+                c.AddFile(EffectKind.Read, InDirectory(directory, operand), inv.Cwd, recursive: true);
             }
 
             if (archive is not null)
@@ -92,7 +91,7 @@ internal static class ShellArchiveCommands
 
         if (args.Value("to-command") is { } command)
         {
-            OpaqueCode.Scan(c, command.Text, cwd);
+            OpaqueCode.Scan(c, command.Text, inv.Cwd);
         }
 
         if (args.Has('O') || args.Has("to-stdout"))
@@ -102,23 +101,29 @@ internal static class ShellArchiveCommands
 
         if (args.Operands.Count == 0)
         {
-            c.Add(EffectKind.Write, ShellPaths.Resolve(c.Host, "**", pattern: true, opaque: false, cwd));
+            c.AddFile(EffectKind.Write, InDirectory(directory, new ShellWord("**", IsPattern: true)), inv.Cwd);
         }
 
         foreach (var member in args.Operands)
         {
-            c.AddFile(EffectKind.Write, member, cwd, recursive: true);
+            c.AddFile(EffectKind.Write, InDirectory(directory, member), inv.Cwd, recursive: true);
         }
     }
 
-    private static string? Directory(ShellEffectCollector c, ShellWord directory, string? cwd)
+    /// <summary><paramref name="word"/> relative to <paramref name="directory"/> (tar -C, unzip -d) unless absolute.</summary>
+    private static ShellWord InDirectory(ShellWord? directory, ShellWord word)
     {
-        if (directory.Text.StartsWith('/'))
+        if (directory is null || word.Text.StartsWith('/'))
         {
-            return directory.Text;
+            return word;
         }
 
-        return cwd is null ? null : cwd + "/" + directory.Text;
+        if (!directory.IsPattern && !word.IsPattern)
+        {
+            return word with { Text = directory.Text.TrimEnd('/') + "/" + word.Text, IsOpaque = word.IsOpaque || directory.IsOpaque };
+        }
+
+        return new ShellWord(ShellPaths.Below(directory, word.IsPattern ? word.Text : ShellPaths.Escape(word.Text)), IsPattern: true, IsOpaque: word.IsOpaque || directory.IsOpaque);
     }
 
     private static void Zip(ShellEffectCollector c, ShellInvocation inv)
@@ -156,15 +161,15 @@ internal static class ShellArchiveCommands
             return;
         }
 
-        var directory = args.Value('d') is { } d ? Directory(c, d, inv.Cwd) : inv.Cwd;
+        var directory = args.Value('d');
         if (args.Operands.Count == 1)
         {
-            c.Add(EffectKind.Write, ShellPaths.Resolve(c.Host, "**", pattern: true, opaque: false, directory));
+            c.AddFile(EffectKind.Write, InDirectory(directory, new ShellWord("**", IsPattern: true)), inv.Cwd);
         }
 
         for (var i = 1; i < args.Operands.Count; i++)
         {
-            c.AddFile(EffectKind.Write, args.Operands[i], directory);
+            c.AddFile(EffectKind.Write, InDirectory(directory, args.Operands[i]), inv.Cwd);
         }
     }
 

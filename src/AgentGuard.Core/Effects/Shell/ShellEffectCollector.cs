@@ -15,9 +15,16 @@ internal sealed class ShellEffectCollector
 
     public const string OpaqueResource = "shell:opaque";
 
+    /// <summary>The pattern for any file, for what an analysis had to leave out.</summary>
+    public const string Everything = "file:///**";
+
     private readonly List<Effect> effects = new(8);
+
+    // Every read by command of script, kept even when the effect itself was already there, so that
+    // a pipeline's later commands know what earlier ones read (their input is its output).
+    private readonly List<(ShellScript Script, int Index, string Resource, EffectFlags Flags)> reads = new(4);
     private ShellScript? script;
-    private int[]? ranges;
+    private int current = -1;
 
     public ShellEffectCollector(ShellContext context)
     {
@@ -45,6 +52,11 @@ internal sealed class ShellEffectCollector
             IsOpaque = true;
         }
 
+        if (kind == EffectKind.Read && script is not null && reads.Count < MaxEffects)
+        {
+            reads.Add((script, current, resource, flags & (EffectFlags.ResourcePattern | EffectFlags.Opaque)));
+        }
+
         foreach (var existing in effects)
         {
             if (existing.Kind == kind && existing.Flags == flags && existing.Resource == resource && existing.Destination == destination && existing.Value == value)
@@ -55,6 +67,12 @@ internal sealed class ShellEffectCollector
 
         if (effects.Count >= MaxEffects)
         {
+            // Past the limit, whatever was left out could name anything: one effect says so.
+            if (!IsOpaque || effects[^1].Resource != Everything)
+            {
+                effects.Add(new Effect(EffectKind.Exec, Everything, Flags: EffectFlags.ResourcePattern | EffectFlags.Opaque));
+            }
+
             IsOpaque = true;
             return;
         }
@@ -136,7 +154,7 @@ internal sealed class ShellEffectCollector
     public void AnalyzeScript(ShellScript parsed, string source)
     {
         var savedScript = script;
-        var savedRanges = ranges;
+        var savedCurrent = current;
         Depth++;
         try
         {
@@ -147,19 +165,17 @@ internal sealed class ShellEffectCollector
 
             script = parsed;
             var commands = parsed.Commands;
-            ranges = new int[commands.Count * 2];
             for (var i = 0; i < commands.Count; i++)
             {
-                ranges[2 * i] = effects.Count;
+                current = i;
                 AnalyzeCommand(commands[i], i);
-                ranges[(2 * i) + 1] = effects.Count;
             }
         }
         finally
         {
             Depth--;
             script = savedScript;
-            ranges = savedRanges;
+            current = savedCurrent;
         }
     }
 
@@ -171,11 +187,12 @@ internal sealed class ShellEffectCollector
 
     private void AnalyzeCommand(ShellCommand command, int index)
     {
-        var start = effects.Count;
+        var start = reads.Count;
         ShellRedirections.AddInputs(this, command);
         if (command.Words.Count > 0)
         {
-            Dispatch(new ShellInvocation(command, command.Words, 0, index));
+            var expanded = index > 0 ? ShellListings.WithSubstitutedListings(command, script!.Commands[index - 1]) : command;
+            Dispatch(new ShellInvocation(command, expanded.Words, 0, index));
         }
 
         ShellRedirections.AddOutputs(this, command, index, start);
@@ -282,29 +299,43 @@ internal sealed class ShellEffectCollector
             }
         }
 
-        if (script is null || ranges is null)
+        if (script is null || invocation.Index < 0 || invocation.Index >= script.Commands.Count)
         {
             return;
         }
 
-        var index = invocation.Index;
-        var current = script.Commands[index];
-        for (var i = index - 1; i >= 0; i--)
+        var command = script.Commands[invocation.Index];
+        if (command.PipelineIndex == 0)
         {
-            var candidate = script.Commands[i];
-            if (candidate.Pipeline != current.Pipeline || candidate.PipelineIndex >= current.PipelineIndex)
+            return;
+        }
+
+        var count = reads.Count;
+        for (var r = 0; r < count; r++)
+        {
+            var read = reads[r];
+            if (read.Index < 0 || read.Index >= invocation.Index || !ReferenceEquals(read.Script, script))
             {
                 continue;
             }
 
-            var end = ranges[(2 * i) + 1];
-            for (var e = ranges[2 * i]; e < end && e < effects.Count; e++)
+            var earlier = script.Commands[read.Index];
+            if (earlier.Pipeline == command.Pipeline && earlier.PipelineIndex < command.PipelineIndex)
             {
-                var read = effects[e];
-                if (read.Kind == EffectKind.Read)
-                {
-                    Add(EffectKind.Egress, read.Resource, destination, null, (read.Flags & (EffectFlags.ResourcePattern | EffectFlags.Opaque)) | destinationFlags);
-                }
+                Add(EffectKind.Egress, read.Resource, destination, null, read.Flags | destinationFlags);
+            }
+        }
+    }
+
+    /// <summary>Egress to <paramref name="destination"/> of what the current command itself read from reads index <paramref name="start"/> on.</summary>
+    public void AddEgressOfOwnReads(string destination, int start)
+    {
+        var count = reads.Count;
+        for (var r = start; r < count; r++)
+        {
+            if (ReferenceEquals(reads[r].Script, script) && reads[r].Index == current)
+            {
+                Add(EffectKind.Egress, reads[r].Resource, destination, null, reads[r].Flags);
             }
         }
     }

@@ -147,8 +147,7 @@ internal static class ShellFind
                         }
                         else
                         {
-                            var pattern = value.Text.Replace("**", "*", StringComparison.Ordinal).Replace("*", "**", StringComparison.Ordinal);
-                            pathPatterns.Add(text[1] == 'i' ? CaseInsensitive(pattern) : pattern);
+                            pathPatterns.Add(text[1] == 'i' ? CaseInsensitive(value.Text) : value.Text);
                         }
 
                         i++;
@@ -198,9 +197,13 @@ internal static class ShellFind
                 matches.Add(new ShellWord(prefix + any + name, IsPattern: true, IsOpaque: path.IsOpaque));
             }
 
+            // find's -path '*' also matches '/': the pattern names the last segments of a path anywhere below, or a directory above them.
             foreach (var pattern in pathPatterns)
             {
-                matches.Add(new ShellWord(pattern.StartsWith('/') || pattern.StartsWith('*') ? pattern : prefix + "/" + pattern, IsPattern: true, IsOpaque: path.IsOpaque));
+                var tail = pattern.StartsWith(prefix + "/", StringComparison.Ordinal) ? pattern[(prefix.Length + 1)..] : pattern.TrimStart('*').TrimStart('/');
+                tail = tail.TrimStart('*').Length == 0 ? "**" : pattern.StartsWith('*') ? "*" + tail : tail;
+                matches.Add(new ShellWord(prefix + "/**/" + tail, IsPattern: true, IsOpaque: path.IsOpaque));
+                matches.Add(new ShellWord(prefix + "/**/" + tail + "/**", IsPattern: true, IsOpaque: path.IsOpaque));
             }
         }
 

@@ -29,6 +29,7 @@ internal static class ShellGitCommand
         {
             case "checkout" or "restore":
                 var dashes = IndexOfDashes(inv, global.OperandStart + 1);
+                // git checkout BRANCH switches to committed content; only named paths are written.
                 var first = dashes >= 0 ? 0 : verb == "checkout" ? 1 : 0;
                 if (dashes >= 0)
                 {
@@ -38,12 +39,6 @@ internal static class ShellGitCommand
                 for (var i = Math.Max(first, 0); i < operands.Count; i++)
                 {
                     c.AddFile(EffectKind.Write, operands[i], cwd);
-                }
-
-                if (verb == "checkout" && operands.Count == 1 && dashes < 0)
-                {
-                    // git checkout BRANCH rewrites the work tree.
-                    c.Add(EffectKind.Write, ShellPaths.Resolve(c.Host, "**", pattern: true, opaque: false, cwd));
                 }
 
                 break;
@@ -69,15 +64,15 @@ internal static class ShellGitCommand
                 }
 
                 break;
-            case "clean":
-                if (args.Has('f') || args.Has("force"))
+            case "clean" or "reset":
+                if (args.Has('f') || args.Has("force") || args.Has("hard"))
                 {
                     c.Add(EffectKind.Delete, ShellPaths.Resolve(c.Host, "**", pattern: true, opaque: false, cwd));
                 }
 
                 break;
-            case "reset" when args.Has("hard"):
-            case "stash" or "apply" or "am" or "merge" or "pull" or "rebase" or "cherry-pick" or "revert" or "switch":
+            // A patch from outside may write any file under the work tree.
+            case "apply" or "am":
                 c.Add(EffectKind.Write, ShellPaths.Resolve(c.Host, "**", pattern: true, opaque: false, cwd));
                 break;
             case "clone":

@@ -74,13 +74,15 @@ internal static class ShellInterpreters
         // Servers over a folder: python -m http.server, php -S, ruby -run -e httpd.
         if (interpreter == Python && args.Value('m')?.Text is { } module)
         {
+            // The module's own arguments start after its name (python3 -m http.server -d DIR).
+            var moduleArguments = ModuleArguments(words, inv.First);
             if (module is "http.server" or "SimpleHTTPServer" or "uploadserver" or "RangeHTTPServer")
             {
-                PythonServer(c, inv, operandStart);
+                PythonServer(c, inv, moduleArguments);
             }
             else
             {
-                ReadPathOperands(c, inv, operandStart);
+                ReadPathOperands(c, inv, moduleArguments);
             }
 
             return;
@@ -160,6 +162,25 @@ internal static class ShellInterpreters
         }
 
         FromStandardInput(c, inv, name);
+    }
+
+    private static int ModuleArguments(IReadOnlyList<ShellWord> words, int first)
+    {
+        for (var i = first; i < words.Count; i++)
+        {
+            var text = words[i].Text;
+            if (text == "-m")
+            {
+                return i + 2;
+            }
+
+            if (text.StartsWith("-m", StringComparison.Ordinal) || (text.StartsWith('-') && !text.StartsWith("--", StringComparison.Ordinal) && text.EndsWith('m')))
+            {
+                return text.EndsWith('m') ? i + 2 : i + 1;
+            }
+        }
+
+        return words.Count;
     }
 
     /// <summary>Code on standard input: scanned when the parser knows it (a here-document, echo of a literal), opaque either way.</summary>

@@ -33,6 +33,7 @@ internal static class ShellNetworkCommands
         table["socat"] = Socat;
         table["http-server"] = NodeHttpServer;
         table["serve"] = NodeHttpServer;
+        table["httpd"] = BusyboxHttpd;
     }
 
     /// <summary>A URL's canonical form (scheme and authority lower case, path normalised); <c>http://</c> when no scheme is given.</summary>
@@ -327,6 +328,15 @@ internal static class ShellNetworkCommands
             ? ShellPaths.Resolve(c.Host, "**", pattern: true, opaque: false, inv.Cwd)
             : ShellPaths.Under(c.File(new ShellWord(directory), inv.Cwd));
         c.Add(EffectKind.Egress, folder.Uri, "listen://" + c.NamedHost + ":" + port + "/", null, folder.AsResource);
+    }
+
+    /// <summary>busybox httpd [-f] [-p [ADDR:]PORT] [-h HOME]: serves HOME (the current directory by default).</summary>
+    private static void BusyboxHttpd(ShellEffectCollector c, ShellInvocation inv)
+    {
+        var args = inv.Parse(new ShellOptionSpec("phcrmeduiR"));
+        var port = args.Value('p')?.Text ?? "80";
+        var colon = port.LastIndexOf(':');
+        Serve(c, inv, args.Value('h')?.Text, colon < 0 ? port : port[(colon + 1)..]);
     }
 
     private static void NodeHttpServer(ShellEffectCollector c, ShellInvocation inv)

@@ -22,6 +22,11 @@ internal static class ShellPaths
             return default;
         }
 
+        if (opaque && pattern)
+        {
+            text = WidenUnknown(text);
+        }
+
         string path;
         if (text[0] == '/')
         {
@@ -40,7 +45,8 @@ internal static class ShellPaths
         }
         else
         {
-            path = string.Concat("/**/", StripLeadingDots(pattern ? text : Escape(text)));
+            var relative = StripLeadingDots(pattern ? text : Escape(text));
+            path = relative.StartsWith("**", StringComparison.Ordinal) ? "/" + relative : "/**/" + relative;
             pattern = true;
         }
 
@@ -83,7 +89,16 @@ internal static class ShellPaths
                 written--;
             }
 
-            return new string(buffer[..written]);
+            // "/**/**" matches what "/**" matches.
+            var result = buffer[..written];
+            int repeated;
+            while ((repeated = result.IndexOf("/**/**")) >= 0 && (repeated + 6 == result.Length || result[repeated + 6] == '/'))
+            {
+                result[(repeated + 3)..].CopyTo(result[repeated..]);
+                result = result[..^3];
+            }
+
+            return new string(result);
         }
         finally
         {
@@ -98,6 +113,11 @@ internal static class ShellPaths
     public static ShellResource Under(ShellResource resource)
     {
         var uri = resource.Uri;
+        if (resource.Pattern && uri.EndsWith("/**", StringComparison.Ordinal))
+        {
+            return resource;
+        }
+
         var escaped = resource.Pattern ? uri : EscapePath(uri);
         return new ShellResource(escaped.EndsWith('/') ? escaped + "**" : escaped + "/**", true, resource.Opaque);
     }
@@ -108,7 +128,8 @@ internal static class ShellPaths
         var name = LastSegment(source.Uri);
         if (name.Length == 0)
         {
-            return directory;
+            // A source of unknown name lands anywhere under the directory.
+            return source.Uri.EndsWith("**", StringComparison.Ordinal) ? Under(directory) with { Opaque = directory.Opaque || source.Opaque } : directory;
         }
 
         var pattern = directory.Pattern || source.Pattern;
@@ -124,6 +145,10 @@ internal static class ShellPaths
         var segment = slash < 0 ? span : span[(slash + 1)..];
         return segment is "**" || span.EndsWith(":/") ? default : segment;
     }
+
+    /// <summary><paramref name="directory"/> (a path word's text) joined with a pattern below it, as pattern text.</summary>
+    public static string Below(ShellWord directory, string pattern)
+        => string.Concat((directory.IsPattern ? directory.Text : Escape(directory.Text)).TrimEnd('/'), "/", pattern);
 
     /// <summary>Whether <paramref name="text"/> looks like a path: it has a slash or a dot-extension.</summary>
     public static bool LooksLikePath(string text)
@@ -165,6 +190,35 @@ internal static class ShellPaths
         }
 
         return hasLetter;
+    }
+
+    /// <summary>
+    /// In a word with unknown parts, a <c>*</c> standing for a whole segment may stand for several
+    /// (an unset <c>$DIR</c> may hold <c>/data</c> or nothing): it becomes <c>**</c>.
+    /// </summary>
+    private static string WidenUnknown(string text)
+    {
+        if (!text.Contains('*'))
+        {
+            return text;
+        }
+
+        var builder = new System.Text.StringBuilder(text.Length + 4);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var ch = text[i];
+            if (ch == '\\' && i + 1 < text.Length)
+            {
+                builder.Append(ch).Append(text[++i]);
+                continue;
+            }
+
+            var segmentStart = i == 0 || text[i - 1] == '/';
+            var segmentEnd = i + 1 == text.Length || text[i + 1] == '/';
+            builder.Append(ch == '*' && segmentStart && segmentEnd ? "**" : ch.ToString());
+        }
+
+        return builder.ToString();
     }
 
     /// <summary>Backslash before every glob metacharacter, so a literal name can sit in a pattern.</summary>

@@ -1911,6 +1911,12 @@ internal sealed class ShellReader
 
         public void Add(Part part)
         {
+            if (part.Quoted && Literal.Length == 0)
+            {
+                // The part is quoted itself; "$@" with no parameters must still make no word.
+                _quotedEmpty = false;
+            }
+
             Flush();
             (Parts ??= []).Add(part);
         }

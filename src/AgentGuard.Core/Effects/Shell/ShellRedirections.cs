@@ -30,9 +30,8 @@ internal static class ShellRedirections
             {
                 var destination = NetworkDestination(target.Text);
                 var invocation = new ShellInvocation(command, command.Words, 0, index);
-                var end = collector.Effects.Count;
                 collector.AddEgressOfInput(invocation, destination);
-                AddEgressOfOwnReads(collector, destination, commandStart, end);
+                collector.AddEgressOfOwnReads(destination, commandStart);
                 continue;
             }
 
@@ -71,19 +70,6 @@ internal static class ShellRedirections
                 return command.Stdin;
             default:
                 return null;
-        }
-    }
-
-    private static void AddEgressOfOwnReads(ShellEffectCollector collector, string destination, int start, int end)
-    {
-        // The command's own reads (cat FILE > /dev/tcp/...) go where its output goes.
-        var effects = collector.Effects;
-        for (var i = start; i < end && i < effects.Count; i++)
-        {
-            if (effects[i].Kind == EffectKind.Read)
-            {
-                collector.Add(EffectKind.Egress, effects[i].Resource, destination, null, effects[i].Flags & (EffectFlags.ResourcePattern | EffectFlags.Opaque));
-            }
         }
     }
 

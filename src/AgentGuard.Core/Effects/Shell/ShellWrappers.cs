@@ -176,7 +176,13 @@ internal static class ShellWrappers
         {
             if (i < words.Count)
             {
-                AnalyzeString(c, inv, words[i], inv.Cwd);
+                var script = words[i];
+                if (i + 1 < words.Count && !script.IsOpaque && script.Text.Contains('$'))
+                {
+                    script = script with { Text = WithPositionalParameters(script.Text, inv, i + 1) };
+                }
+
+                AnalyzeString(c, inv, script, inv.Cwd);
             }
 
             return;
@@ -190,6 +196,36 @@ internal static class ShellWrappers
 
         ShellFromStandardInput(c, inv);
     }
+
+    /// <summary>
+    /// <c>sh -c SCRIPT NAME ARGS...</c>: <c>$1</c>... <c>$@</c> in the script replaced by the
+    /// arguments (quoted, or as patterns when they are), as <c>find -exec sh -c '... "$1"' _ {} \;</c> uses them.
+    /// </summary>
+    private static string WithPositionalParameters(string script, ShellInvocation inv, int nameIndex)
+    {
+        var words = inv.Words;
+        var all = new System.Text.StringBuilder();
+        for (var i = nameIndex + 1; i < words.Count; i++)
+        {
+            all.Append(i > nameIndex + 1 ? " " : string.Empty).Append(Quote(words[i]));
+        }
+
+        var text = script.Replace("\"$@\"", all.ToString(), StringComparison.Ordinal).Replace("\"$*\"", all.ToString(), StringComparison.Ordinal)
+            .Replace("$@", all.ToString(), StringComparison.Ordinal).Replace("$*", all.ToString(), StringComparison.Ordinal);
+        for (var n = 9; n >= 0; n--)
+        {
+            var index = nameIndex + n;
+            var value = index < words.Count ? Quote(words[index]) : "''";
+            var digit = (char)('0' + n);
+            text = text.Replace("\"${" + digit + "}\"", value, StringComparison.Ordinal).Replace("\"$" + digit + "\"", value, StringComparison.Ordinal)
+                .Replace("${" + digit + "}", value, StringComparison.Ordinal).Replace("$" + digit, value, StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+
+    private static string Quote(ShellWord word)
+        => word.IsPattern ? word.Text : "'" + word.Text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>A shell reading its script on standard input: analysed when the text is known, opaque otherwise.</summary>
     internal static void ShellFromStandardInput(ShellEffectCollector c, ShellInvocation inv)
@@ -247,58 +283,7 @@ internal static class ShellWrappers
     /// base64 -d or xxd -r -p of known input.
     /// </summary>
     internal static string? StaticOutput(ShellCommand command)
-    {
-        if (command.Words.Count == 0 || AnyOpaqueWord(command))
-        {
-            return null;
-        }
-
-        var name = ShellEffectCollector.CommandName(command.Words[0].Text);
-        switch (name)
-        {
-            case "echo" or "printf":
-                return ShellRedirections.StandardOutput(command);
-            case "cat" when command.Words.Count == 1:
-                return command.Stdin;
-            case "base64" or "base32" when command.Stdin is not null && HasDecodeFlag(command):
-                return OpaqueCode.DecodeBase64(command.Stdin.Trim());
-            case "xxd" when command.Stdin is not null && HasDecodeFlag(command):
-                return OpaqueCode.DecodeHex(command.Stdin.Trim());
-            case "rev" when command.Stdin is not null:
-                var chars = command.Stdin.TrimEnd('\n').ToCharArray();
-                Array.Reverse(chars);
-                return new string(chars);
-            default:
-                return null;
-        }
-    }
-
-    private static bool AnyOpaqueWord(ShellCommand command)
-    {
-        foreach (var word in command.Words)
-        {
-            if (word.IsOpaque)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool HasDecodeFlag(ShellCommand command)
-    {
-        for (var i = 1; i < command.Words.Count; i++)
-        {
-            var text = command.Words[i].Text;
-            if (text is "-d" or "--decode" or "-D" or "-r" or "-rp" or "-pr" || (text.StartsWith('-') && !text.StartsWith("--", StringComparison.Ordinal) && text.Contains('d')))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+        => command.Words.Count == 0 ? null : ShellStaticOutput.Of(command.Words, command.Stdin, command.WorkingDirectory);
 
     private static void Eval(ShellEffectCollector c, ShellInvocation inv)
     {
@@ -562,32 +547,9 @@ internal static class ShellWrappers
             return items;
         }
 
-        if (previous is not null && previous.Words.Count > 0)
+        if (previous is not null && ShellListings.Items(previous, items))
         {
-            var name = ShellEffectCollector.CommandName(previous.Words[0].Text);
-            if (name == "find")
-            {
-                ShellFind.Matches(previous.Words, 1, items);
-                if (items.Count > 0)
-                {
-                    return items;
-                }
-            }
-            else if (name == "ls")
-            {
-                var operands = ShellArguments.Parse(previous.Words, 1, ShellOptionSpec.Flags).Operands;
-                foreach (var operand in operands)
-                {
-                    items.Add(operand);
-                }
-
-                if (items.Count == 0)
-                {
-                    items.Add(new ShellWord("*", IsPattern: true));
-                }
-
-                return items;
-            }
+            return items;
         }
 
         items.Add(new ShellWord("/**", IsPattern: true, IsOpaque: true));
