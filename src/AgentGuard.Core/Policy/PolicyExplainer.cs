@@ -20,14 +20,18 @@ public static class PolicyExplainer
         var unmapped = call.Method == McpMethods.ToolsCall && (call.Tool is null || !policy.Tools.ContainsKey(call.Tool));
         var effects = decision.Effects;
         var resourceMasks = new ulong[effects.Count];
+        var coverMasks = new ulong[effects.Count];
         var destinationMasks = new ulong[effects.Count];
         var matched = new List<Rule>[effects.Count];
         for (var i = 0; i < effects.Count; i++)
         {
-            // As the engine does: a pattern is in an asset when some name it matches is.
-            var flags = effects[i].Flags;
-            resourceMasks[i] = (flags & EffectFlags.ResourcePattern) != 0 ? policy.PatternAssetMask(effects[i].Resource) : policy.AssetMask(effects[i].Resource);
-            destinationMasks[i] = (flags & EffectFlags.DestinationPattern) != 0 ? policy.PatternAssetMask(effects[i].Destination) : policy.AssetMask(effects[i].Destination);
+            // As the engine does: a pattern is in an asset when some name it matches is, and not
+            // in it (asset_not) when some name it matches is not.
+            var effect = effects[i];
+            var pattern = (effect.Flags & EffectFlags.ResourcePattern) != 0;
+            resourceMasks[i] = pattern ? policy.PatternAssetMask(effect.Resource) : policy.AssetMask(effect.Resource);
+            coverMasks[i] = pattern ? policy.PatternCoverMask(effect.Resource) : resourceMasks[i];
+            destinationMasks[i] = (effect.Flags & EffectFlags.DestinationPattern) != 0 ? policy.PatternAssetMask(effect.Destination) : policy.AssetMask(effect.Destination);
             matched[i] = [];
         }
 
@@ -57,7 +61,7 @@ public static class PolicyExplainer
 
             for (var i = 0; i < effects.Count; i++)
             {
-                if (rule.MatchesEffect(effects[i], resourceMasks[i], destinationMasks[i]))
+                if (rule.MatchesEffect(effects[i], resourceMasks[i], coverMasks[i], destinationMasks[i]))
                 {
                     matched[i].Add(rule);
                 }
