@@ -14,6 +14,12 @@ internal sealed partial class ShellEvaluator
     public const int MaxFieldsPerCommand = 4096;
     public const long MaxExpandedCharacters = 4_000_000;
 
+    /// <summary>Longest value and pattern that <c>${x#p}</c>, <c>${x/p/r}</c>... are computed for; longer ones are unknown.</summary>
+    private const int MaxPatternSubject = 512;
+
+    /// <summary>Matching work one such expansion may do (pattern × text lengths summed over attempts).</summary>
+    private const long MaxPatternWork = 1_000_000;
+
     private readonly Stack<FieldBuilder> _fields = new();
     private readonly Stack<StringBuilder> _builders = new();
     private long _expandedCharacters;
@@ -304,22 +310,31 @@ internal sealed partial class ShellEvaluator
 
         var patternText = ExpandToText(parameter.Argument!, tilde: false, pattern: true, out var patternUnknown);
         var replacement = parameter.Replacement is null ? null : ExpandToValue(parameter.Replacement);
-        if (value is null || value.Contains(ShellEnvironment.Unknown) || patternUnknown || value.Length > 1024)
+        if (value is null || value.Contains(ShellEnvironment.Unknown) || patternUnknown || value.Length > MaxPatternSubject || patternText.Length > MaxPatternSubject)
         {
             return ShellEnvironment.UnknownValue;
         }
 
-        return Trim(value, patternText, parameter.Operator, replacement);
+        long work = 0;
+        var result = Trim(value, patternText, parameter.Operator, replacement, ref work);
+        _expandedCharacters += work;
+        return work > MaxPatternWork ? ShellEnvironment.UnknownValue : result;
     }
 
-    private static string Trim(string value, string pattern, ParameterOperator op, string? replacement)
+    private static bool Matches(string pattern, ReadOnlySpan<char> text, ref long work)
+    {
+        work += (long)(pattern.Length + 1) * (text.Length + 1);
+        return work <= MaxPatternWork && ShellPattern.Matches(pattern, text);
+    }
+
+    private static string Trim(string value, string pattern, ParameterOperator op, string? replacement, ref long work)
     {
         switch (op)
         {
             case ParameterOperator.RemoveSmallestPrefix:
                 for (var i = 0; i <= value.Length; i++)
                 {
-                    if (ShellPattern.Matches(pattern, value.AsSpan(0, i)))
+                    if (Matches(pattern, value.AsSpan(0, i), ref work))
                     {
                         return value[i..];
                     }
@@ -329,7 +344,7 @@ internal sealed partial class ShellEvaluator
             case ParameterOperator.RemoveLargestPrefix:
                 for (var i = value.Length; i >= 0; i--)
                 {
-                    if (ShellPattern.Matches(pattern, value.AsSpan(0, i)))
+                    if (Matches(pattern, value.AsSpan(0, i), ref work))
                     {
                         return value[i..];
                     }
@@ -339,7 +354,7 @@ internal sealed partial class ShellEvaluator
             case ParameterOperator.RemoveSmallestSuffix:
                 for (var i = value.Length; i >= 0; i--)
                 {
-                    if (ShellPattern.Matches(pattern, value.AsSpan(i)))
+                    if (Matches(pattern, value.AsSpan(i), ref work))
                     {
                         return value[..i];
                     }
@@ -349,7 +364,7 @@ internal sealed partial class ShellEvaluator
             case ParameterOperator.RemoveLargestSuffix:
                 for (var i = 0; i <= value.Length; i++)
                 {
-                    if (ShellPattern.Matches(pattern, value.AsSpan(i)))
+                    if (Matches(pattern, value.AsSpan(i), ref work))
                     {
                         return value[..i];
                     }
@@ -368,7 +383,7 @@ internal sealed partial class ShellEvaluator
         var start = 0;
         while (start <= value.Length)
         {
-            var (from, to) = FindMatch(value, start, pattern, op);
+            var (from, to) = FindMatch(value, start, pattern, op, ref work);
             if (from < 0)
             {
                 break;
@@ -396,14 +411,14 @@ internal sealed partial class ShellEvaluator
     }
 
     /// <summary>The first, longest match of <paramref name="pattern"/> in <paramref name="value"/> from <paramref name="start"/>.</summary>
-    private static (int From, int To) FindMatch(string value, int start, string pattern, ParameterOperator op)
+    private static (int From, int To) FindMatch(string value, int start, string pattern, ParameterOperator op, ref long work)
     {
         var lastFrom = op == ParameterOperator.ReplacePrefix ? Math.Min(start, 0) : value.Length;
-        for (var from = start; from <= lastFrom; from++)
+        for (var from = start; from <= lastFrom && work <= MaxPatternWork; from++)
         {
             if (op == ParameterOperator.ReplaceSuffix)
             {
-                if (ShellPattern.Matches(pattern, value.AsSpan(from)))
+                if (Matches(pattern, value.AsSpan(from), ref work))
                 {
                     return (from, value.Length);
                 }
@@ -411,9 +426,9 @@ internal sealed partial class ShellEvaluator
                 continue;
             }
 
-            for (var to = value.Length; to >= from; to--)
+            for (var to = value.Length; to >= from && work <= MaxPatternWork; to--)
             {
-                if (ShellPattern.Matches(pattern, value.AsSpan(from, to - from)))
+                if (Matches(pattern, value.AsSpan(from, to - from), ref work))
                 {
                     return (from, to);
                 }
