@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export SHELL_FUZZ_COUNT="${1:-100000}"
 export SHELL_FUZZ_SEED="${2:-20261205}"
-export SHELL_FUZZ_MAX_MS="${SHELL_FUZZ_MAX_MS:-2000}"
+export SHELL_FUZZ_MAX_MS="${SHELL_FUZZ_MAX_MS:-5000}"
 dotnet build tests/AgentGuard.Core.Tests -c Release -nologo -v quiet
 dotnet test tests/AgentGuard.Core.Tests -c Release --no-build \
   --filter "FullyQualifiedName~ShellParserRobustnessTests.Parse_GeneratedAndMutatedCommands" \

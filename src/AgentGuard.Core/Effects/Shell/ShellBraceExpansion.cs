@@ -272,7 +272,7 @@ internal static class ShellBraceExpansion
             parts.Add(new Literal(text.ToString()));
         }
 
-        return new Word(parts);
+        return new Word(parts.ToArray());
     }
 
     private readonly record struct Atom(char Char, Part? Part)

@@ -20,8 +20,14 @@ internal sealed partial class ShellEvaluator
     /// <summary>Matching work one such expansion may do (pattern × text lengths summed over attempts).</summary>
     private const long MaxPatternWork = 1_000_000;
 
-    private readonly Stack<FieldBuilder> _fields = new();
-    private readonly Stack<StringBuilder> _builders = new();
+    private static readonly System.Buffers.SearchValues<char> NeedsExpansion = System.Buffers.SearchValues.Create("*?[({~");
+
+    // Reused across parses on a thread (expansion nests through command substitutions, so a stack).
+    [ThreadStatic]
+    private static Stack<FieldBuilder>? t_fields;
+
+    [ThreadStatic]
+    private static Stack<StringBuilder>? t_builders;
     private long _expandedCharacters;
 
     private void ExpandWord(Word word, List<ShellWord> output)
@@ -29,6 +35,14 @@ internal sealed partial class ShellEvaluator
         if (output.Count >= MaxFieldsPerCommand)
         {
             Stop($"a command expands to more than {MaxFieldsPerCommand} words");
+            return;
+        }
+
+        if (word.Parts.Length == 1 && word.Parts[0] is Literal literal && (literal.Quoted || !literal.Text.AsSpan().ContainsAny(NeedsExpansion)))
+        {
+            // A word that is one plain literal is itself (most words are).
+            output.Add(new ShellWord(literal.Text));
+            _expandedCharacters += literal.Text.Length;
             return;
         }
 
@@ -53,16 +67,16 @@ internal sealed partial class ShellEvaluator
 
     private void ExpandFields(Word word, List<ShellWord> output)
     {
-        var field = _fields.Count > 0 ? _fields.Pop() : new FieldBuilder();
+        var field = t_fields is { Count: > 0 } pool ? pool.Pop() : new FieldBuilder();
         var parts = word.Parts;
-        for (var i = 0; i < parts.Count && !_stopped; i++)
+        for (var i = 0; i < parts.Length && !_stopped; i++)
         {
             switch (parts[i])
             {
                 case Literal literal:
                     if (i == 0 && !literal.Quoted && literal.Text.StartsWith('~'))
                     {
-                        var rest = ExpandTilde(literal.Text, parts.Count == 1, out var home);
+                        var rest = ExpandTilde(literal.Text, parts.Length == 1, out var home);
                         if (home is not null)
                         {
                             field.AppendQuoted(home);
@@ -115,7 +129,7 @@ internal sealed partial class ShellEvaluator
         field.Emit(output);
         _expandedCharacters += field.Total;
         field.Total = 0;
-        _fields.Push(field);
+        (t_fields ??= new()).Push(field);
         if (_expandedCharacters > MaxExpandedCharacters)
         {
             Stop($"expansions longer than {MaxExpandedCharacters} characters");
@@ -165,13 +179,13 @@ internal sealed partial class ShellEvaluator
     private string ExpandToText(Word word, bool tilde, bool pattern, out bool unknown)
     {
         unknown = false;
-        if (word.Parts.Count == 1 && word.Parts[0] is Literal single && (!tilde || !single.Text.StartsWith('~')) && (!pattern || !single.Quoted || !ShellPattern.IsPattern(single.Text)))
+        if (word.Parts.Length == 1 && word.Parts[0] is Literal single && (!tilde || !single.Text.StartsWith('~')) && (!pattern || !single.Quoted || !ShellPattern.IsPattern(single.Text)))
         {
             return single.Text;
         }
 
-        var sb = _builders.Count > 0 ? _builders.Pop() : new StringBuilder();
-        for (var i = 0; i < word.Parts.Count && !_stopped; i++)
+        var sb = t_builders is { Count: > 0 } builders ? builders.Pop().Clear() : new StringBuilder();
+        for (var i = 0; i < word.Parts.Length && !_stopped; i++)
         {
             var part = word.Parts[i];
             string value;
@@ -181,7 +195,7 @@ internal sealed partial class ShellEvaluator
                     value = literal.Text;
                     if (i == 0 && tilde && !literal.Quoted && value.StartsWith('~'))
                     {
-                        var rest = ExpandTilde(value, word.Parts.Count == 1, out var home);
+                        var rest = ExpandTilde(value, word.Parts.Length == 1, out var home);
                         if (home is not null)
                         {
                             sb.Append(home);
@@ -232,8 +246,11 @@ internal sealed partial class ShellEvaluator
         }
 
         var text = sb.ToString();
-        sb.Clear();
-        _builders.Push(sb);
+        if (sb.Capacity <= 8192)
+        {
+            (t_builders ??= new()).Push(sb.Clear());
+        }
+
         return Bound(text);
     }
 

@@ -297,16 +297,16 @@ internal sealed partial class ShellEvaluator
 
     private string? RunSimple(SimpleCommand command, int pipeline, int index, string? previousOutput)
     {
-        var words = new List<ShellWord>(command.Words.Count);
+        var words = new List<ShellWord>(command.Words.Length);
         foreach (var word in command.Words)
         {
             ExpandWord(word, words);
         }
 
         var assignments = NoAssignments;
-        if (command.Assignments.Count > 0)
+        if (command.Assignments.Length > 0)
         {
-            var list = new List<KeyValuePair<string, ShellWord>>(command.Assignments.Count);
+            var list = new List<KeyValuePair<string, ShellWord>>(command.Assignments.Length);
             foreach (var assignment in command.Assignments)
             {
                 var value = ExpandToValue(assignment.Value, tilde: true);
