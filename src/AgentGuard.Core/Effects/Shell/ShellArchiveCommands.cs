@@ -53,7 +53,7 @@ internal static class ShellArchiveCommands
             arguments = list;
         }
 
-        var args = ShellArguments.Parse(arguments, first, TarSpec);
+        using var args = ShellArguments.Parse(arguments, first, TarSpec);
         var create = args.Has('c') || args.Has("create") || args.Has('r') || args.Has("append") || args.Has('u') || args.Has("update") || args.Has('A') || args.Has("catenate");
         var extract = args.Has('x') || args.Has("extract") || args.Has("get");
         var delete = args.Has("delete");
@@ -128,7 +128,7 @@ internal static class ShellArchiveCommands
 
     private static void Zip(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(ZipSpec);
+        using var args = inv.Parse(ZipSpec);
         if (args.Operands.Count == 0)
         {
             return;
@@ -149,7 +149,7 @@ internal static class ShellArchiveCommands
 
     private static void Unzip(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(UnzipSpec);
+        using var args = inv.Parse(UnzipSpec);
         if (args.Operands.Count == 0)
         {
             return;
@@ -175,7 +175,7 @@ internal static class ShellArchiveCommands
 
     private static void Compress(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(CompressSpec);
+        using var args = inv.Parse(CompressSpec);
         if (args.Has('d') || args.Has("decompress"))
         {
             Decompress(c, inv);
@@ -204,7 +204,7 @@ internal static class ShellArchiveCommands
 
     private static void Decompress(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(CompressSpec);
+        using var args = inv.Parse(CompressSpec);
         var toStdout = args.Has('c') || args.Has("stdout");
         var keep = toStdout || args.Has('k') || args.Has("keep");
         foreach (var operand in args.Operands)

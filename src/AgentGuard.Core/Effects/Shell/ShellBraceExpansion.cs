@@ -14,6 +14,8 @@ internal static class ShellBraceExpansion
 {
     public const int MaxWords = 1024;
 
+    private const int MaxGroups = 64;
+
     private static readonly List<List<Atom>> TooMany = [];
 
     /// <summary>Whether the word may need brace expansion (an unquoted <c>{</c>).</summary>
@@ -50,7 +52,14 @@ internal static class ShellBraceExpansion
         }
 
         var budget = MaxWords;
-        var results = Expand(atoms, ref budget);
+        var groups = 0;
+        foreach (var atom in atoms)
+        {
+            groups += atom.Is('{') ? 1 : 0;
+        }
+
+        // Each group is a level of recursion; more groups than this cannot stay under MaxWords anyway.
+        var results = groups <= MaxGroups ? Expand(atoms, ref budget) : null;
         if (results is null)
         {
             var (open, close, _) = FindBrace(atoms, 0);
@@ -263,7 +272,7 @@ internal static class ShellBraceExpansion
             parts.Add(new Literal(text.ToString()));
         }
 
-        return new Word(parts);
+        return new Word(parts.ToArray());
     }
 
     private readonly record struct Atom(char Char, Part? Part)

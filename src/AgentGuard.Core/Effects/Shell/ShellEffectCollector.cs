@@ -22,7 +22,7 @@ internal sealed class ShellEffectCollector
 
     // Every read by command of script, kept even when the effect itself was already there, so that
     // a pipeline's later commands know what earlier ones read (their input is its output).
-    private readonly List<(ShellScript Script, int Index, string Resource, EffectFlags Flags)> reads = new(4);
+    private readonly List<(ShellScript Script, int Index, string Resource, EffectFlags Flags)> reads = [];
     private ShellScript? script;
     private int current = -1;
 
@@ -43,7 +43,8 @@ internal sealed class ShellEffectCollector
 
     public List<Effect> Effects => effects;
 
-    public ShellAnalysis ToAnalysis() => new(effects.ToArray(), IsOpaque);
+    /// <summary>The analysis; the collector is not used after this (the list is handed over, not copied).</summary>
+    public ShellAnalysis ToAnalysis() => new(effects.AsReadOnly(), IsOpaque);
 
     public void Add(EffectKind kind, string resource, string? destination = null, string? value = null, EffectFlags flags = EffectFlags.None)
     {

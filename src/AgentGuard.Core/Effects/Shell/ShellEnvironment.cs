@@ -17,11 +17,15 @@ internal sealed class ShellEnvironment
     public const string UnknownValue = "\uFFFF";
 
     private Dictionary<string, string>? _variables;
+    private WorkCounter _work = new();
     private bool _variablesShared;
     private Dictionary<string, Command>? _functions;
     private bool _functionsShared;
 
     public string? WorkingDirectory { get; set; }
+
+    /// <summary>Entries copied and compared so far by this environment and its copies (the evaluator's budget counts them).</summary>
+    public long Work => _work.Value;
 
     public string? PreviousWorkingDirectory { get; set; }
 
@@ -43,6 +47,7 @@ internal sealed class ShellEnvironment
         }
         else if (_variablesShared)
         {
+            _work.Value += _variables.Count;
             _variables = new Dictionary<string, string>(_variables, StringComparer.Ordinal);
             _variablesShared = false;
         }
@@ -72,6 +77,7 @@ internal sealed class ShellEnvironment
         }
         else if (_functionsShared)
         {
+            _work.Value += _functions.Count;
             _functions = new Dictionary<string, Command>(_functions, StringComparer.Ordinal);
             _functionsShared = false;
         }
@@ -102,6 +108,7 @@ internal sealed class ShellEnvironment
         return new ShellEnvironment
         {
             _variables = _variables,
+            _work = _work,
             _variablesShared = _variablesShared,
             _functions = _functions,
             _functionsShared = _functionsShared,
@@ -128,6 +135,7 @@ internal sealed class ShellEnvironment
         var merged = a.Clone();
         if (!ReferenceEquals(a._variables, b._variables))
         {
+            a._work.Value += (a._variables?.Count ?? 0) + (b._variables?.Count ?? 0);
             if (a._variables is not null)
             {
                 foreach (var (name, value) in a._variables)
@@ -180,5 +188,10 @@ internal sealed class ShellEnvironment
         }
 
         return merged;
+    }
+
+    private sealed class WorkCounter
+    {
+        public long Value;
     }
 }

@@ -14,8 +14,20 @@ internal sealed partial class ShellEvaluator
     public const int MaxFieldsPerCommand = 4096;
     public const long MaxExpandedCharacters = 4_000_000;
 
-    private readonly Stack<FieldBuilder> _fields = new();
-    private readonly Stack<StringBuilder> _builders = new();
+    /// <summary>Longest value and pattern that <c>${x#p}</c>, <c>${x/p/r}</c>... are computed for; longer ones are unknown.</summary>
+    private const int MaxPatternSubject = 512;
+
+    /// <summary>Matching work one such expansion may do (pattern × text lengths summed over attempts).</summary>
+    private const long MaxPatternWork = 1_000_000;
+
+    private static readonly System.Buffers.SearchValues<char> NeedsExpansion = System.Buffers.SearchValues.Create("*?[({~");
+
+    // Reused across parses on a thread (expansion nests through command substitutions, so a stack).
+    [ThreadStatic]
+    private static Stack<FieldBuilder>? t_fields;
+
+    [ThreadStatic]
+    private static Stack<StringBuilder>? t_builders;
     private long _expandedCharacters;
 
     private void ExpandWord(Word word, List<ShellWord> output)
@@ -23,6 +35,14 @@ internal sealed partial class ShellEvaluator
         if (output.Count >= MaxFieldsPerCommand)
         {
             Stop($"a command expands to more than {MaxFieldsPerCommand} words");
+            return;
+        }
+
+        if (word.Parts.Length == 1 && word.Parts[0] is Literal literal && (literal.Quoted || !literal.Text.AsSpan().ContainsAny(NeedsExpansion)))
+        {
+            // A word that is one plain literal is itself (most words are).
+            output.Add(new ShellWord(literal.Text));
+            _expandedCharacters += literal.Text.Length;
             return;
         }
 
@@ -47,16 +67,16 @@ internal sealed partial class ShellEvaluator
 
     private void ExpandFields(Word word, List<ShellWord> output)
     {
-        var field = _fields.Count > 0 ? _fields.Pop() : new FieldBuilder();
+        var field = t_fields is { Count: > 0 } pool ? pool.Pop() : new FieldBuilder();
         var parts = word.Parts;
-        for (var i = 0; i < parts.Count && !_stopped; i++)
+        for (var i = 0; i < parts.Length && !_stopped; i++)
         {
             switch (parts[i])
             {
                 case Literal literal:
                     if (i == 0 && !literal.Quoted && literal.Text.StartsWith('~'))
                     {
-                        var rest = ExpandTilde(literal.Text, parts.Count == 1, out var home);
+                        var rest = ExpandTilde(literal.Text, parts.Length == 1, out var home);
                         if (home is not null)
                         {
                             field.AppendQuoted(home);
@@ -109,7 +129,7 @@ internal sealed partial class ShellEvaluator
         field.Emit(output);
         _expandedCharacters += field.Total;
         field.Total = 0;
-        _fields.Push(field);
+        (t_fields ??= new()).Push(field);
         if (_expandedCharacters > MaxExpandedCharacters)
         {
             Stop($"expansions longer than {MaxExpandedCharacters} characters");
@@ -159,13 +179,13 @@ internal sealed partial class ShellEvaluator
     private string ExpandToText(Word word, bool tilde, bool pattern, out bool unknown)
     {
         unknown = false;
-        if (word.Parts.Count == 1 && word.Parts[0] is Literal single && (!tilde || !single.Text.StartsWith('~')) && (!pattern || !single.Quoted || !ShellPattern.IsPattern(single.Text)))
+        if (word.Parts.Length == 1 && word.Parts[0] is Literal single && (!tilde || !single.Text.StartsWith('~')) && (!pattern || !single.Quoted || !ShellPattern.IsPattern(single.Text)))
         {
             return single.Text;
         }
 
-        var sb = _builders.Count > 0 ? _builders.Pop() : new StringBuilder();
-        for (var i = 0; i < word.Parts.Count && !_stopped; i++)
+        var sb = t_builders is { Count: > 0 } builders ? builders.Pop().Clear() : new StringBuilder();
+        for (var i = 0; i < word.Parts.Length && !_stopped; i++)
         {
             var part = word.Parts[i];
             string value;
@@ -175,7 +195,7 @@ internal sealed partial class ShellEvaluator
                     value = literal.Text;
                     if (i == 0 && tilde && !literal.Quoted && value.StartsWith('~'))
                     {
-                        var rest = ExpandTilde(value, word.Parts.Count == 1, out var home);
+                        var rest = ExpandTilde(value, word.Parts.Length == 1, out var home);
                         if (home is not null)
                         {
                             sb.Append(home);
@@ -226,8 +246,11 @@ internal sealed partial class ShellEvaluator
         }
 
         var text = sb.ToString();
-        sb.Clear();
-        _builders.Push(sb);
+        if (sb.Capacity <= 8192)
+        {
+            (t_builders ??= new()).Push(sb.Clear());
+        }
+
         return Bound(text);
     }
 
@@ -304,22 +327,31 @@ internal sealed partial class ShellEvaluator
 
         var patternText = ExpandToText(parameter.Argument!, tilde: false, pattern: true, out var patternUnknown);
         var replacement = parameter.Replacement is null ? null : ExpandToValue(parameter.Replacement);
-        if (value is null || value.Contains(ShellEnvironment.Unknown) || patternUnknown || value.Length > 1024)
+        if (value is null || value.Contains(ShellEnvironment.Unknown) || patternUnknown || value.Length > MaxPatternSubject || patternText.Length > MaxPatternSubject)
         {
             return ShellEnvironment.UnknownValue;
         }
 
-        return Trim(value, patternText, parameter.Operator, replacement);
+        long work = 0;
+        var result = Trim(value, patternText, parameter.Operator, replacement, ref work);
+        _expandedCharacters += work;
+        return work > MaxPatternWork ? ShellEnvironment.UnknownValue : result;
     }
 
-    private static string Trim(string value, string pattern, ParameterOperator op, string? replacement)
+    private static bool Matches(string pattern, ReadOnlySpan<char> text, ref long work)
+    {
+        work += (long)(pattern.Length + 1) * (text.Length + 1);
+        return work <= MaxPatternWork && ShellPattern.Matches(pattern, text);
+    }
+
+    private static string Trim(string value, string pattern, ParameterOperator op, string? replacement, ref long work)
     {
         switch (op)
         {
             case ParameterOperator.RemoveSmallestPrefix:
                 for (var i = 0; i <= value.Length; i++)
                 {
-                    if (ShellPattern.Matches(pattern, value.AsSpan(0, i)))
+                    if (Matches(pattern, value.AsSpan(0, i), ref work))
                     {
                         return value[i..];
                     }
@@ -329,7 +361,7 @@ internal sealed partial class ShellEvaluator
             case ParameterOperator.RemoveLargestPrefix:
                 for (var i = value.Length; i >= 0; i--)
                 {
-                    if (ShellPattern.Matches(pattern, value.AsSpan(0, i)))
+                    if (Matches(pattern, value.AsSpan(0, i), ref work))
                     {
                         return value[i..];
                     }
@@ -339,7 +371,7 @@ internal sealed partial class ShellEvaluator
             case ParameterOperator.RemoveSmallestSuffix:
                 for (var i = value.Length; i >= 0; i--)
                 {
-                    if (ShellPattern.Matches(pattern, value.AsSpan(i)))
+                    if (Matches(pattern, value.AsSpan(i), ref work))
                     {
                         return value[..i];
                     }
@@ -349,7 +381,7 @@ internal sealed partial class ShellEvaluator
             case ParameterOperator.RemoveLargestSuffix:
                 for (var i = 0; i <= value.Length; i++)
                 {
-                    if (ShellPattern.Matches(pattern, value.AsSpan(i)))
+                    if (Matches(pattern, value.AsSpan(i), ref work))
                     {
                         return value[..i];
                     }
@@ -368,7 +400,7 @@ internal sealed partial class ShellEvaluator
         var start = 0;
         while (start <= value.Length)
         {
-            var (from, to) = FindMatch(value, start, pattern, op);
+            var (from, to) = FindMatch(value, start, pattern, op, ref work);
             if (from < 0)
             {
                 break;
@@ -396,14 +428,14 @@ internal sealed partial class ShellEvaluator
     }
 
     /// <summary>The first, longest match of <paramref name="pattern"/> in <paramref name="value"/> from <paramref name="start"/>.</summary>
-    private static (int From, int To) FindMatch(string value, int start, string pattern, ParameterOperator op)
+    private static (int From, int To) FindMatch(string value, int start, string pattern, ParameterOperator op, ref long work)
     {
         var lastFrom = op == ParameterOperator.ReplacePrefix ? Math.Min(start, 0) : value.Length;
-        for (var from = start; from <= lastFrom; from++)
+        for (var from = start; from <= lastFrom && work <= MaxPatternWork; from++)
         {
             if (op == ParameterOperator.ReplaceSuffix)
             {
-                if (ShellPattern.Matches(pattern, value.AsSpan(from)))
+                if (Matches(pattern, value.AsSpan(from), ref work))
                 {
                     return (from, value.Length);
                 }
@@ -411,9 +443,9 @@ internal sealed partial class ShellEvaluator
                 continue;
             }
 
-            for (var to = value.Length; to >= from; to--)
+            for (var to = value.Length; to >= from && work <= MaxPatternWork; to--)
             {
-                if (ShellPattern.Matches(pattern, value.AsSpan(from, to - from)))
+                if (Matches(pattern, value.AsSpan(from, to - from), ref work))
                 {
                     return (from, to);
                 }

@@ -46,7 +46,7 @@ internal sealed partial class ShellEvaluator
             return false;
         }
 
-        if (++_steps > MaxSteps)
+        if (++_steps + (_env.Work / 16) + (_expandedCharacters / 64) > MaxSteps)
         {
             Stop($"more than {MaxSteps} evaluation steps");
             return false;
@@ -181,6 +181,11 @@ internal sealed partial class ShellEvaluator
         for (var i = 0; i < pipeline.Commands.Count && !_stopped; i++)
         {
             // Each member of a pipeline runs in a subshell: its cd and assignments do not last.
+            if (i > 0 && !Step())
+            {
+                break;
+            }
+
             var saved = _env;
             _env = saved.Clone();
             var member = pipeline.Commands[i];
@@ -292,16 +297,16 @@ internal sealed partial class ShellEvaluator
 
     private string? RunSimple(SimpleCommand command, int pipeline, int index, string? previousOutput)
     {
-        var words = new List<ShellWord>(command.Words.Count);
+        var words = new List<ShellWord>(command.Words.Length);
         foreach (var word in command.Words)
         {
             ExpandWord(word, words);
         }
 
         var assignments = NoAssignments;
-        if (command.Assignments.Count > 0)
+        if (command.Assignments.Length > 0)
         {
-            var list = new List<KeyValuePair<string, ShellWord>>(command.Assignments.Count);
+            var list = new List<KeyValuePair<string, ShellWord>>(command.Assignments.Length);
             foreach (var assignment in command.Assignments)
             {
                 var value = ExpandToValue(assignment.Value, tilde: true);

@@ -54,7 +54,7 @@ internal static class ShellFileCommands
 
     private static void Cp(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(CpSpec);
+        using var args = inv.Parse(CpSpec);
         var recursive = args.Has('r') || args.Has('R') || args.Has('a') || args.Has("recursive") || args.Has("archive");
         var preserve = args.Has('p') || args.Has('a') || args.Has("archive") || PreservesTime(args.Value("preserve"), args.Has("preserve"));
         CopyOperands(c, inv, args, EffectKind.Copy, recursive, freshTime: !preserve);
@@ -62,13 +62,13 @@ internal static class ShellFileCommands
 
     private static void Mv(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(CpSpec);
+        using var args = inv.Parse(CpSpec);
         CopyOperands(c, inv, args, EffectKind.Move, recursive: true, freshTime: false);
     }
 
     private static void Install(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(InstallSpec);
+        using var args = inv.Parse(InstallSpec);
         if (args.Has('d') || args.Has("directory"))
         {
             foreach (var operand in args.Operands)
@@ -132,7 +132,7 @@ internal static class ShellFileCommands
 
     private static void Rm(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(ShellOptionSpec.Flags);
+        using var args = inv.Parse(ShellOptionSpec.Flags);
         var recursive = args.Has('r') || args.Has('R') || args.Has("recursive");
         foreach (var operand in args.Operands)
         {
@@ -142,7 +142,7 @@ internal static class ShellFileCommands
 
     private static void Delete(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(ShellOptionSpec.Flags);
+        using var args = inv.Parse(ShellOptionSpec.Flags);
         foreach (var operand in args.Operands)
         {
             c.AddFile(EffectKind.Delete, operand, inv.Cwd);
@@ -151,7 +151,7 @@ internal static class ShellFileCommands
 
     private static void Shred(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(ShredSpec);
+        using var args = inv.Parse(ShredSpec);
         var remove = args.Has('u') || args.Has("remove");
         foreach (var operand in args.Operands)
         {
@@ -165,7 +165,7 @@ internal static class ShellFileCommands
 
     private static void Ln(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(LnSpec);
+        using var args = inv.Parse(LnSpec);
         var operands = args.Operands;
         var target = args.Value('t', "target-directory");
         var linkCount = target is null ? (operands.Count > 1 ? operands.Count - 1 : operands.Count) : operands.Count;
@@ -216,7 +216,7 @@ internal static class ShellFileCommands
 
     private static void Touch(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(TouchSpec);
+        using var args = inv.Parse(TouchSpec);
         if (args.Value('r', "reference") is { } reference)
         {
             c.AddFile(EffectKind.Read, reference, inv.Cwd);
@@ -230,7 +230,7 @@ internal static class ShellFileCommands
 
     private static void Truncate(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(TruncateSpec);
+        using var args = inv.Parse(TruncateSpec);
         if (args.Value('r', "reference") is { } reference)
         {
             c.AddFile(EffectKind.Read, reference, inv.Cwd);
@@ -299,7 +299,7 @@ internal static class ShellFileCommands
 
     private static void Mktemp(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(MktempSpec);
+        using var args = inv.Parse(MktempSpec);
         var directory = args.Value('p', "tmpdir")?.Text ?? "/tmp";
         var template = args.Operands.Count > 0 ? args.Operands[0].Text : "tmp.XXXXXXXXXX";
         var pattern = ShellPaths.Escape(template).Replace("XXX", "*", StringComparison.Ordinal).Replace("X*", "*", StringComparison.Ordinal).Replace("**", "*", StringComparison.Ordinal);
@@ -309,7 +309,7 @@ internal static class ShellFileCommands
 
     private static void Tee(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(ShellOptionSpec.Flags);
+        using var args = inv.Parse(ShellOptionSpec.Flags);
         foreach (var operand in args.Operands)
         {
             c.AddFile(EffectKind.Write, operand, inv.Cwd, value: inv.Command.Stdin);
@@ -318,7 +318,7 @@ internal static class ShellFileCommands
 
     private static void Sed(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(SedSpec);
+        using var args = inv.Parse(SedSpec);
         var inPlace = args.Has('i') || args.Has("in-place") || args.Has('I');
         string? script = null;
         foreach (var option in args.Options)
@@ -355,7 +355,7 @@ internal static class ShellFileCommands
 
     private static void Awk(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(AwkSpec);
+        using var args = inv.Parse(AwkSpec);
         var inPlace = false;
         string? program = null;
         foreach (var option in args.Options)
@@ -398,7 +398,7 @@ internal static class ShellFileCommands
 
     private static void Patch(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(PatchSpec);
+        using var args = inv.Parse(PatchSpec);
         var cwd = args.Value('d', "directory") is { } directory && directory.Text.StartsWith('/') ? directory.Text : inv.Cwd;
         if (args.Value('i', "input") is { } input)
         {
@@ -457,7 +457,7 @@ internal static class ShellFileCommands
 
     private static void Edit(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(EditorSpec);
+        using var args = inv.Parse(EditorSpec);
         foreach (var operand in args.Operands)
         {
             if (operand.Text.Length > 0 && operand.Text[0] != '+')

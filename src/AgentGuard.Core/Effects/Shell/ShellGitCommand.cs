@@ -10,7 +10,7 @@ internal static class ShellGitCommand
 
     private static void Git(ShellEffectCollector c, ShellInvocation inv)
     {
-        var global = inv.Parse(GlobalSpec);
+        using var global = inv.Parse(GlobalSpec);
         var cwd = inv.Cwd;
         if (global.Value('C') is { } directory)
         {
@@ -23,7 +23,7 @@ internal static class ShellGitCommand
         }
 
         var verb = inv.Words[global.OperandStart].Text;
-        var args = ShellArguments.Parse(inv.Words, global.OperandStart + 1, SubSpec);
+        using var args = ShellArguments.Parse(inv.Words, global.OperandStart + 1, SubSpec);
         var operands = args.Operands;
         switch (verb)
         {

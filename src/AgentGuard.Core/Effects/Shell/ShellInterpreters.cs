@@ -7,6 +7,7 @@ namespace AgentGuard.Effects.Shell;
 /// </summary>
 internal static class ShellInterpreters
 {
+    private static readonly ShellOptionSpec HttpServerSpec = new ShellOptionSpec("db", ["directory", "bind", "protocol"]);
     /// <summary>One interpreter's command line: options with values, options whose value is inline code.</summary>
     private sealed record Interpreter(ShellOptionSpec Spec, string CodeShort, string[] CodeLong);
 
@@ -46,7 +47,7 @@ internal static class ShellInterpreters
     private static void Run(ShellEffectCollector c, ShellInvocation inv, Interpreter interpreter)
     {
         var name = ShellEffectCollector.CommandName(inv.Name.Text);
-        var args = inv.Parse(interpreter.Spec);
+        using var args = inv.Parse(interpreter.Spec);
         string? code = null;
         foreach (var option in args.Options)
         {
@@ -217,7 +218,7 @@ internal static class ShellInterpreters
     /// <summary>python -m http.server [PORT] [-d DIR] [-b ADDR]: egress of the folder it serves.</summary>
     private static void PythonServer(ShellEffectCollector c, ShellInvocation inv, int start)
     {
-        var args = ShellArguments.Parse(inv.Words, start, new ShellOptionSpec("db", ["directory", "bind", "protocol"]));
+        using var args = ShellArguments.Parse(inv.Words, start, HttpServerSpec);
         var port = "8000";
         foreach (var operand in args.Operands)
         {

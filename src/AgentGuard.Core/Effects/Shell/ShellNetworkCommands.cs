@@ -6,6 +6,9 @@ namespace AgentGuard.Effects.Shell;
 /// </summary>
 internal static class ShellNetworkCommands
 {
+    private static readonly ShellOptionSpec SocatSpec = new ShellOptionSpec("dlLt");
+    private static readonly ShellOptionSpec HttpdSpec = new ShellOptionSpec("phcrmeduiR");
+    private static readonly ShellOptionSpec NodeServerSpec = new ShellOptionSpec("paCKSdtc", ["port", "address"]);
     private static readonly ShellOptionSpec CurlSpec = new(
         "ATdFHXuebcKoxwmrCyYzEQtUDP",
         ["upload-file", "data", "data-binary", "data-raw", "data-ascii", "data-urlencode", "form", "form-string", "json", "header", "request", "user", "user-agent",
@@ -49,7 +52,7 @@ internal static class ShellNetworkCommands
 
     private static void Curl(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(CurlSpec);
+        using var args = inv.Parse(CurlSpec);
         var urls = new List<string>(2);
         foreach (var operand in args.Operands)
         {
@@ -156,7 +159,7 @@ internal static class ShellNetworkCommands
 
     private static void Wget(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(WgetSpec);
+        using var args = inv.Parse(WgetSpec);
         var document = args.Value('O', "output-document");
         foreach (var option in args.Options)
         {
@@ -220,7 +223,7 @@ internal static class ShellNetworkCommands
     /// <summary><c>nc [-l] [-p PORT] HOST PORT</c>: what it reads on standard input leaves for the peer; <c>-e CMD</c> runs a command.</summary>
     private static void Nc(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(NcSpec);
+        using var args = inv.Parse(NcSpec);
         var listen = args.Has('l') || args.Has("listen");
         foreach (var option in args.Options)
         {
@@ -255,7 +258,7 @@ internal static class ShellNetworkCommands
     /// <summary><c>socat ADDRESS ADDRESS</c>: a file or command on one side, a connection or listener on the other.</summary>
     private static void Socat(ShellEffectCollector c, ShellInvocation inv)
     {
-        var operands = inv.Parse(new ShellOptionSpec("dlLt")).Operands;
+        var operands = inv.Parse(SocatSpec).Operands;
         if (operands.Count < 2)
         {
             return;
@@ -333,7 +336,7 @@ internal static class ShellNetworkCommands
     /// <summary>busybox httpd [-f] [-p [ADDR:]PORT] [-h HOME]: serves HOME (the current directory by default).</summary>
     private static void BusyboxHttpd(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(new ShellOptionSpec("phcrmeduiR"));
+        using var args = inv.Parse(HttpdSpec);
         var port = args.Value('p')?.Text ?? "80";
         var colon = port.LastIndexOf(':');
         Serve(c, inv, args.Value('h')?.Text, colon < 0 ? port : port[(colon + 1)..]);
@@ -341,7 +344,7 @@ internal static class ShellNetworkCommands
 
     private static void NodeHttpServer(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(new ShellOptionSpec("paCKSdtc", ["port", "address"]));
+        using var args = inv.Parse(NodeServerSpec);
         Serve(c, inv, args.Operands.Count > 0 ? args.Operands[0].Text : null, args.Value('p', "port")?.Text ?? "8080");
     }
 }

@@ -56,7 +56,7 @@ internal static class ShellReadCommands
 
     private static void Plain(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(PlainSpec);
+        using var args = inv.Parse(PlainSpec);
         ReadAll(c, inv, args.Operands);
     }
 
@@ -64,7 +64,7 @@ internal static class ShellReadCommands
 
     private static void Ls(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(LsSpec);
+        using var args = inv.Parse(LsSpec);
         var recursive = args.Has('R') || args.Has("recursive");
         if (args.Operands.Count == 0 && recursive)
         {
@@ -81,7 +81,7 @@ internal static class ShellReadCommands
     /// <summary>grep-like: the pattern is the first operand unless given by -e/-f.</summary>
     private static void Search(ShellEffectCollector c, ShellInvocation inv, ShellOptionSpec spec, bool recursiveByDefault)
     {
-        var args = inv.Parse(spec);
+        using var args = inv.Parse(spec);
         var patternGiven = false;
         foreach (var option in args.Options)
         {
@@ -108,7 +108,7 @@ internal static class ShellReadCommands
 
     private static void Sort(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(SortSpec);
+        using var args = inv.Parse(SortSpec);
         ReadAll(c, inv, args.Operands);
         if (args.Value('o', "output") is { } output)
         {
@@ -187,7 +187,7 @@ internal static class ShellReadCommands
     /// <summary>yq: <c>yq [eval|e|eval-all|ea] [-i] EXPRESSION FILE...</c>; -i writes the files.</summary>
     private static void Yq(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(YqSpec);
+        using var args = inv.Parse(YqSpec);
         var operands = args.Operands;
         var first = 0;
         if (operands.Count > 0 && operands[0].Text is "eval" or "e" or "eval-all" or "ea")

@@ -19,8 +19,16 @@ internal sealed class ShellReader
     private readonly string _s;
     private readonly List<string> _errors;
     private readonly AnsiCDecoder _ansiC;
-    private readonly List<PendingHereDocument> _pending = [];
-    private readonly Stack<StringBuilder> _builders = new();
+    private const int MaxPooledCapacity = 8192;
+
+    // Builders are reused across parses on a thread: a typical command then allocates only its nodes.
+    [ThreadStatic]
+    private static Stack<StringBuilder>? t_builders;
+
+    [ThreadStatic]
+    private static Stack<WordBuilder>? t_wordBuilders;
+
+    private List<PendingHereDocument>? _pending;
     private int _pos;
     private int _depth;
     private bool _aborted;
@@ -66,7 +74,7 @@ internal sealed class ShellReader
             SkipUnexpected();
         }
 
-        if (_pending.Count > 0)
+        if (_pending is { Count: > 0 })
         {
             Error($"here-document '{_pending[0].Delimiter}' has no body");
             _pending.Clear();
@@ -78,7 +86,7 @@ internal sealed class ShellReader
     /// <summary>Reads the source as the body of an unquoted here-document: only <c>$</c>, <c>`</c> and <c>\</c> are special.</summary>
     public Word ReadHereDocumentBody()
     {
-        var b = new WordBuilder(Rent());
+        var b = RentWordBuilder();
         if (_depth <= MaxDepth)
         {
             ReadQuotedInto(b, '\0', '\0', hereDocument: true);
@@ -357,8 +365,8 @@ internal sealed class ShellReader
 
     private Command? ReadSimple()
     {
-        var assignments = new List<Assignment>();
-        var words = new List<Word>();
+        List<Assignment>? assignments = null;
+        var words = RentWords();
         List<Redirection>? redirections = null;
         while (!_aborted)
         {
@@ -388,8 +396,9 @@ internal sealed class ShellReader
 
             if (c == '(')
             {
-                if (words.Count == 1 && assignments.Count == 0 && redirections is null && LiteralText(words[0]) is { } name && TryReadEmptyParentheses())
+                if (words.Count == 1 && assignments is null && redirections is null && LiteralText(words[0]) is { } name && TryReadEmptyParentheses())
                 {
+                    ReturnWords(words);
                     SkipSpaceAndNewlines();
                     var body = ReadCommand();
                     return new FunctionDefinition(name, body ?? CommandList.Empty);
@@ -400,7 +409,7 @@ internal sealed class ShellReader
 
             if (words.Count == 0 && TryReadAssignment(out var assignment))
             {
-                assignments.Add(assignment);
+                (assignments ??= []).Add(assignment);
                 continue;
             }
 
@@ -413,12 +422,14 @@ internal sealed class ShellReader
             words.Add(word);
         }
 
-        if (words.Count == 0 && assignments.Count == 0 && redirections is null)
+        var wordArray = words.Count == 0 ? [] : words.ToArray();
+        ReturnWords(words);
+        if (wordArray.Length == 0 && assignments is null && redirections is null)
         {
             return null;
         }
 
-        return new SimpleCommand(assignments, words) { Redirections = redirections };
+        return new SimpleCommand(assignments?.ToArray() ?? [], wordArray) { Redirections = redirections };
     }
 
     private bool TryReadEmptyParentheses()
@@ -853,7 +864,7 @@ internal sealed class ShellReader
         {
             var (delimiter, quoted) = ReadHereDocumentDelimiter();
             redirection = new Redirection(descriptor, op, Word.Empty);
-            _pending.Add(new PendingHereDocument(redirection, delimiter, quoted, stripTabs));
+            (_pending ??= []).Add(new PendingHereDocument(redirection, delimiter, quoted, stripTabs));
             return true;
         }
 
@@ -915,7 +926,7 @@ internal sealed class ShellReader
 
     private void ReadPendingHereDocuments()
     {
-        if (_pending.Count == 0)
+        if (_pending is not { Count: > 0 })
         {
             return;
         }
@@ -1033,7 +1044,7 @@ internal sealed class ShellReader
             }
 
             Expect(')');
-            value = new Word(parts);
+            value = new Word(parts.ToArray());
         }
         else
         {
@@ -1046,7 +1057,12 @@ internal sealed class ShellReader
 
     private Word? ReadWord(WordMode mode, bool quoted)
     {
-        var b = new WordBuilder(Rent());
+        if (mode == WordMode.Normal && !quoted && TryReadPlainWord() is { } plain)
+        {
+            return plain;
+        }
+
+        var b = RentWordBuilder();
         var start = _pos;
         if (quoted)
         {
@@ -1060,6 +1076,32 @@ internal sealed class ShellReader
         var word = Finish(b);
         return _pos == start && word is null ? null : word ?? Word.Empty;
     }
+
+    /// <summary>Reads a word of plain characters only (most words are), without building it part by part.</summary>
+    private Word? TryReadPlainWord()
+    {
+        var rest = _s.AsSpan(_pos);
+        var length = rest.IndexOfAny(NotPlain);
+        if (length < 0)
+        {
+            length = rest.Length;
+        }
+        else if (length == 0 || rest[length] is not (' ' or '\t' or '\n' or ';' or '&' or '|' or ')') && !(rest[length] is '<' or '>' && (length + 1 >= rest.Length || rest[length + 1] != '(')))
+        {
+            return null;
+        }
+
+        if (length == 0)
+        {
+            return null;
+        }
+
+        var text = _s.Substring(_pos, length);
+        _pos += length;
+        return new Word([new Literal(text)]);
+    }
+
+    private static readonly System.Buffers.SearchValues<char> NotPlain = System.Buffers.SearchValues.Create(" \t\n;&|()<>'\"\\$`");
 
     private void ReadUnquotedInto(WordBuilder b, WordMode mode)
     {
@@ -1663,7 +1705,7 @@ internal sealed class ShellReader
 
     private static string? LiteralText(Word word)
     {
-        if (word.Parts.Count == 1 && word.Parts[0] is Literal { Quoted: false } literal)
+        if (word.Parts.Length == 1 && word.Parts[0] is Literal { Quoted: false } literal)
         {
             return literal.Text;
         }
@@ -1832,21 +1874,45 @@ internal sealed class ShellReader
         }
     }
 
-    private StringBuilder Rent() => _builders.Count > 0 ? _builders.Pop() : new StringBuilder();
+    private static StringBuilder Rent()
+        => t_builders is { Count: > 0 } pool ? pool.Pop().Clear() : new StringBuilder(64);
 
-    private string Return(StringBuilder sb)
+    private static string Return(StringBuilder sb)
     {
         var text = sb.ToString();
-        sb.Clear();
-        _builders.Push(sb);
+        if (sb.Capacity <= MaxPooledCapacity)
+        {
+            (t_builders ??= new()).Push(sb.Clear());
+        }
+
         return text;
     }
 
-    private Word? Finish(WordBuilder b)
+    [ThreadStatic]
+    private static Stack<List<Word>>? t_wordLists;
+
+    private static List<Word> RentWords() => t_wordLists is { Count: > 0 } pool ? pool.Pop() : new List<Word>(8);
+
+    private static void ReturnWords(List<Word> words)
+    {
+        words.Clear();
+        (t_wordLists ??= new()).Push(words);
+    }
+
+    private static WordBuilder RentWordBuilder()
+        => t_wordBuilders is { Count: > 0 } pool ? pool.Pop() : new WordBuilder(new StringBuilder(32));
+
+    private static Word? Finish(WordBuilder b)
     {
         b.Flush();
-        _builders.Push(b.Literal.Clear());
-        return b.Parts is null ? null : new Word(b.Parts);
+        var parts = b.Parts.Count == 0 ? null : b.Parts.ToArray();
+        b.Reset();
+        if (b.Literal.Capacity <= MaxPooledCapacity)
+        {
+            (t_wordBuilders ??= new()).Push(b);
+        }
+
+        return parts is null ? null : new Word(parts);
     }
 
     private sealed record PendingHereDocument(Redirection Redirection, string Delimiter, bool Quoted, bool StripTabs);
@@ -1859,12 +1925,20 @@ internal sealed class ShellReader
 
         public StringBuilder Literal { get; } = literal;
 
-        public List<Part>? Parts { get; private set; }
+        public List<Part> Parts { get; } = [];
 
         public char LastUnquoted => Literal.Length > 0 && !_literalQuoted ? Literal[^1] : '\0';
 
         /// <summary>Notes that quotes were seen, so an empty <c>''</c> still makes a word.</summary>
         public void MarkQuoted() => _quotedEmpty = true;
+
+        public void Reset()
+        {
+            Literal.Clear();
+            Parts.Clear();
+            _literalQuoted = false;
+            _quotedEmpty = false;
+        }
 
         public void Append(char c, bool quoted)
         {
@@ -1918,20 +1992,20 @@ internal sealed class ShellReader
             }
 
             Flush();
-            (Parts ??= []).Add(part);
+            Parts.Add(part);
         }
 
         public void Flush()
         {
             if (Literal.Length > 0)
             {
-                (Parts ??= []).Add(new ShellSyntax.Literal(Literal.ToString()) { Quoted = _literalQuoted });
+                Parts.Add(new ShellSyntax.Literal(Literal.ToString()) { Quoted = _literalQuoted });
                 Literal.Clear();
                 _quotedEmpty = false;
             }
             else if (_quotedEmpty)
             {
-                (Parts ??= []).Add(new ShellSyntax.Literal(string.Empty) { Quoted = true });
+                Parts.Add(new ShellSyntax.Literal(string.Empty) { Quoted = true });
                 _quotedEmpty = false;
             }
         }

@@ -7,6 +7,9 @@ namespace AgentGuard.Effects.Shell;
 /// </summary>
 internal static class ShellServiceCommands
 {
+    private static readonly ShellOptionSpec CrontabSpec = new ShellOptionSpec("uc");
+    private static readonly ShellOptionSpec AtSpec = new ShellOptionSpec("qfmt");
+    private static readonly ShellOptionSpec AtrmSpec = new ShellOptionSpec("q");
     private static readonly ShellOptionSpec SystemctlSpec = new("HMtsnop", ["host", "machine", "type", "state", "signal", "kill-whom", "kill-value", "lines", "output", "property", "root", "job-mode", "what", "boot-loader-entry", "reboot-argument", "timestamp", "drop-in", "when"]);
     private static readonly ShellOptionSpec PkillSpec = new("gGPstuUFd", ["group", "parent", "session", "terminal", "euid", "uid", "pidfile", "signal", "ns", "nslist", "delimiter"]);
     private static readonly ShellOptionSpec KillallSpec = new("sunyoZ", ["signal", "user", "older-than", "younger-than", "context"]);
@@ -88,23 +91,6 @@ internal static class ShellServiceCommands
             }
         }
 
-        if (inv.ArgumentCount == 0 || !HasOperand(inv))
-        {
-            // PIDs from standard input through xargs are handled by xargs; nothing here.
-        }
-    }
-
-    private static bool HasOperand(ShellInvocation inv)
-    {
-        for (var i = inv.First; i < inv.Words.Count; i++)
-        {
-            if (!inv.Words[i].Text.StartsWith('-'))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>
@@ -245,7 +231,7 @@ internal static class ShellServiceCommands
 
     private static void Pkill(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(PkillSpec);
+        using var args = inv.Parse(PkillSpec);
         foreach (var operand in args.Operands)
         {
             if (operand.Text.Length > 1 && operand.Text[0] == '-')
@@ -259,7 +245,7 @@ internal static class ShellServiceCommands
 
     private static void Killall(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(KillallSpec);
+        using var args = inv.Parse(KillallSpec);
         var regex = args.Has('r') || args.Has("regexp");
         foreach (var operand in args.Operands)
         {
@@ -295,7 +281,7 @@ internal static class ShellServiceCommands
     /// <summary>systemctl VERB UNIT...: stop, disable, mask, kill, restart, edit are lifecycle effects on the units.</summary>
     private static void Systemctl(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(SystemctlSpec);
+        using var args = inv.Parse(SystemctlSpec);
         if (args.Operands.Count == 0)
         {
             return;
@@ -369,7 +355,7 @@ internal static class ShellServiceCommands
     /// <summary>crontab [-u USER] FILE|-|-e|-r|-l.</summary>
     private static void Crontab(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(new ShellOptionSpec("uc"));
+        using var args = inv.Parse(CrontabSpec);
         var user = args.Value('u')?.Text ?? "current";
         var resource = "cron://" + c.NamedHost + "/" + user;
         if (args.Has('r'))
@@ -394,7 +380,7 @@ internal static class ShellServiceCommands
     /// <summary>at TIME (commands on standard input or -f FILE): the commands run later, so they are analysed now.</summary>
     private static void At(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(new ShellOptionSpec("qfmt"));
+        using var args = inv.Parse(AtSpec);
         if (args.Has('l') || args.Has('c'))
         {
             return;
@@ -422,7 +408,7 @@ internal static class ShellServiceCommands
 
     private static void Atrm(ShellEffectCollector c, ShellInvocation inv)
     {
-        foreach (var operand in inv.Parse(new ShellOptionSpec("q")).Operands)
+        foreach (var operand in inv.Parse(AtrmSpec).Operands)
         {
             c.Add(EffectKind.Lifecycle, "at://" + c.NamedHost + "/" + operand.Text);
         }
@@ -431,14 +417,14 @@ internal static class ShellServiceCommands
     /// <summary>shutdown -c cancels a scheduled shutdown (a lifecycle effect on the shutdown itself); other forms stop the system.</summary>
     private static void Shutdown(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(ShellOptionSpec.Flags);
+        using var args = inv.Parse(ShellOptionSpec.Flags);
         c.Add(EffectKind.Lifecycle, "service://" + c.NamedHost + (args.Has('c') ? "/shutdown" : "/system"));
     }
 
     /// <summary>kubectl [global options] VERB ...: edits are writes, deletes deletes, scaling to zero and rollouts lifecycle effects.</summary>
     private static void Kubectl(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(KubectlSpec);
+        using var args = inv.Parse(KubectlSpec);
         var operands = args.Operands;
         if (operands.Count == 0)
         {
@@ -454,12 +440,6 @@ internal static class ShellServiceCommands
         {
             case "edit" or "apply" or "patch" or "replace" or "label" or "annotate" or "create" or "autoscale" or "taint":
                 kind = EffectKind.Write;
-                if (verb == "create" && operands.Count > 2 && operands[1].Text is "configmap" or "cm" or "secret" or "cronjob" or "cj" or "deployment" or "job")
-                {
-                    // kubectl create configmap NAME ...
-                    first = 1;
-                }
-
                 break;
             case "set":
                 kind = EffectKind.Write;

@@ -8,9 +8,9 @@ namespace AgentGuard.Effects.Shell;
 internal static class ShellSyntax
 {
     /// <summary>A word before expansion: its parts in source order.</summary>
-    internal sealed class Word(List<Part> parts)
+    internal sealed class Word(Part[] parts)
     {
-        public List<Part> Parts { get; } = parts;
+        public Part[] Parts { get; } = parts;
 
         public static readonly Word Empty = new([]);
     }
@@ -120,11 +120,11 @@ internal static class ShellSyntax
         public List<Redirection>? Redirections { get; set; }
     }
 
-    internal sealed class SimpleCommand(List<Assignment> assignments, List<Word> words) : Command
+    internal sealed class SimpleCommand(Assignment[] assignments, Word[] words) : Command
     {
-        public List<Assignment> Assignments { get; } = assignments;
+        public Assignment[] Assignments { get; } = assignments;
 
-        public List<Word> Words { get; } = words;
+        public Word[] Words { get; } = words;
     }
 
     internal enum ListJoin

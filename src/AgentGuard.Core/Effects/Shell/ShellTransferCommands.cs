@@ -7,6 +7,8 @@ namespace AgentGuard.Effects.Shell;
 /// </summary>
 internal static class ShellTransferCommands
 {
+    private static readonly ShellOptionSpec SshAddSpec = new ShellOptionSpec("tSEHh");
+    private static readonly ShellOptionSpec GsutilSpec = new ShellOptionSpec("zxpJ");
     private static readonly ShellOptionSpec SshSpec = new("BbcDEeFIiJLlmOopQRSWw", StopAtOperand: true);
     private static readonly ShellOptionSpec ScpSpec = new("cFiJloPSDX");
     private static readonly ShellOptionSpec SftpSpec = new("BbcDFiJloPRSs");
@@ -38,7 +40,7 @@ internal static class ShellTransferCommands
     private static void Ssh(ShellEffectCollector c, ShellInvocation inv)
     {
         var words = inv.Words;
-        var args = ShellArguments.Parse(words, inv.First, SshSpec);
+        using var args = ShellArguments.Parse(words, inv.First, SshSpec);
         var hostIndex = args.OperandStart;
         if (hostIndex >= words.Count)
         {
@@ -126,7 +128,7 @@ internal static class ShellTransferCommands
 
     private static void SshAdd(ShellEffectCollector c, ShellInvocation inv)
     {
-        foreach (var operand in inv.Parse(new ShellOptionSpec("tSEHh")).Operands)
+        foreach (var operand in inv.Parse(SshAddSpec).Operands)
         {
             c.AddFile(EffectKind.Read, operand, inv.Cwd);
         }
@@ -155,7 +157,15 @@ internal static class ShellTransferCommands
             span = span[..colon];
         }
 
-        return span.ToString().ToLowerInvariant();
+        foreach (var ch in span)
+        {
+            if (char.IsUpper(ch))
+            {
+                return span.ToString().ToLowerInvariant();
+            }
+        }
+
+        return span.Length == text.Length ? text : span.ToString();
     }
 
     /// <summary>
@@ -238,23 +248,28 @@ internal static class ShellTransferCommands
 
     private static void Scp(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(ScpSpec);
+        using var args = inv.Parse(ScpSpec);
         if (args.Has('A') || ForwardsAgent(args))
         {
             // scp -A forwards the agent to every remote operand's host.
-            foreach (var operand in args.Operands)
-            {
-                Operand(c, operand, inv.Cwd, out var remote);
-                if (remote)
-                {
-                    var host = HostOfResource(Operand(c, operand, inv.Cwd, out _).Uri);
-                    c.Add(EffectKind.Egress, "credential://" + c.NamedHost + "/ssh-agent", "host://" + host + "/");
-                }
-            }
+            AddAgentForwarding(c, inv, args.Operands);
         }
 
         AddIdentity(c, inv, args);
         Transfer(c, inv, args.Operands, EffectKind.Copy, recursive: args.Has('r'), freshTime: !args.Has('p'), contentsOfDirectories: false);
+    }
+
+    /// <summary>Egress of the shell's ssh agent to the host of every remote operand.</summary>
+    private static void AddAgentForwarding(ShellEffectCollector c, ShellInvocation inv, List<ShellWord> operands)
+    {
+        foreach (var operand in operands)
+        {
+            var resource = Operand(c, operand, inv.Cwd, out var remote);
+            if (remote)
+            {
+                c.Add(EffectKind.Egress, "credential://" + c.NamedHost + "/ssh-agent", "host://" + HostOfResource(resource.Uri) + "/");
+            }
+        }
     }
 
     private static string HostOfResource(string uri)
@@ -266,7 +281,7 @@ internal static class ShellTransferCommands
 
     private static void Rsync(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(RsyncSpec);
+        using var args = inv.Parse(RsyncSpec);
         var recursive = args.Has('r') || args.Has('a') || args.Has("recursive") || args.Has("archive");
         var times = args.Has('t') || args.Has('a') || args.Has("times") || args.Has("archive");
         var kind = args.Has("remove-source-files") || args.Has("remove-sent-files") ? EffectKind.Move : EffectKind.Copy;
@@ -278,23 +293,16 @@ internal static class ShellTransferCommands
             }
         }
 
-        if (args.Value('e', "rsh") is { } shell && shell.Text.Contains("ForwardAgent=yes", StringComparison.OrdinalIgnoreCase) || (args.Value('e', "rsh")?.Text.Contains(" -A", StringComparison.Ordinal) ?? false))
+        // rsync -e 'ssh -A' forwards the agent to the remote side.
+        if (args.Value('e', "rsh")?.Text is { } shell && (shell.Contains(" -A", StringComparison.Ordinal) || shell.Contains("ForwardAgent=yes", StringComparison.OrdinalIgnoreCase)))
         {
-            foreach (var operand in args.Operands)
-            {
-                var resource = Operand(c, operand, inv.Cwd, out var remote);
-                if (remote)
-                {
-                    c.Add(EffectKind.Egress, "credential://" + c.NamedHost + "/ssh-agent", "host://" + HostOfResource(resource.Uri) + "/");
-                }
-            }
+            AddAgentForwarding(c, inv, args.Operands);
         }
 
         var operands = args.Operands;
         if (operands.Count == 1)
         {
             // rsync SRC alone lists it.
-            Operand(c, operands[0], inv.Cwd, out _);
             c.Add(EffectKind.Read, Operand(c, operands[0], inv.Cwd, out _));
             return;
         }
@@ -328,7 +336,7 @@ internal static class ShellTransferCommands
     /// <summary>sftp HOST with a batch (<c>-b FILE</c>) or a here-document of commands.</summary>
     private static void Sftp(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(SftpSpec);
+        using var args = inv.Parse(SftpSpec);
         if (args.Operands.Count == 0)
         {
             return;
@@ -409,7 +417,7 @@ internal static class ShellTransferCommands
     /// <summary>rclone copy|sync|move|copyto|moveto SRC DST; delete|purge PATH.</summary>
     private static void Rclone(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(CloudSpec);
+        using var args = inv.Parse(CloudSpec);
         var operands = args.Operands;
         if (operands.Count < 2)
         {
@@ -443,7 +451,7 @@ internal static class ShellTransferCommands
     /// <summary>aws s3 cp|mv|sync SRC DST [--recursive]; aws s3 rm URL.</summary>
     private static void Aws(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(CloudSpec);
+        using var args = inv.Parse(CloudSpec);
         var operands = args.Operands;
         if (operands.Count < 3 || operands[0].Text is not ("s3" or "s3api"))
         {
@@ -492,7 +500,7 @@ internal static class ShellTransferCommands
         }
 
         var verb = words[i].Text;
-        var args = ShellArguments.Parse(words, i + 1, new ShellOptionSpec("zxpJ"));
+        using var args = ShellArguments.Parse(words, i + 1, GsutilSpec);
         var recursive = args.Has('r') || args.Has('R') || verb == "rsync";
         switch (verb)
         {

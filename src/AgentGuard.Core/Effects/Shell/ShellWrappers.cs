@@ -6,6 +6,7 @@ namespace AgentGuard.Effects.Shell;
 /// </summary>
 internal static class ShellWrappers
 {
+    private static readonly ShellOptionSpec PlainSpec = new ShellOptionSpec();
     private static readonly ShellOptionSpec SudoSpec = new("ugpCDrtUTRc", ["user", "group", "prompt", "close-from", "chdir", "role", "type", "other-user", "command-timeout", "chroot", "host"], StopAtOperand: true);
     private static readonly ShellOptionSpec DoasSpec = new("uC", StopAtOperand: true);
     private static readonly ShellOptionSpec TimeoutSpec = new("sk", ["signal", "kill-after"], StopAtOperand: true);
@@ -18,6 +19,7 @@ internal static class ShellWrappers
     private static readonly ShellOptionSpec WatchSpec = new("nqd", ["interval", "differences"], StopAtOperand: true);
     private static readonly ShellOptionSpec FlockSpec = new("wEc", ["timeout", "conflict-exit-code", "command"], StopAtOperand: true);
     private static readonly ShellOptionSpec SuSpec = new("csgGuw", ["command", "shell", "group", "supp-group", "user", "whitelist-environment", "session-command"], StopAtOperand: true);
+    private static readonly ShellOptionSpec SuCommandSpec = SuSpec with { StopAtOperand = false };
     private static readonly ShellOptionSpec ChrootSpec = new("", ["userspec", "groups"], StopAtOperand: true);
     private static readonly ShellOptionSpec DockerExecSpec = new("euwt", ["env", "user", "workdir", "env-file", "detach-keys", "container", "namespace", "filename"], StopAtOperand: true);
     private static readonly ShellOptionSpec SystemdRunSpec = new("puEMHs", ["unit", "property", "description", "slice", "setenv", "uid", "gid", "nice", "working-directory", "on-calendar", "on-active", "machine", "host", "service-type", "timer-property", "path-property", "socket-property"], StopAtOperand: true);
@@ -73,7 +75,7 @@ internal static class ShellWrappers
     /// <summary>The command after the wrapper's options and <paramref name="positional"/> operands of its own.</summary>
     private static void After(ShellEffectCollector c, ShellInvocation inv, ShellOptionSpec spec, int positional = 0)
     {
-        var args = inv.Parse(spec);
+        using var args = inv.Parse(spec);
         var start = args.OperandStart + positional;
         if (spec == SudoSpec && start >= inv.Words.Count && (args.Has('s') || args.Has('i')))
         {
@@ -89,7 +91,7 @@ internal static class ShellWrappers
 
     private static void Command(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(FlagsThenCommand);
+        using var args = inv.Parse(FlagsThenCommand);
         if (args.Has('v') || args.Has('V'))
         {
             return;
@@ -318,7 +320,7 @@ internal static class ShellWrappers
 
     private static void Su(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = ShellArguments.Parse(inv.Words, inv.First, SuSpec with { StopAtOperand = false });
+        using var args = ShellArguments.Parse(inv.Words, inv.First, SuCommandSpec);
         if (args.Value('c', "command") is { } command)
         {
             AnalyzeString(c, inv, command, inv.Cwd);
@@ -347,7 +349,7 @@ internal static class ShellWrappers
 
     private static void Watch(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(WatchSpec);
+        using var args = inv.Parse(WatchSpec);
         if (args.OperandStart >= inv.Words.Count)
         {
             return;
@@ -364,7 +366,7 @@ internal static class ShellWrappers
 
     private static void Flock(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(FlockSpec);
+        using var args = inv.Parse(FlockSpec);
         var start = args.OperandStart + 1;
         if (args.Value('c', "command") is { } command)
         {
@@ -412,7 +414,7 @@ internal static class ShellWrappers
 
                 break;
             case "cp":
-                var operands = ShellArguments.Parse(words, verb + 1, new ShellOptionSpec()).Operands;
+                var operands = ShellArguments.Parse(words, verb + 1, PlainSpec).Operands;
                 if (operands.Count == 2)
                 {
                     ShellCopies.Add(c, EffectKind.Copy, Container(c, operands[0], inv.Cwd), Container(c, operands[1], inv.Cwd), ShellCopies.Landing.Either, recursive: true, freshTime: false);
@@ -439,7 +441,7 @@ internal static class ShellWrappers
     /// </summary>
     private static void Xargs(ShellEffectCollector c, ShellInvocation inv)
     {
-        var args = inv.Parse(XargsSpec);
+        using var args = inv.Parse(XargsSpec);
         var replace = args.Value('I', "replace")?.Text ?? (args.Has('i') ? args.Value('i')?.Text ?? "{}" : null);
         if (args.Value('a', "arg-file") is { } file)
         {
