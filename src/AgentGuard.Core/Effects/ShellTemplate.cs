@@ -201,14 +201,16 @@ public sealed class ShellTemplate
     }
 
     /// <summary>
-    /// The canonical form of a resource the analyser named. Patterns keep their metacharacters
-    /// (the canonicaliser would take <c>\</c> for a path separator), and names that are not URIs
-    /// (<c>shell:opaque</c>) are not file paths.
+    /// The canonical form of a file the analyser named (its paths are normalised, not yet
+    /// percent-decoded, Unicode-folded or checked for control characters). Patterns keep their
+    /// metacharacters (the canonicaliser would take <c>\</c> for a path separator); URLs are
+    /// canonical already (decoding them twice would turn <c>%2541</c> into <c>A</c>), as are the
+    /// analyser's own names (<c>shell:opaque</c>, <c>service://</c>, <c>process://</c>...).
     /// </summary>
     private static string? Canonical(string resource, bool pattern, out string? error)
     {
         error = null;
-        if (pattern || !resource.Contains("://", StringComparison.Ordinal))
+        if (pattern || !(resource.StartsWith("file://", StringComparison.Ordinal) || resource.StartsWith("host://", StringComparison.Ordinal)))
         {
             return resource;
         }

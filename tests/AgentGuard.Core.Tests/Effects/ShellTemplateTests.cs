@@ -87,4 +87,14 @@ public sealed class ShellTemplateTests
     [Fact]
     public void Extract_OneNamedArgumentMissing_SaysWhichOne()
         => Assert.Equal("shell call has no command: argument 'command' is missing", Error("{}", Shell(["command"])));
+
+    [Fact]
+    public void Extract_PercentEncodedPath_DecodedOnceLikeAnyResource()
+        => Assert.Contains(
+            new Effect(EffectKind.Read, "file:///srv/config/shutdown_config.yaml"),
+            Extract("""{"command":"cat /srv/config/shutdown%5Fconfig.yaml"}""", Shell(["command"])));
+
+    [Fact]
+    public void Extract_ControlCharacterInPath_ReturnsError()
+        => Assert.NotNull(Error("""{"command":"cat $'/srv/a\\x01b'"}""", Shell(["command"])));
 }
