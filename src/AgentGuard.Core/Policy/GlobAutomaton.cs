@@ -16,18 +16,20 @@ namespace AgentGuard.Policy;
 internal sealed class GlobAutomaton
 {
     /// <summary>The most states a resource pattern's automaton may have; a longer pattern compiles to <see cref="Everything"/>.</summary>
-    public const int MaxStates = 2048;
+    public const int MaxStates = 1024;
 
     /// <summary>The most states an asset's automaton may have (its globs come from the policy's author, not from agents).</summary>
     public const int MaxPolicyStates = char.MaxValue;
 
     /// <summary>The most pairs of transitions one intersection compares before it answers yes.</summary>
     /// <remarks>
-    /// Measured against the shipped policy's assets: at most ~900 comparisons for the patterns agents
-    /// write (<c>/data/*weight*</c>, <c>**/reports/q4.xlsx</c>), ~3,800 for <c>**/a*b*c*d*e*f*g/h*i*j*k*l</c>;
-    /// a hostile 600-character <c>*a*a*a...</c> needs ~100,000, and stops here at well under a millisecond.
+    /// Counted against the shipped policy's assets: at most ~900 comparisons per asset for the patterns
+    /// agents write (<c>/data/*weight*</c>, <c>**/reports/q4.xlsx</c>), ~3,800 for the contrived
+    /// <c>**/a*b*c*d*e*f*g/h*i*j*k*l</c>; a hostile 600-character <c>*a*a*a...</c> would need ~100,000
+    /// and stops here, costing a few milliseconds for all assets (not cached: it is longer than
+    /// <see cref="AssetMaskCache.MaxResourceLength"/>).
     /// </remarks>
-    public const int MaxComparisons = 1 << 15;
+    public const int MaxComparisons = 1 << 14;
 
     private readonly Transition[][] _transitions;
     private readonly bool[] _accepting;
