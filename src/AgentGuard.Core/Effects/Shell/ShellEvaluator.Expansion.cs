@@ -38,6 +38,13 @@ internal sealed partial class ShellEvaluator
             return;
         }
 
+        if (word.Plain is { } plain && !plain.AsSpan().ContainsAny(NeedsExpansion))
+        {
+            output.Add(new ShellWord(plain));
+            _expandedCharacters += plain.Length;
+            return;
+        }
+
         if (word.Parts.Length == 1 && word.Parts[0] is Literal literal && (literal.Quoted || !literal.Text.AsSpan().ContainsAny(NeedsExpansion)))
         {
             // A word that is one plain literal is itself (most words are).
@@ -179,6 +186,11 @@ internal sealed partial class ShellEvaluator
     private string ExpandToText(Word word, bool tilde, bool pattern, out bool unknown)
     {
         unknown = false;
+        if (word.Plain is { } plain && (!tilde || !plain.StartsWith('~')))
+        {
+            return plain;
+        }
+
         if (word.Parts.Length == 1 && word.Parts[0] is Literal single && (!tilde || !single.Text.StartsWith('~')) && (!pattern || !single.Quoted || !ShellPattern.IsPattern(single.Text)))
         {
             return single.Text;

@@ -19,6 +19,9 @@ internal sealed partial class ShellEvaluator
     private static readonly IReadOnlyList<KeyValuePair<string, ShellWord>> NoAssignments = [];
     private static readonly IReadOnlyList<ShellRedirection> NoRedirections = [];
 
+    [ThreadStatic]
+    private static Stack<List<ShellWord>>? t_wordLists;
+
     private readonly List<ShellCommand> _commands = [];
     private readonly List<string> _errors;
     private ShellEnvironment _env;
@@ -297,11 +300,15 @@ internal sealed partial class ShellEvaluator
 
     private string? RunSimple(SimpleCommand command, int pipeline, int index, string? previousOutput)
     {
-        var words = new List<ShellWord>(command.Words.Length);
+        var pooled = t_wordLists is { Count: > 0 } pool ? pool.Pop() : new List<ShellWord>(8);
         foreach (var word in command.Words)
         {
-            ExpandWord(word, words);
+            ExpandWord(word, pooled);
         }
+
+        ShellWord[] words = pooled.Count == 0 ? [] : pooled.ToArray();
+        pooled.Clear();
+        (t_wordLists ??= new()).Push(pooled);
 
         var assignments = NoAssignments;
         if (command.Assignments.Length > 0)
@@ -317,7 +324,7 @@ internal sealed partial class ShellEvaluator
 
                 value = Bound(value);
                 list.Add(new(assignment.Name, ToWord(value)));
-                if (words.Count == 0)
+                if (words.Length == 0)
                 {
                     _env.Set(assignment.Name, value);
                 }
@@ -351,13 +358,13 @@ internal sealed partial class ShellEvaluator
             redirections = list;
         }
 
-        if (words.Count > 0 && !words[0].IsPattern && _env.GetFunction(words[0].Text) is { } function)
+        if (words.Length > 0 && !words[0].IsPattern && _env.GetFunction(words[0].Text) is { } function)
         {
             return CallFunction(function, words, redirections);
         }
 
         Emit(new ShellCommand(words, assignments, redirections, _env.WorkingDirectory, pipeline, index, stdin));
-        if (words.Count > 0)
+        if (words.Length > 0)
         {
             RunBuiltin(words);
         }
@@ -370,7 +377,7 @@ internal sealed partial class ShellEvaluator
         return ShellStaticOutput.Of(words, stdin, _env.WorkingDirectory);
     }
 
-    private string? CallFunction(Command body, List<ShellWord> words, IReadOnlyList<ShellRedirection> redirections)
+    private string? CallFunction(Command body, ShellWord[] words, IReadOnlyList<ShellRedirection> redirections)
     {
         if (redirections.Count > 0)
         {
@@ -383,8 +390,8 @@ internal sealed partial class ShellEvaluator
             return null;
         }
 
-        var arguments = new string[words.Count - 1];
-        for (var i = 1; i < words.Count; i++)
+        var arguments = new string[words.Length - 1];
+        for (var i = 1; i < words.Length; i++)
         {
             arguments[i - 1] = ToValue(words[i]);
         }
@@ -398,7 +405,7 @@ internal sealed partial class ShellEvaluator
         return output;
     }
 
-    private void RunBuiltin(List<ShellWord> words)
+    private void RunBuiltin(ShellWord[] words)
     {
         switch (words[0].Text)
         {
@@ -417,7 +424,7 @@ internal sealed partial class ShellEvaluator
 
                 break;
             case "export" or "local" or "declare" or "typeset" or "readonly":
-                for (var i = 1; i < words.Count; i++)
+                for (var i = 1; i < words.Length; i++)
                 {
                     var value = ToValue(words[i]);
                     var equals = value.IndexOf('=', StringComparison.Ordinal);
@@ -429,14 +436,14 @@ internal sealed partial class ShellEvaluator
 
                 break;
             case "unset":
-                for (var i = 1; i < words.Count; i++)
+                for (var i = 1; i < words.Length; i++)
                 {
                     _env.Unset(words[i].Text);
                 }
 
                 break;
             case "read" or "mapfile" or "readarray" or "getopts":
-                for (var i = 1; i < words.Count; i++)
+                for (var i = 1; i < words.Length; i++)
                 {
                     if (IsName(words[i].Text))
                     {
@@ -445,9 +452,9 @@ internal sealed partial class ShellEvaluator
                 }
 
                 break;
-            case "set" when words.Count > 1 && words[1].Text == "--":
-                var positional = new string[words.Count - 2];
-                for (var i = 2; i < words.Count; i++)
+            case "set" when words.Length > 1 && words[1].Text == "--":
+                var positional = new string[words.Length - 2];
+                for (var i = 2; i < words.Length; i++)
                 {
                     positional[i - 2] = ToValue(words[i]);
                 }
@@ -464,17 +471,17 @@ internal sealed partial class ShellEvaluator
         }
     }
 
-    private void ChangeDirectory(List<ShellWord> words, bool push)
+    private void ChangeDirectory(ShellWord[] words, bool push)
     {
         var i = 1;
-        while (i < words.Count && words[i].Text is "-L" or "-P" or "-e" or "-@" or "-n" or "--")
+        while (i < words.Length && words[i].Text is "-L" or "-P" or "-e" or "-@" or "-n" or "--")
         {
             i++;
         }
 
         var current = _env.WorkingDirectory;
         string? target;
-        if (i >= words.Count)
+        if (i >= words.Length)
         {
             if (push)
             {

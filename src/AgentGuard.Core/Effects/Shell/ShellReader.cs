@@ -1098,7 +1098,7 @@ internal sealed class ShellReader
 
         var text = _s.Substring(_pos, length);
         _pos += length;
-        return new Word([new Literal(text)]);
+        return new Word(text);
     }
 
     private static readonly System.Buffers.SearchValues<char> NotPlain = System.Buffers.SearchValues.Create(" \t\n;&|()<>'\"\\$`");

@@ -8,11 +8,21 @@ namespace AgentGuard.Effects.Shell;
 internal static class ShellSyntax
 {
     /// <summary>A word before expansion: its parts in source order.</summary>
-    internal sealed class Word(Part[] parts)
+    internal sealed class Word
     {
-        public Part[] Parts { get; } = parts;
+        private Part[]? _parts;
 
-        public static readonly Word Empty = new([]);
+        public Word(Part[] parts) => _parts = parts;
+
+        /// <summary>A word of plain unquoted characters, the most common kind: its part is only made when asked for.</summary>
+        public Word(string plain) => Plain = plain;
+
+        /// <summary>The text of a word that is one unquoted literal without special characters, or null.</summary>
+        public string? Plain { get; }
+
+        public Part[] Parts => _parts ??= [new Literal(Plain!)];
+
+        public static readonly Word Empty = new(Array.Empty<Part>());
     }
 
     internal abstract class Part
