@@ -469,7 +469,9 @@ internal sealed partial class ShellEvaluator
 
     private string? Substitute(CommandList body)
     {
+        _capturing++;
         var output = RunIsolated(body);
+        _capturing--;
         return output?.TrimEnd('\n');
     }
 
@@ -497,7 +499,7 @@ internal sealed partial class ShellEvaluator
             return new ShellRedirection(descriptor < 0 ? 0 : descriptor, op == RedirectionOperator.HereString ? ShellRedirectionKind.HereString : ShellRedirectionKind.HereDocument, target);
         }
 
-        var fields = new List<ShellWord>(1);
+        var fields = t_wordLists is { Count: > 0 } pool ? pool.Pop() : new List<ShellWord>(8);
         ExpandWord(redirection.Target, fields);
         target = fields.Count switch
         {
@@ -505,6 +507,8 @@ internal sealed partial class ShellEvaluator
             1 => fields[0],
             _ => new ShellWord(string.Join(' ', fields.Select(f => f.Text)), fields.Any(f => f.IsPattern), fields.Any(f => f.IsOpaque)),
         };
+        fields.Clear();
+        (t_wordLists ??= new()).Push(fields);
 
         if (op is RedirectionOperator.DuplicateOutput or RedirectionOperator.DuplicateInput)
         {

@@ -28,6 +28,7 @@ internal sealed partial class ShellEvaluator
     private int _pipeline = -1;
     private int _steps;
     private int _callDepth;
+    private int _capturing;
     private bool _stopped;
 
     public ShellEvaluator(List<string> errors, string? workingDirectory)
@@ -82,7 +83,7 @@ internal sealed partial class ShellEvaluator
         for (var i = 0; i < list.Items.Count && !_stopped; i++)
         {
             string? item;
-            if (list.Joins[i] == ListJoin.Or)
+            if (list.JoinAt(i) == ListJoin.Or)
             {
                 // The right side of || may not run.
                 var before = _env.Clone();
@@ -109,7 +110,7 @@ internal sealed partial class ShellEvaluator
 
         if (command is SimpleCommand simple)
         {
-            return RunSimple(simple, ++_pipeline, 0, null);
+            return RunSimple(simple, ++_pipeline, 0, null, _capturing > 0);
         }
 
         if (command.Redirections is { Count: > 0 })
@@ -192,7 +193,7 @@ internal sealed partial class ShellEvaluator
             var saved = _env;
             _env = saved.Clone();
             var member = pipeline.Commands[i];
-            previous = member is SimpleCommand simple ? RunSimple(simple, number, i, previous) : Run(member);
+            previous = member is SimpleCommand simple ? RunSimple(simple, number, i, previous, _capturing > 0 || i < pipeline.Commands.Count - 1) : Run(member);
             _env = saved;
         }
 
@@ -298,7 +299,8 @@ internal sealed partial class ShellEvaluator
         _commands.Add(command);
     }
 
-    private string? RunSimple(SimpleCommand command, int pipeline, int index, string? previousOutput)
+    /// <param name="needOutput">Whether the output is read (by the next member of a pipeline or a substitution); it is only worked out then.</param>
+    private string? RunSimple(SimpleCommand command, int pipeline, int index, string? previousOutput, bool needOutput)
     {
         var pooled = t_wordLists is { Count: > 0 } pool ? pool.Pop() : new List<ShellWord>(8);
         foreach (var word in command.Words)
@@ -372,6 +374,11 @@ internal sealed partial class ShellEvaluator
         if (stdoutRedirected)
         {
             return string.Empty;
+        }
+
+        if (!needOutput)
+        {
+            return null;
         }
 
         return ShellStaticOutput.Of(words, stdin, _env.WorkingDirectory);

@@ -136,8 +136,7 @@ internal sealed class ShellReader
                 continue;
             }
 
-            list.Joins.Add(join);
-            list.Items.Add(command);
+            list.Add(command, join);
             SkipBlanks();
             if (AtEnd)
             {

@@ -144,12 +144,30 @@ internal static class ShellSyntax
         Or,
     }
 
-    /// <summary>And-or lists joined by <c>;</c>, <c>&amp;</c> or newlines; <see cref="Joins"/>[i] joins item i-1 and item i.</summary>
+    /// <summary>And-or lists joined by <c>;</c>, <c>&amp;</c> or newlines; <see cref="JoinAt"/>(i) joins item i-1 and item i.</summary>
     internal sealed class CommandList : Command
     {
         public List<Command> Items { get; } = [];
 
-        public List<ListJoin> Joins { get; } = [];
+        // Only made when some join is && or ||: most lists are sequences.
+        private List<ListJoin>? _joins;
+
+        public ListJoin JoinAt(int index) => _joins is null ? ListJoin.Sequence : _joins[index];
+
+        public void Add(Command command, ListJoin join)
+        {
+            if (join != ListJoin.Sequence && _joins is null)
+            {
+                _joins = new List<ListJoin>(Items.Count + 2);
+                for (var i = 0; i < Items.Count; i++)
+                {
+                    _joins.Add(ListJoin.Sequence);
+                }
+            }
+
+            Items.Add(command);
+            _joins?.Add(join);
+        }
 
         public static CommandList Empty => new();
     }
