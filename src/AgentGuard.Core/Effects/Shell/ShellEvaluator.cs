@@ -193,7 +193,18 @@ internal sealed partial class ShellEvaluator
             var saved = _env;
             _env = saved.Clone();
             var member = pipeline.Commands[i];
-            previous = member is SimpleCommand simple ? RunSimple(simple, number, i, previous, _capturing > 0 || i < pipeline.Commands.Count - 1) : Run(member);
+            var read = i < pipeline.Commands.Count - 1;
+            if (member is SimpleCommand simple)
+            {
+                previous = RunSimple(simple, number, i, previous, _capturing > 0 || read);
+            }
+            else
+            {
+                // { echo ...; } | sh: the group's output is the next member's input.
+                _capturing += read ? 1 : 0;
+                previous = Run(member);
+                _capturing -= read ? 1 : 0;
+            }
             _env = saved;
         }
 
