@@ -22,6 +22,9 @@ internal static class OpaqueCode
     private static readonly string[] ProtectedWords =
         ["shutdown", "weight", "safetensors", "checkpoint", "ckpt", "policy", "policies", "agentguard", "guard", "audit", "id_rsa", "id_ed25519", "authorized_keys", ".ssh", "crontab", "model", "gemini"];
 
+    private static readonly SearchValues<char> NotBase64 = SearchValues.Create(
+        Enumerable.Range(0, 128).Select(i => (char)i).Where(ch => !(char.IsAsciiLetterOrDigit(ch) || ch is '+' or '/' or '=' or '-' or '_' or '\n' or '\r')).ToArray());
+
     private static readonly SearchValues<char> NameDelimiters = SearchValues.Create(" \t\r\n'\"`(),;=<>|&{}[]");
 
     public static void Scan(ShellEffectCollector c, string code, string? cwd, string? language = null)
@@ -359,7 +362,7 @@ internal static class OpaqueCode
     public static string? DecodeBase64(string text, bool utf16 = false)
     {
         var trimmed = text.Trim();
-        if (trimmed.Length < 8 || trimmed.Length > MaxScan)
+        if (trimmed.Length < 8 || trimmed.Length > MaxScan || trimmed.AsSpan().ContainsAny(NotBase64) || trimmed.AsSpan().ContainsAnyExceptInRange((char)0, (char)127))
         {
             return null;
         }
@@ -383,6 +386,11 @@ internal static class OpaqueCode
     /// <summary>Decodes a hex literal (<c>726d202d7266</c>, <c>\x72\x6d</c>) of printable text, or returns <see langword="null"/>.</summary>
     public static string? DecodeHex(string text)
     {
+        if (text.Length < 8 || !(char.IsAsciiHexDigit(text[0]) || text[0] == '\\'))
+        {
+            return null;
+        }
+
         var compact = text.Replace("\\x", string.Empty, StringComparison.Ordinal).Replace(" ", string.Empty, StringComparison.Ordinal).Replace("\n", string.Empty, StringComparison.Ordinal);
         if (compact.Length < 8 || compact.Length % 2 != 0 || compact.Length > MaxScan)
         {

@@ -38,6 +38,13 @@ internal sealed partial class ShellEvaluator
             return;
         }
 
+        if (word.Plain is { } plain && !plain.AsSpan().ContainsAny(NeedsExpansion))
+        {
+            output.Add(new ShellWord(plain));
+            _expandedCharacters += plain.Length;
+            return;
+        }
+
         if (word.Parts.Length == 1 && word.Parts[0] is Literal literal && (literal.Quoted || !literal.Text.AsSpan().ContainsAny(NeedsExpansion)))
         {
             // A word that is one plain literal is itself (most words are).
@@ -179,6 +186,11 @@ internal sealed partial class ShellEvaluator
     private string ExpandToText(Word word, bool tilde, bool pattern, out bool unknown)
     {
         unknown = false;
+        if (word.Plain is { } plain && (!tilde || !plain.StartsWith('~')))
+        {
+            return plain;
+        }
+
         if (word.Parts.Length == 1 && word.Parts[0] is Literal single && (!tilde || !single.Text.StartsWith('~')) && (!pattern || !single.Quoted || !ShellPattern.IsPattern(single.Text)))
         {
             return single.Text;
@@ -457,7 +469,9 @@ internal sealed partial class ShellEvaluator
 
     private string? Substitute(CommandList body)
     {
+        _capturing++;
         var output = RunIsolated(body);
+        _capturing--;
         return output?.TrimEnd('\n');
     }
 
@@ -485,7 +499,7 @@ internal sealed partial class ShellEvaluator
             return new ShellRedirection(descriptor < 0 ? 0 : descriptor, op == RedirectionOperator.HereString ? ShellRedirectionKind.HereString : ShellRedirectionKind.HereDocument, target);
         }
 
-        var fields = new List<ShellWord>(1);
+        var fields = t_wordLists is { Count: > 0 } pool ? pool.Pop() : new List<ShellWord>(8);
         ExpandWord(redirection.Target, fields);
         target = fields.Count switch
         {
@@ -493,6 +507,8 @@ internal sealed partial class ShellEvaluator
             1 => fields[0],
             _ => new ShellWord(string.Join(' ', fields.Select(f => f.Text)), fields.Any(f => f.IsPattern), fields.Any(f => f.IsOpaque)),
         };
+        fields.Clear();
+        (t_wordLists ??= new()).Push(fields);
 
         if (op is RedirectionOperator.DuplicateOutput or RedirectionOperator.DuplicateInput)
         {

@@ -19,12 +19,16 @@ internal sealed partial class ShellEvaluator
     private static readonly IReadOnlyList<KeyValuePair<string, ShellWord>> NoAssignments = [];
     private static readonly IReadOnlyList<ShellRedirection> NoRedirections = [];
 
+    [ThreadStatic]
+    private static Stack<List<ShellWord>>? t_wordLists;
+
     private readonly List<ShellCommand> _commands = [];
     private readonly List<string> _errors;
     private ShellEnvironment _env;
     private int _pipeline = -1;
     private int _steps;
     private int _callDepth;
+    private int _capturing;
     private bool _stopped;
 
     public ShellEvaluator(List<string> errors, string? workingDirectory)
@@ -79,7 +83,7 @@ internal sealed partial class ShellEvaluator
         for (var i = 0; i < list.Items.Count && !_stopped; i++)
         {
             string? item;
-            if (list.Joins[i] == ListJoin.Or)
+            if (list.JoinAt(i) == ListJoin.Or)
             {
                 // The right side of || may not run.
                 var before = _env.Clone();
@@ -106,7 +110,7 @@ internal sealed partial class ShellEvaluator
 
         if (command is SimpleCommand simple)
         {
-            return RunSimple(simple, ++_pipeline, 0, null);
+            return RunSimple(simple, ++_pipeline, 0, null, _capturing > 0);
         }
 
         if (command.Redirections is { Count: > 0 })
@@ -189,7 +193,18 @@ internal sealed partial class ShellEvaluator
             var saved = _env;
             _env = saved.Clone();
             var member = pipeline.Commands[i];
-            previous = member is SimpleCommand simple ? RunSimple(simple, number, i, previous) : Run(member);
+            var read = i < pipeline.Commands.Count - 1;
+            if (member is SimpleCommand simple)
+            {
+                previous = RunSimple(simple, number, i, previous, _capturing > 0 || read);
+            }
+            else
+            {
+                // { echo ...; } | sh: the group's output is the next member's input.
+                _capturing += read ? 1 : 0;
+                previous = Run(member);
+                _capturing -= read ? 1 : 0;
+            }
             _env = saved;
         }
 
@@ -295,13 +310,18 @@ internal sealed partial class ShellEvaluator
         _commands.Add(command);
     }
 
-    private string? RunSimple(SimpleCommand command, int pipeline, int index, string? previousOutput)
+    /// <param name="needOutput">Whether the output is read (by the next member of a pipeline or a substitution); it is only worked out then.</param>
+    private string? RunSimple(SimpleCommand command, int pipeline, int index, string? previousOutput, bool needOutput)
     {
-        var words = new List<ShellWord>(command.Words.Length);
+        var pooled = t_wordLists is { Count: > 0 } pool ? pool.Pop() : new List<ShellWord>(8);
         foreach (var word in command.Words)
         {
-            ExpandWord(word, words);
+            ExpandWord(word, pooled);
         }
+
+        ShellWord[] words = pooled.Count == 0 ? [] : pooled.ToArray();
+        pooled.Clear();
+        (t_wordLists ??= new()).Push(pooled);
 
         var assignments = NoAssignments;
         if (command.Assignments.Length > 0)
@@ -317,7 +337,7 @@ internal sealed partial class ShellEvaluator
 
                 value = Bound(value);
                 list.Add(new(assignment.Name, ToWord(value)));
-                if (words.Count == 0)
+                if (words.Length == 0)
                 {
                     _env.Set(assignment.Name, value);
                 }
@@ -351,13 +371,13 @@ internal sealed partial class ShellEvaluator
             redirections = list;
         }
 
-        if (words.Count > 0 && !words[0].IsPattern && _env.GetFunction(words[0].Text) is { } function)
+        if (words.Length > 0 && !words[0].IsPattern && _env.GetFunction(words[0].Text) is { } function)
         {
             return CallFunction(function, words, redirections);
         }
 
         Emit(new ShellCommand(words, assignments, redirections, _env.WorkingDirectory, pipeline, index, stdin));
-        if (words.Count > 0)
+        if (words.Length > 0)
         {
             RunBuiltin(words);
         }
@@ -367,10 +387,15 @@ internal sealed partial class ShellEvaluator
             return string.Empty;
         }
 
+        if (!needOutput)
+        {
+            return null;
+        }
+
         return ShellStaticOutput.Of(words, stdin, _env.WorkingDirectory);
     }
 
-    private string? CallFunction(Command body, List<ShellWord> words, IReadOnlyList<ShellRedirection> redirections)
+    private string? CallFunction(Command body, ShellWord[] words, IReadOnlyList<ShellRedirection> redirections)
     {
         if (redirections.Count > 0)
         {
@@ -383,8 +408,8 @@ internal sealed partial class ShellEvaluator
             return null;
         }
 
-        var arguments = new string[words.Count - 1];
-        for (var i = 1; i < words.Count; i++)
+        var arguments = new string[words.Length - 1];
+        for (var i = 1; i < words.Length; i++)
         {
             arguments[i - 1] = ToValue(words[i]);
         }
@@ -398,7 +423,7 @@ internal sealed partial class ShellEvaluator
         return output;
     }
 
-    private void RunBuiltin(List<ShellWord> words)
+    private void RunBuiltin(ShellWord[] words)
     {
         switch (words[0].Text)
         {
@@ -417,7 +442,7 @@ internal sealed partial class ShellEvaluator
 
                 break;
             case "export" or "local" or "declare" or "typeset" or "readonly":
-                for (var i = 1; i < words.Count; i++)
+                for (var i = 1; i < words.Length; i++)
                 {
                     var value = ToValue(words[i]);
                     var equals = value.IndexOf('=', StringComparison.Ordinal);
@@ -429,14 +454,14 @@ internal sealed partial class ShellEvaluator
 
                 break;
             case "unset":
-                for (var i = 1; i < words.Count; i++)
+                for (var i = 1; i < words.Length; i++)
                 {
                     _env.Unset(words[i].Text);
                 }
 
                 break;
             case "read" or "mapfile" or "readarray" or "getopts":
-                for (var i = 1; i < words.Count; i++)
+                for (var i = 1; i < words.Length; i++)
                 {
                     if (IsName(words[i].Text))
                     {
@@ -445,9 +470,9 @@ internal sealed partial class ShellEvaluator
                 }
 
                 break;
-            case "set" when words.Count > 1 && words[1].Text == "--":
-                var positional = new string[words.Count - 2];
-                for (var i = 2; i < words.Count; i++)
+            case "set" when words.Length > 1 && words[1].Text == "--":
+                var positional = new string[words.Length - 2];
+                for (var i = 2; i < words.Length; i++)
                 {
                     positional[i - 2] = ToValue(words[i]);
                 }
@@ -464,17 +489,17 @@ internal sealed partial class ShellEvaluator
         }
     }
 
-    private void ChangeDirectory(List<ShellWord> words, bool push)
+    private void ChangeDirectory(ShellWord[] words, bool push)
     {
         var i = 1;
-        while (i < words.Count && words[i].Text is "-L" or "-P" or "-e" or "-@" or "-n" or "--")
+        while (i < words.Length && words[i].Text is "-L" or "-P" or "-e" or "-@" or "-n" or "--")
         {
             i++;
         }
 
         var current = _env.WorkingDirectory;
         string? target;
-        if (i >= words.Count)
+        if (i >= words.Length)
         {
             if (push)
             {

@@ -27,6 +27,11 @@ internal static class ShellPath
             return path;
         }
 
+        if (IsNormal(path))
+        {
+            return path;
+        }
+
         var absolute = path[0] == '/';
         var segments = new List<string>();
         foreach (var segment in path.Split('/'))
@@ -55,5 +60,33 @@ internal static class ShellPath
 
         var joined = string.Join('/', segments);
         return absolute ? "/" + joined : joined.Length == 0 ? "." : joined;
+    }
+
+    /// <summary>Whether the path has no empty, <c>.</c> or <c>..</c> segment and no trailing slash (most do).</summary>
+    private static bool IsNormal(string path)
+    {
+        if (path.Length > 1 && path[^1] == '/')
+        {
+            return false;
+        }
+
+        var start = path[0] == '/' ? 1 : 0;
+        for (var i = start; i <= path.Length; i++)
+        {
+            if (i < path.Length && path[i] != '/')
+            {
+                continue;
+            }
+
+            var segment = path.AsSpan(start, i - start);
+            if ((segment.IsEmpty && path.Length > 1) || segment is "." or "..")
+            {
+                return false;
+            }
+
+            start = i + 1;
+        }
+
+        return true;
     }
 }

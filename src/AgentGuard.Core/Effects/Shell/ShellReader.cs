@@ -136,8 +136,7 @@ internal sealed class ShellReader
                 continue;
             }
 
-            list.Joins.Add(join);
-            list.Items.Add(command);
+            list.Add(command, join);
             SkipBlanks();
             if (AtEnd)
             {
@@ -1098,7 +1097,7 @@ internal sealed class ShellReader
 
         var text = _s.Substring(_pos, length);
         _pos += length;
-        return new Word([new Literal(text)]);
+        return new Word(text);
     }
 
     private static readonly System.Buffers.SearchValues<char> NotPlain = System.Buffers.SearchValues.Create(" \t\n;&|()<>'\"\\$`");

@@ -8,11 +8,21 @@ namespace AgentGuard.Effects.Shell;
 internal static class ShellSyntax
 {
     /// <summary>A word before expansion: its parts in source order.</summary>
-    internal sealed class Word(Part[] parts)
+    internal sealed class Word
     {
-        public Part[] Parts { get; } = parts;
+        private Part[]? _parts;
 
-        public static readonly Word Empty = new([]);
+        public Word(Part[] parts) => _parts = parts;
+
+        /// <summary>A word of plain unquoted characters, the most common kind: its part is only made when asked for.</summary>
+        public Word(string plain) => Plain = plain;
+
+        /// <summary>The text of a word that is one unquoted literal without special characters, or null.</summary>
+        public string? Plain { get; }
+
+        public Part[] Parts => _parts ??= [new Literal(Plain!)];
+
+        public static readonly Word Empty = new(Array.Empty<Part>());
     }
 
     internal abstract class Part
@@ -134,12 +144,30 @@ internal static class ShellSyntax
         Or,
     }
 
-    /// <summary>And-or lists joined by <c>;</c>, <c>&amp;</c> or newlines; <see cref="Joins"/>[i] joins item i-1 and item i.</summary>
+    /// <summary>And-or lists joined by <c>;</c>, <c>&amp;</c> or newlines; <see cref="JoinAt"/>(i) joins item i-1 and item i.</summary>
     internal sealed class CommandList : Command
     {
         public List<Command> Items { get; } = [];
 
-        public List<ListJoin> Joins { get; } = [];
+        // Only made when some join is && or ||: most lists are sequences.
+        private List<ListJoin>? _joins;
+
+        public ListJoin JoinAt(int index) => _joins is null ? ListJoin.Sequence : _joins[index];
+
+        public void Add(Command command, ListJoin join)
+        {
+            if (join != ListJoin.Sequence && _joins is null)
+            {
+                _joins = new List<ListJoin>(Items.Count + 2);
+                for (var i = 0; i < Items.Count; i++)
+                {
+                    _joins.Add(ListJoin.Sequence);
+                }
+            }
+
+            Items.Add(command);
+            _joins?.Add(join);
+        }
 
         public static CommandList Empty => new();
     }

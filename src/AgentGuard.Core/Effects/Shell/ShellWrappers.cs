@@ -387,7 +387,10 @@ internal static class ShellWrappers
         }
     }
 
-    /// <summary>docker|podman exec CONTAINER CMD... (analysed with the container as host), docker cp.</summary>
+    /// <summary>
+    /// docker|podman exec CONTAINER CMD... (analysed with the container as host), docker cp, and
+    /// stop/kill/rm/pause/restart of containers (lifecycle of <c>container://HOST/NAME</c>).
+    /// </summary>
     private static void Docker(ShellEffectCollector c, ShellInvocation inv)
     {
         var words = inv.Words;
@@ -410,6 +413,20 @@ internal static class ShellWrappers
                 if (container + 1 < words.Count)
                 {
                     c.AnalyzeOnHost(words[container].Text.ToLowerInvariant(), ShellServiceCommands.QuotedJoin(inv, container + 1), cwd: null);
+                }
+
+                break;
+            case "stop" or "kill" or "rm" or "pause" or "restart" or "update":
+                for (var i = verb + 1; i < words.Count; i++)
+                {
+                    var text = words[i].Text;
+                    if (text.StartsWith('-'))
+                    {
+                        i += text is "-t" or "--time" or "-s" or "--signal" ? 1 : 0;
+                        continue;
+                    }
+
+                    c.Add(EffectKind.Lifecycle, "container://" + c.NamedHost + "/" + text.ToLowerInvariant(), flags: words[i].IsOpaque ? EffectFlags.Opaque | EffectFlags.ResourcePattern : 0);
                 }
 
                 break;

