@@ -22,6 +22,7 @@ public class HotPathBenchmarks
     private byte[] _largeWriteFile = null!;
     private byte[] _largeUnmappedTool = null!;
     private byte[] _largeShellCommand = null!;
+    private byte[] _typicalShell = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -34,6 +35,7 @@ public class HotPathBenchmarks
         _largeWriteFile = McpBodies.LargeWriteFile();
         _largeUnmappedTool = McpBodies.LargeUnmappedTool();
         _largeShellCommand = McpBodies.LargeShellCommand();
+        _typicalShell = McpBodies.TypicalShellCall();
 
         // Guard against measuring a path that fails early: each body must decide as the policy says.
         Expect(_modifyVar, denied: 1);
@@ -43,6 +45,7 @@ public class HotPathBenchmarks
         Expect(_largeWriteFile, denied: 0);
         Expect(_largeUnmappedTool, denied: 0);
         Expect(_largeShellCommand, denied: 0);
+        Expect(_typicalShell, denied: 0);
     }
 
     [Benchmark(Description = "tools/call modify_var (deny)")]
@@ -63,7 +66,10 @@ public class HotPathBenchmarks
     [Benchmark(Description = "1 MiB unmapped tool (arguments_match)")]
     public int LargeUnmappedTool() => DecideBody(_policy, _largeUnmappedTool);
 
-    [Benchmark(Description = "1 MiB run_shell_command (value_matches)")]
+    [Benchmark(Description = "tools/call bash, 206-character command (shell analysis)")]
+    public int TypicalShell() => DecideBody(_policy, _typicalShell);
+
+    [Benchmark(Description = "1 MiB run_shell_command (shell analysis)")]
     public int LargeShellCommand() => DecideBody(_policy, _largeShellCommand);
 
     /// <summary>Decode, canonicalise and decide every message of <paramref name="body"/>; returns how many were denied.</summary>

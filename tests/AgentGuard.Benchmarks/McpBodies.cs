@@ -45,7 +45,10 @@ internal static class McpBodies
     /// <summary>An unmapped tool with ~1 MiB of arguments: the policy's <c>arguments_match</c> rule scans all of it.</summary>
     public static byte[] LargeUnmappedTool() => ToolsCall("upload_report", $$"""{"title":"quarterly evaluation","body":"{{Filler()}}"}""");
 
-    /// <summary>A shell tool whose ~1 MiB command is the effect value every shell rule's regex scans.</summary>
+    /// <summary>A coding agent's typical bash call (four commands, 206 characters; tests/load/run.sh CALL=shell sends the same), which the shell analyser reads and the policy allows.</summary>
+    public static byte[] TypicalShellCall() => ToolsCall("bash", """{"command":"cd /workspace/app && grep -rn \"TODO\" src/ | head -20; ls -la /data/*.csv && python3 scripts/report.py --out /tmp/report.txt; cat config/settings.yaml | wc -l"}""");
+
+    /// <summary>A shell tool whose ~1 MiB here-document the shell analyser reads (a command past the parser's 1 MiB is denied unread).</summary>
     public static byte[] LargeShellCommand() => ToolsCall("run_shell_command", $$"""{"command":"cat <<'EOF' > /tmp/notes.txt\n{{Filler()}}\nEOF"}""");
 
     private static string ToolsCallText(string tool, string arguments, int id)

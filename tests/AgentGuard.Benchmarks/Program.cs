@@ -37,6 +37,7 @@ public static class Program
             ["large_write"] = McpBodies.LargeWriteFile,
             ["large_unmapped"] = McpBodies.LargeUnmappedTool,
             ["large_shell"] = McpBodies.LargeShellCommand,
+            ["shell"] = McpBodies.TypicalShellCall,
         };
         if (!cases.TryGetValue(name, out var create))
         {

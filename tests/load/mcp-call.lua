@@ -5,7 +5,8 @@ wrk.method = "POST"
 wrk.path = "/mcp"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json, text/event-stream"
-wrk.body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_server_files","arguments":{"ip":"10.0.12.45"}}}'
+-- run.sh sets MCP_CALL_BODY (CALL=shell: a bash tool call); alone, the script sends list_server_files.
+wrk.body = os.getenv("MCP_CALL_BODY") or '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_server_files","arguments":{"ip":"10.0.12.45"}}}'
 
 -- No response() hook: it would make wrk parse every body in Lua. Statuses >= 400 (a denial is
 -- 403) are counted in summary.errors.status.

@@ -4,7 +4,8 @@
 #   tests/load/run.sh            # everything: install, build, start, warm up, measure, report, clean up
 #
 # nginx answers POST /mcp with a fixed JSON-RPC tools/call result. Three targets are measured
-# with the same allowed tools/call (list_server_files, which the guard decides and forwards):
+# with the same allowed tools/call (list_server_files, which the guard decides and forwards; with
+# CALL=shell, a bash call whose command the guard's shell analyser reads):
 #   nginx direct  a second nginx on the proxies' CPU: the ceiling
 #   plain YARP    tests/load/PlainYarp, catch-all route to nginx (the baseline)
 #   guard         agentguard run --upstream nginx --policy policies (inspects every POST)
@@ -17,7 +18,7 @@
 # robust to other work on the machine, unlike requests/s), the CPU other processes used
 # meanwhile and the CPU the hypervisor stole (/proc/stat), so disturbed runs can be told apart.
 #
-# Settings (environment): WARMUP=60 DURATION=15 RUNS=3 CONNECTIONS=32 RATE=1000
+# Settings (environment): CALL=list|shell WARMUP=60 DURATION=15 RUNS=3 CONNECTIONS=32 RATE=1000
 # RATE_DURATION=30 RATE_CONNECTIONS=50 QUIET_STEAL=0.10 PROXY_CPU=0 LOAD_CPU=1 SKIP_BUILD=0 KEEP_WORK=0
 # GUARD_ARGS (extra guard flags) RESULTS=<file to copy the raw results to>; ports NGINX_PORT DIRECT_PORT YARP_PORT GUARD_PORT
 # GUARD_ADMIN_PORT (18180-18193).
@@ -33,6 +34,7 @@ RATE=${RATE:-1000}
 RATE_DURATION=${RATE_DURATION:-30}
 RATE_CONNECTIONS=${RATE_CONNECTIONS:-50}
 QUIET_STEAL=${QUIET_STEAL:-0.10}
+CALL=${CALL:-list}
 PROXY_CPU=${PROXY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 NGINX_PORT=${NGINX_PORT:-18180}
@@ -46,7 +48,15 @@ source "$HERE/lib.sh"
 make_work load
 
 REPLY_BODY='{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"employee_directory.csv, Q4_financial_report.xlsx, gemini_agent_2_model_weight.safetensors"}],"isError":false}}'
-CALL_BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_server_files","arguments":{"ip":"10.0.12.45"}}}'
+case $CALL in
+  list) CALL_BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_server_files","arguments":{"ip":"10.0.12.45"}}}' ;;
+  # A coding agent's typical shell call (four commands, 206 characters), which the shell analyser
+  # reads and the policy allows.
+  shell) CALL_BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"bash","arguments":{"command":"cd /workspace/app && grep -rn \"TODO\" src/ | head -20; ls -la /data/*.csv && python3 scripts/report.py --out /tmp/report.txt; cat config/settings.yaml | wc -l"}}}' ;;
+  *) die "CALL is '$CALL'; use list or shell" ;;
+esac
+# mcp-call.lua (and fixed-rate.lua through it) sends this body.
+export MCP_CALL_BODY=$CALL_BODY
 DENIED_BODY='{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"modify_var","arguments":{"key":"shutdown_enabled","value":"false"}}}'
 MCP_LOCATION="    location = /mcp {
       default_type application/json;
@@ -83,7 +93,7 @@ for target in "${TARGETS[@]}"; do
 done
 denied=$(post "$GUARD_PORT" "$DENIED_BODY")
 [[ "$denied" == *'permission denied'* ]] || die "the guard did not deny modify_var shutdown_enabled=false: $denied"
-log "preflight ok: all targets forward list_server_files; the guard denies modify_var shutdown_enabled=false"
+log "preflight ok: all targets forward the $CALL call; the guard denies modify_var shutdown_enabled=false"
 
 server_pids() { # every process of ours that serves: proxies, nginx masters and workers
   local pid
@@ -182,7 +192,7 @@ ms() { awk -v v="$1" 'BEGIN { printf "%.3f", v / 1000 }'; }
 
 echo
 echo "AgentGuard load test: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), .NET $(dotnet --list-runtimes | awk '/NETCore.App/ { v = $2 } END { print v }'), proxies on CPU $PROXY_CPU, wrk on CPU $LOAD_CPU"
-echo "medians of $RUNS runs; max: wrk -t1 -c$CONNECTIONS -d${DURATION}s; fixed: $RATE req/s paced, -c$RATE_CONNECTIONS -d${RATE_DURATION}s; warm-up ${WARMUP} s each"
+echo "call: $CALL; medians of $RUNS runs; max: wrk -t1 -c$CONNECTIONS -d${DURATION}s; fixed: $RATE req/s paced, -c$RATE_CONNECTIONS -d${RATE_DURATION}s; warm-up ${WARMUP} s each"
 echo
 printf '| %-12s | %9s | %7s | %7s | %8s | %10s | %7s | %7s | %7s | %8s | %13s |\n' target "max req/s" "p50 ms" "p99 ms" "CPU us/req" "fixed req/s" "p50 ms" "p90 ms" "p99 ms" "CPU us/req" "other/steal"
 printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' -------------- ----------: --------: --------: -----------: ------------: --------: --------: --------: -----------: ---------------:

@@ -67,11 +67,12 @@ internal static class AuditRecordSerializer
         {
             writer.WriteStartObject();
             writer.WriteString("kind"u8, EffectKinds.Name(effect.Kind));
-            writer.WriteString("resource"u8, effect.Resource);
-            WriteOptional(writer, "destination"u8, effect.Destination);
+            // A shell command's effects carry its text (opaque code) and URLs, credentials included.
+            writer.WriteString("resource"u8, InlineSecrets.Redact(effect.Resource));
+            WriteOptional(writer, "destination"u8, effect.Destination is null ? null : InlineSecrets.Redact(effect.Destination));
             if (effect.Value is not null)
             {
-                writer.WriteString("value"u8, effect.Value);
+                writer.WriteString("value"u8, InlineSecrets.Redact(effect.Value));
             }
 
             writer.WriteEndObject();

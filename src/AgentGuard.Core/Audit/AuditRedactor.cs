@@ -3,7 +3,11 @@ using System.Text.Json;
 
 namespace AgentGuard.Audit;
 
-/// <summary>Writes tool arguments into a record with the values of secret-bearing members replaced.</summary>
+/// <summary>
+/// Writes tool arguments into a record with the values of secret-bearing members replaced, and
+/// the credentials written inside other string values (a shell command's <c>--password=...</c>,
+/// see <see cref="InlineSecrets"/>) replaced too.
+/// </summary>
 internal sealed class AuditRedactor(IEnumerable<string> names)
 {
     public const string Placeholder = "[redacted]";
@@ -42,6 +46,19 @@ internal sealed class AuditRedactor(IEnumerable<string> names)
                 break;
             case JsonValueKind.Undefined:
                 writer.WriteNullValue();
+                break;
+            case JsonValueKind.String:
+                var text = value.GetString()!;
+                var redacted = InlineSecrets.Redact(text);
+                if (ReferenceEquals(redacted, text))
+                {
+                    value.WriteTo(writer);
+                }
+                else
+                {
+                    writer.WriteStringValue(redacted);
+                }
+
                 break;
             default:
                 value.WriteTo(writer);

@@ -4,7 +4,8 @@ namespace AgentGuard.Effects;
 
 /// <summary>
 /// Turns a tool call into canonical effects: through the tool's declared mapping for
-/// <c>tools/call</c>, and from the named URI for resource methods.
+/// <c>tools/call</c> (templates, or the shell analyser for <c>kind: shell</c>), and from the named
+/// URI for resource methods.
 /// </summary>
 public static class EffectExtractor
 {
@@ -52,6 +53,16 @@ public static class EffectExtractor
         var (resources, destinations, values) = (scratch.Resources, scratch.Destinations, scratch.Values);
         foreach (var template in mapping)
         {
+            if (template.Shell is { } shell)
+            {
+                if (shell.Extract(arguments, effects) is { } shellError)
+                {
+                    return shellError;
+                }
+
+                continue;
+            }
+
             var error = template.Resource.Expand(arguments, resources);
             if (error is not null)
             {

@@ -6,6 +6,8 @@ namespace AgentGuard.Policy;
 public sealed class Asset
 {
     private readonly Regex _pattern;
+    private GlobAutomaton? _automaton;
+    private GlobAutomaton? _exactAutomaton;
 
     internal Asset(string name, string? description, IReadOnlyList<string> resources, bool caseInsensitive)
     {
@@ -36,5 +38,27 @@ public sealed class Asset
         // The canonical form keeps the slash because a copy's destination folder depends on it.
         var trimmed = resource.AsSpan().TrimEnd('/');
         return _pattern.IsMatch(resource) || (trimmed.Length != resource.Length && _pattern.IsMatch(trimmed));
+    }
+
+    /// <summary>Whether some name that <paramref name="pattern"/> matches belongs to this asset.</summary>
+    /// <param name="pattern">A compiled resource pattern (see <see cref="ResourcePattern"/>).</param>
+    internal bool Intersects(GlobAutomaton pattern)
+    {
+        // Compiled on first use, once per loaded policy: most policies never see a pattern. Like
+        // Contains, a name with trailing slashes is in the asset when the name without them is.
+        var automaton = _automaton ??= Glob.ToAutomaton(Resources, CaseInsensitive, trailingSlashes: true);
+        return pattern.Intersects(automaton);
+    }
+
+    /// <summary>Whether every name that <paramref name="pattern"/> matches belongs to this asset.</summary>
+    /// <param name="pattern">A compiled resource pattern (see <see cref="ResourcePattern"/>).</param>
+    internal bool Covers(GlobAutomaton pattern)
+    {
+        // Without the trailing slashes Contains forgives: a stricter asset covers less, and "not
+        // covered" is what lets asset_not hold, so a deny rule with asset_not errs towards matching.
+        var automaton = _exactAutomaton ??= Glob.ToAutomaton(Resources, CaseInsensitive);
+
+        // Globs too large to compile stand for everything, which would cover every pattern: fail closed.
+        return !ReferenceEquals(automaton, GlobAutomaton.Everything) && !pattern.HasMatchOutside(automaton, out _);
     }
 }

@@ -36,6 +36,44 @@ internal static class Glob
         return new Regex(alternatives.Append(")$").ToString(), options);
     }
 
+    /// <summary>
+    /// Builds the automaton that matches when any of <paramref name="patterns"/> does, with the
+    /// same meaning as <see cref="ToRegex(IEnumerable{string}, bool)"/>: what lets an asset be
+    /// intersected with a resource pattern (see <see cref="ResourcePattern"/>).
+    /// </summary>
+    /// <param name="patterns">Valid globs (see <see cref="Validate"/>); an invalid one makes the automaton match everything.</param>
+    /// <param name="ignoreCase">Whether a character also matches every character of its case class.</param>
+    /// <param name="trailingSlashes">Whether each name may also be followed by any number of <c>/</c>, as <see cref="Asset.Contains"/> allows.</param>
+    public static GlobAutomaton ToAutomaton(IEnumerable<string> patterns, bool ignoreCase, bool trailingSlashes = false)
+    {
+        var builder = new GlobAutomaton.Builder(GlobAutomaton.MaxPolicyStates);
+        var start = builder.AddState();
+        foreach (var pattern in patterns)
+        {
+            // As in ToRegex, an empty pattern matches the empty name (the loader refuses it anyway).
+            if (pattern.Length != 0 && Validate(pattern) is not null)
+            {
+                return GlobAutomaton.Everything;
+            }
+
+            var first = builder.AddState();
+            builder.AddEmpty(start, first);
+            var end = AddPattern(builder, first, pattern, ignoreCase);
+            builder.Accept(end);
+            if (trailingSlashes)
+            {
+                builder.Accept(builder.ThenRepeat(end, CharSet.Single('/')));
+            }
+
+            if (builder.Overflowed)
+            {
+                return GlobAutomaton.Everything;
+            }
+        }
+
+        return builder.Build();
+    }
+
     /// <summary>Returns an error when <paramref name="pattern"/> is not a valid glob, otherwise <see langword="null"/>.</summary>
     public static string? Validate(string pattern)
     {
@@ -72,6 +110,63 @@ internal static class Glob
 
         return depth == 0 ? null : "'{' without a matching '}'";
     }
+
+    // Mirrors Translate element by element; a {a,b} group is a fork whose branches meet at one state.
+    private static int AddPattern(GlobAutomaton.Builder builder, int state, string pattern, bool ignoreCase)
+    {
+        var groupStart = -1;
+        var groupEnd = -1;
+        for (var i = 0; i < pattern.Length && !builder.Overflowed; i++)
+        {
+            var c = pattern[i];
+            switch (c)
+            {
+                case '\\' when i + 1 < pattern.Length:
+                    i++;
+                    state = builder.Then(state, Literal(pattern[i], ignoreCase));
+                    break;
+                case '*' when i + 1 < pattern.Length && pattern[i + 1] == '*':
+                    i++;
+                    if (i + 1 < pattern.Length && pattern[i + 1] == '/')
+                    {
+                        i++;
+                        state = builder.ThenAnySegments(state);
+                    }
+                    else
+                    {
+                        state = builder.ThenRepeat(state, CharSet.Any);
+                    }
+
+                    break;
+                case '*':
+                    state = builder.ThenRepeat(state, CharSet.AnyButSlash);
+                    break;
+                case '?':
+                    state = builder.Then(state, CharSet.AnyButSlash);
+                    break;
+                case '{':
+                    groupStart = state;
+                    groupEnd = builder.AddState();
+                    break;
+                case '}' when groupStart >= 0:
+                    builder.AddEmpty(state, groupEnd);
+                    state = groupEnd;
+                    groupStart = -1;
+                    break;
+                case ',' when groupStart >= 0:
+                    builder.AddEmpty(state, groupEnd);
+                    state = groupStart;
+                    break;
+                default:
+                    state = builder.Then(state, Literal(c, ignoreCase));
+                    break;
+            }
+        }
+
+        return state;
+    }
+
+    private static CharSet Literal(char c, bool ignoreCase) => ignoreCase ? CharSet.IgnoringCase(c) : CharSet.Single(c);
 
     private static string Translate(string pattern)
     {

@@ -29,12 +29,36 @@ public static class PolicyEngine
             return Decision.InspectionFailure(error);
         }
 
+        return Decide(policy, call, effects, unmapped);
+    }
+
+    /// <summary>Decides <paramref name="call"/> over the <paramref name="effects"/> already extracted from it.</summary>
+    /// <param name="policy">The policy to decide under.</param>
+    /// <param name="call">The call, for its call conditions.</param>
+    /// <param name="effects">The call's canonical effects; the decision keeps the list.</param>
+    /// <param name="unmapped">Whether the call is a <c>tools/call</c> of a tool no mapping describes.</param>
+    internal static Decision Decide(PolicySet policy, ToolCall call, List<Effect> effects, bool unmapped)
+    {
         Span<ulong> resourceMasks = effects.Count <= 16 ? stackalloc ulong[effects.Count] : new ulong[effects.Count];
         Span<ulong> destinationMasks = effects.Count <= 16 ? stackalloc ulong[effects.Count] : new ulong[effects.Count];
+        Span<ulong> coverMasks = effects.Count <= 16 ? stackalloc ulong[effects.Count] : new ulong[effects.Count];
         for (var i = 0; i < effects.Count; i++)
         {
-            resourceMasks[i] = policy.AssetMask(effects[i].Resource);
-            destinationMasks[i] = policy.AssetMask(effects[i].Destination);
+            var effect = effects[i];
+            if (effect.Flags == EffectFlags.None)
+            {
+                resourceMasks[i] = policy.AssetMask(effect.Resource);
+                coverMasks[i] = resourceMasks[i];
+                destinationMasks[i] = policy.AssetMask(effect.Destination);
+            }
+            else
+            {
+                // A pattern is in an asset when some name it matches is, and not in it when some name is not.
+                var pattern = (effect.Flags & EffectFlags.ResourcePattern) != 0;
+                resourceMasks[i] = pattern ? policy.PatternAssetMask(effect.Resource) : policy.AssetMask(effect.Resource);
+                coverMasks[i] = pattern ? policy.PatternCoverMask(effect.Resource) : resourceMasks[i];
+                destinationMasks[i] = (effect.Flags & EffectFlags.DestinationPattern) != 0 ? policy.PatternAssetMask(effect.Destination) : policy.AssetMask(effect.Destination);
+            }
         }
 
         string? argumentText = null;
@@ -55,7 +79,7 @@ public static class PolicyEngine
                 }
             }
 
-            if (rule.HasEffectConditions && !AnyEffectMatches(rule, effects, resourceMasks, destinationMasks))
+            if (rule.HasEffectConditions && !AnyEffectMatches(rule, effects, resourceMasks, coverMasks, destinationMasks))
             {
                 continue;
             }
@@ -81,11 +105,11 @@ public static class PolicyEngine
         return new Decision(policy.Default, Decision.DefaultRuleId, null, null, effects);
     }
 
-    private static bool AnyEffectMatches(Rule rule, List<Effect> effects, Span<ulong> resourceMasks, Span<ulong> destinationMasks)
+    private static bool AnyEffectMatches(Rule rule, List<Effect> effects, Span<ulong> resourceMasks, Span<ulong> coverMasks, Span<ulong> destinationMasks)
     {
         for (var i = 0; i < effects.Count; i++)
         {
-            if (rule.MatchesEffect(effects[i], resourceMasks[i], destinationMasks[i]))
+            if (rule.MatchesEffect(effects[i], resourceMasks[i], coverMasks[i], destinationMasks[i]))
             {
                 return true;
             }

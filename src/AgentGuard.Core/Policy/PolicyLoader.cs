@@ -379,6 +379,14 @@ public static class PolicyLoader
                 return null;
             }
 
+            foreach (var (entryKey, entryValue) in mapping.Children)
+            {
+                if (entryKey is YamlScalarNode { Value: "kind" } && entryValue is YamlScalarNode { Value: "shell" })
+                {
+                    return ReadShell(file, mapping, tool);
+                }
+            }
+
             EffectKind? kind = null;
             ArgumentTemplate? resource = null, destination = null, value = null;
             var ok = true;
@@ -399,7 +407,7 @@ public static class PolicyLoader
                     }
                     else
                     {
-                        file.Error(item, $"{where}: kind '{text}' is unknown; use one of: {string.Join(", ", EffectKinds.Names)}");
+                        file.Error(item, $"{where}: kind '{text}' is unknown; use one of: {string.Join(", ", EffectKinds.Names)}, shell");
                         ok = false;
                     }
 
@@ -439,6 +447,69 @@ public static class PolicyLoader
             }
 
             return ok ? new EffectTemplate(kind.Value, resource, destination, value) : null;
+        }
+
+        /// <summary>Reads <c>{ kind: shell, command: [command, cmd], host: "", cwd: "{cwd|}" }</c>.</summary>
+        private static EffectTemplate? ReadShell(YamlFile file, YamlMappingNode mapping, string tool)
+        {
+            var where = $"tool '{tool}' shell effect";
+            List<string>? commands = null;
+            ArgumentTemplate? host = null, cwd = null;
+            var ok = true;
+            foreach (var (key, _, item) in file.Entries(mapping, where, "kind", "command", "host", "cwd"))
+            {
+                switch (key)
+                {
+                    case "command":
+                        commands = [];
+                        foreach (var (name, node) in file.List(item, $"{where} command") ?? [])
+                        {
+                            if (ShellTemplate.ValidateArgumentName(name) is { } error)
+                            {
+                                file.Error(node, $"{where} command: {error}; list the argument names that may hold the command, e.g. [command, cmd]");
+                                ok = false;
+                            }
+                            else
+                            {
+                                commands.Add(name);
+                            }
+                        }
+
+                        break;
+                    case "host":
+                    case "cwd":
+                        if (file.Scalar(item, $"{where} {key}") is not { } text)
+                        {
+                            ok = false;
+                            break;
+                        }
+
+                        var template = ArgumentTemplate.Parse(text, out var templateError);
+                        if (template is null)
+                        {
+                            file.Error(item, $"{where} {key}: {templateError}");
+                            ok = false;
+                        }
+                        else if (key == "host")
+                        {
+                            host = template;
+                        }
+                        else
+                        {
+                            cwd = template;
+                        }
+
+                        break;
+                }
+            }
+
+            if (commands is null || (commands.Count == 0 && ok))
+            {
+                file.Error(mapping, $"{where} needs 'command': the argument names that may hold the command, e.g. [command, cmd]");
+                return null;
+            }
+
+            return ok ? EffectTemplate.ForShell(new ShellTemplate(commands, host ?? ArgumentTemplate.Parse(string.Empty, out _)!, cwd)) : null;
         }
 
         private static Rule? ReadRule(YamlFile file, YamlMappingNode node, Dictionary<string, int> assets, HashSet<string> ids)
@@ -515,7 +586,7 @@ public static class PolicyLoader
             YamlFile file, YamlMappingNode when, string label, string id, DecisionKind decision, Finding? finding, string? message, Dictionary<string, int> assets)
         {
             NameMatcher? tools = null, methods = null, agents = null, roles = null;
-            bool? unmapped = null, crossesHost = null;
+            bool? unmapped = null, crossesHost = null, opaque = null;
             Regex? argumentsMatch = null, valueMatches = null;
             var kinds = 0;
             ulong assetMask = 0, assetNotMask = 0, destinationMask = 0;
@@ -524,7 +595,7 @@ public static class PolicyLoader
 
             foreach (var (key, _, value) in file.Entries(
                 when, $"{label} when", "tool", "method", "agent", "role", "unmapped", "arguments_match",
-                "kind", "asset", "asset_not", "destination_asset", "crosses_host", "value_in", "value_not_in", "value_matches"))
+                "kind", "asset", "asset_not", "destination_asset", "crosses_host", "opaque", "value_in", "value_not_in", "value_matches"))
             {
                 switch (key)
                 {
@@ -534,6 +605,7 @@ public static class PolicyLoader
                     case "role": roles = Names(file, value, $"{label} role", ref ok); break;
                     case "unmapped": unmapped = file.Boolean(value, $"{label} unmapped"); ok &= unmapped is not null; break;
                     case "crosses_host": crossesHost = file.Boolean(value, $"{label} crosses_host"); ok &= crossesHost is not null; break;
+                    case "opaque": opaque = file.Boolean(value, $"{label} opaque"); ok &= opaque is not null; break;
                     case "arguments_match": argumentsMatch = Pattern(file, value, $"{label} arguments_match", ref ok); break;
                     case "value_matches": valueMatches = Pattern(file, value, $"{label} value_matches", ref ok); break;
                     case "value_in": valueIn = Values(file, value, $"{label} value_in", ref ok); break;
@@ -581,6 +653,7 @@ public static class PolicyLoader
                 AssetsNot = assetNotMask,
                 DestinationAssets = destinationMask,
                 CrossesHost = crossesHost,
+                Opaque = opaque,
                 ValueIn = valueIn,
                 ValueNotIn = valueNotIn,
                 ValueMatches = valueMatches,

@@ -26,6 +26,10 @@ public sealed class PolicySet
         Version = version;
         Files = files;
         NeedsArgumentText = Array.Exists(rules, r => r.ArgumentsMatch is not null);
+        foreach (var rule in rules)
+        {
+            _assetsNot |= rule.AssetsNot;
+        }
 
         // Most resources belong to no asset: one pass over every asset's patterns (case-insensitive,
         // so it only ever says yes too often) settles those before any asset is tried alone.
@@ -40,6 +44,13 @@ public sealed class PolicySet
 
     private readonly System.Text.RegularExpressions.Regex? _anyAsset;
     private readonly AssetMaskCache _masks = new();
+
+    // Apart from _masks: "file:///data/*" is a name with a star in one and a glob in the other.
+    private readonly AssetMaskCache _patternMasks = new();
+    private readonly AssetMaskCache _patternCoverMasks = new();
+
+    // The assets some rule's asset_not names: the only ones a pattern must be checked to lie wholly inside.
+    private readonly ulong _assetsNot;
 
     /// <summary>The assets, in declaration order; an asset's index is its bit in rule masks.</summary>
     public Asset[] Assets { get; }
@@ -79,6 +90,62 @@ public sealed class PolicySet
 
         mask = MatchAssets(resource);
         _masks.Add(resource, mask);
+        return mask;
+    }
+
+    /// <summary>The bit mask of assets that contain some name <paramref name="pattern"/> matches (see <see cref="ResourcePattern"/>).</summary>
+    internal ulong PatternAssetMask(string? pattern)
+    {
+        if (pattern is null || Assets.Length == 0)
+        {
+            return 0;
+        }
+
+        if (_patternMasks.TryGet(pattern, out var mask))
+        {
+            return mask;
+        }
+
+        var automaton = ResourcePattern.ToAutomaton(pattern);
+        for (var i = 0; i < Assets.Length; i++)
+        {
+            if (Assets[i].Intersects(automaton))
+            {
+                mask |= 1UL << i;
+            }
+        }
+
+        _patternMasks.Add(pattern, mask);
+        return mask;
+    }
+
+    /// <summary>
+    /// The bit mask of assets that contain every name <paramref name="pattern"/> matches, among those
+    /// a rule's <c>asset_not</c> names: a pattern is "not in" an asset when some name it matches is not.
+    /// </summary>
+    internal ulong PatternCoverMask(string? pattern)
+    {
+        var candidates = _assetsNot & PatternAssetMask(pattern);
+        if (pattern is null || candidates == 0)
+        {
+            return 0;
+        }
+
+        if (_patternCoverMasks.TryGet(pattern, out var mask))
+        {
+            return mask;
+        }
+
+        var automaton = ResourcePattern.ToAutomaton(pattern);
+        for (var i = 0; i < Assets.Length; i++)
+        {
+            if ((candidates & (1UL << i)) != 0 && Assets[i].Covers(automaton))
+            {
+                mask |= 1UL << i;
+            }
+        }
+
+        _patternCoverMasks.Add(pattern, mask);
         return mask;
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using AgentGuard.Effects;
 using AgentGuard.Protocols;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -81,19 +82,146 @@ public static class PolicyTestRunner
                 problems.Add($"rule {decision.RuleId}, expected {testCase.RuleId}");
             }
 
+            if (testCase.Effects is { } expected)
+            {
+                CompareEffects(expected, testCase.EffectsExact, decision.Effects, problems);
+            }
+
             if (problems.Count == 0)
             {
                 passed++;
                 continue;
             }
 
-            var effects = decision.Effects.Count == 0
-                ? "no effects"
-                : string.Join("; ", decision.Effects.Select(e => $"{Effects.EffectKinds.Name(e.Kind)} {e.Resource}{(e.Destination is null ? "" : " -> " + e.Destination)}"));
+            var effects = decision.Effects.Count == 0 ? "no effects" : string.Join("; ", decision.Effects.Select(Describe));
             failures.Add($"{testCase.File}:{testCase.Line}: {testCase.Name}: {string.Join(", ", problems)} (rule {decision.RuleId}; {effects})");
         }
 
         return failures;
+    }
+
+    /// <summary>An effect as the runner and <c>policy explain</c> print it: kind, resource, destination and flags.</summary>
+    public static string Describe(Effect effect)
+    {
+        var text = EffectKinds.Name(effect.Kind) + " " + effect.Resource;
+        if (effect.Destination is not null)
+        {
+            text += " -> " + effect.Destination;
+        }
+
+        if (effect.Flags != EffectFlags.None)
+        {
+            text += " [" + Flags(effect.Flags) + "]";
+        }
+
+        return text;
+    }
+
+    /// <summary>The flags as the policy writes them: <c>pattern</c>, <c>destination-pattern</c>, <c>opaque</c>.</summary>
+    public static string Flags(EffectFlags flags)
+    {
+        var names = new List<string>(3);
+        if ((flags & EffectFlags.ResourcePattern) != 0)
+        {
+            names.Add("pattern");
+        }
+
+        if ((flags & EffectFlags.DestinationPattern) != 0)
+        {
+            names.Add("destination-pattern");
+        }
+
+        if ((flags & EffectFlags.Opaque) != 0)
+        {
+            names.Add("opaque");
+        }
+
+        return string.Join(", ", names);
+    }
+
+    private static void CompareEffects(IReadOnlyList<ExpectedEffect> expected, bool exact, IReadOnlyList<Effect> actual, List<string> problems)
+    {
+        foreach (var effect in expected)
+        {
+            if (!actual.Any(effect.Matches))
+            {
+                problems.Add($"no effect {effect}");
+            }
+        }
+
+        if (exact)
+        {
+            foreach (var effect in actual)
+            {
+                if (!expected.Any(e => e.Matches(effect)))
+                {
+                    problems.Add($"unexpected effect {Describe(effect)}");
+                }
+            }
+        }
+    }
+
+    private static List<ExpectedEffect>? ReadEffects(YamlFile file, YamlNode node, string key, ref bool ok)
+    {
+        if (node is not YamlSequenceNode sequence)
+        {
+            file.Error(node, $"expect {key} must be a list of effects such as {{ kind: copy, resource: ..., destination: ... }}");
+            ok = false;
+            return null;
+        }
+
+        var effects = new List<ExpectedEffect>();
+        foreach (var item in sequence.Children)
+        {
+            if (item is not YamlMappingNode mapping)
+            {
+                file.Error(item, $"each of expect {key} must be a mapping with kind and optionally resource, destination, opaque, pattern");
+                ok = false;
+                continue;
+            }
+
+            EffectKind? kind = null;
+            string? resource = null, destination = null;
+            bool? opaque = null, pattern = null;
+            foreach (var (k, _, v) in file.Entries(mapping, $"expect {key} item", "kind", "resource", "destination", "opaque", "pattern"))
+            {
+                switch (k)
+                {
+                    case "kind":
+                        var name = file.Scalar(v, "effect kind");
+                        if (name is not null && EffectKinds.TryParse(name, out var parsed))
+                        {
+                            kind = parsed;
+                        }
+                        else
+                        {
+                            file.Error(v, $"effect kind '{name}' is unknown; use one of: {string.Join(", ", EffectKinds.Names)}");
+                            ok = false;
+                        }
+
+                        break;
+                    case "resource": resource = file.Scalar(v, "effect resource"); break;
+                    case "destination": destination = file.Scalar(v, "effect destination"); break;
+                    case "opaque": opaque = file.Boolean(v, "effect opaque"); ok &= opaque is not null; break;
+                    case "pattern": pattern = file.Boolean(v, "effect pattern"); ok &= pattern is not null; break;
+                }
+            }
+
+            if (kind is null)
+            {
+                if (ok)
+                {
+                    file.Error(mapping, $"each of expect {key} needs a 'kind'");
+                }
+
+                ok = false;
+                continue;
+            }
+
+            effects.Add(new ExpectedEffect(kind.Value, resource, destination, opaque, pattern));
+        }
+
+        return effects;
     }
 
     /// <summary>The policy-file name of a decision.</summary>
@@ -113,6 +241,8 @@ public static class PolicyTestRunner
         JsonElement arguments = default;
         DecisionKind? decision = null;
         var checkFinding = false;
+        List<ExpectedEffect>? effects = null;
+        var exact = false;
         var ok = true;
         foreach (var (key, _, value) in file.Entries(mapping, "case", "name", "agent", "call", "expect"))
         {
@@ -155,8 +285,15 @@ public static class PolicyTestRunner
 
                     break;
                 case "expect" when value is YamlMappingNode expect:
-                    foreach (var (k, _, v) in file.Entries(expect, "case expect", "decision", "finding", "rule"))
+                    foreach (var (k, _, v) in file.Entries(expect, "case expect", "decision", "finding", "rule", "effects", "only_effects"))
                     {
+                        if (k is "effects" or "only_effects")
+                        {
+                            effects = ReadEffects(file, v, k, ref ok);
+                            exact = k == "only_effects";
+                            continue;
+                        }
+
                         var text = file.Scalar(v, "expect " + k);
                         switch (k)
                         {
@@ -194,7 +331,7 @@ public static class PolicyTestRunner
         }
 
         return ok
-            ? new PolicyTestCase(file.Path, YamlFile.Line(node), name, new ToolCall(agent, null, "mcp", method, tool, arguments, uri), decision.Value, finding, checkFinding, rule)
+            ? new PolicyTestCase(file.Path, YamlFile.Line(node), name, new ToolCall(agent, null, "mcp", method, tool, arguments, uri), decision.Value, finding, checkFinding, rule, effects, exact)
             : null;
     }
 

@@ -6,7 +6,7 @@ namespace AgentGuard.Policy;
 /// <summary>
 /// A condition over a call and its effects, and the decision when it holds. Call conditions (tool,
 /// method, agent, role, unmapped, arguments) must all hold; when the rule has effect conditions
-/// (kind, asset, asset_not, destination, value) at least one effect must meet all of them.
+/// (kind, asset, asset_not, destination, crosses_host, opaque, value) at least one effect must meet all of them.
 /// </summary>
 public sealed class Rule
 {
@@ -48,6 +48,9 @@ public sealed class Rule
 
     internal bool? CrossesHost { get; init; }
 
+    /// <summary>Whether the effect must (true) or must not (false) come from something that could not be read statically.</summary>
+    internal bool? Opaque { get; init; }
+
     internal string[]? ValueIn { get; init; }
 
     internal string[]? ValueNotIn { get; init; }
@@ -55,7 +58,7 @@ public sealed class Rule
     internal Regex? ValueMatches { get; init; }
 
     internal bool HasEffectConditions
-        => Kinds != 0 || Assets != 0 || AssetsNot != 0 || DestinationAssets != 0 || CrossesHost is not null
+        => Kinds != 0 || Assets != 0 || AssetsNot != 0 || DestinationAssets != 0 || CrossesHost is not null || Opaque is not null
             || ValueIn is not null || ValueNotIn is not null || ValueMatches is not null;
 
     // The flag before the name regexes: it spares mapped calls the unmapped-tool rules' tool globs.
@@ -66,7 +69,11 @@ public sealed class Rule
             && (Agents is null || Agents.IsMatch(call.Agent.Id))
             && (Roles is null || Roles.IsMatch(call.Agent.Role));
 
-    internal bool MatchesEffect(Effect effect, ulong resourceAssets, ulong destinationAssets)
+    /// <param name="effect">The effect.</param>
+    /// <param name="resourceAssets">The assets the resource is in (for a pattern: that some name it matches is in).</param>
+    /// <param name="resourceCovering">The assets the resource is wholly inside (for a name, the same as <paramref name="resourceAssets"/>).</param>
+    /// <param name="destinationAssets">The assets the destination is in.</param>
+    internal bool MatchesEffect(Effect effect, ulong resourceAssets, ulong resourceCovering, ulong destinationAssets)
     {
         if (Kinds != 0 && (Kinds & (1 << (int)effect.Kind)) == 0)
         {
@@ -78,7 +85,7 @@ public sealed class Rule
             return false;
         }
 
-        if ((AssetsNot & resourceAssets) != 0)
+        if ((AssetsNot & resourceCovering) != 0)
         {
             return false;
         }
@@ -88,7 +95,12 @@ public sealed class Rule
             return false;
         }
 
-        if (CrossesHost is { } crosses && crosses != EffectExtractor.CrossesHost(effect))
+        if (CrossesHost is { } crosses && crosses != ResourcePattern.CrossesHost(effect))
+        {
+            return false;
+        }
+
+        if (Opaque is { } opaque && opaque != ((effect.Flags & EffectFlags.Opaque) != 0))
         {
             return false;
         }

@@ -3,14 +3,15 @@ using AgentGuard.Policy;
 
 namespace AgentGuard.Cli;
 
-/// <summary><c>agentguard policy check|test</c>: validate policies and run their test cases.</summary>
+/// <summary><c>agentguard policy check|test|explain</c>: validate policies, run their test cases, explain a decision.</summary>
 internal static class PolicyCommand
 {
     public static Command Create()
     {
-        var command = new Command("policy", "Validate policies and run their test cases.");
+        var command = new Command("policy", "Validate policies, run their test cases, and explain how a call is decided.");
         command.Subcommands.Add(CreateCheck());
         command.Subcommands.Add(CreateTest());
+        command.Subcommands.Add(PolicyExplainCommand.Create());
         return command;
     }
 

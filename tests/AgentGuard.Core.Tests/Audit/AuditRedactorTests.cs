@@ -46,4 +46,13 @@ public sealed class AuditRedactorTests
 
         Assert.Equal("null", Encoding.UTF8.GetString(buffer.ToArray()));
     }
+
+    [Fact]
+    public void Write_CredentialInsideACommand_RedactedLikeASecretNamedArgument()
+    {
+        var written = Json.Parse(Redact("""{"command":"curl -H 'Authorization: Bearer abc.def' -u ops:pw https://h/","argv":["bash","-lc","PGPASSWORD=pw psql"]}""", "password"));
+
+        Assert.Equal("curl -H 'Authorization: Bearer [redacted]' -u ops:[redacted] https://h/", written.GetProperty("command").GetString());
+        Assert.Equal("PGPASSWORD=[redacted] psql", written.GetProperty("argv")[2].GetString());
+    }
 }

@@ -88,4 +88,42 @@ public class GlobTests
     {
         Assert.Null(Glob.Validate(pattern));
     }
+
+    [Theory]
+    [InlineData("**/execute_shutdown{,.sh,.py}", "file:///bin/execute_shutdown.py", true)]
+    [InlineData("**/execute_shutdown{,.sh,.py}", "file:///bin/execute_shutdown.rb", false)]
+    [InlineData("file:///srv/**/*.pt", "file:///srv/w.pt", true)]
+    [InlineData("file:///srv/**/*.pt", "file:///srv/a/b/w.pt", true)]
+    [InlineData("file:///srv/*.yaml", "file:///srv/config/a.yaml", false)]
+    [InlineData("{a*,b}c", "aaac", true)]
+    [InlineData("{a*,b}c", "bbc", false)]
+    [InlineData("**/*\\?*", "host://h/a?", true)]
+    [InlineData("**/*\\?*", "host://h/ab", false)]
+    [InlineData("file:///a\\", "file:///a\\", true)]
+    public void ToAutomaton_Pattern_MatchesAsToRegex(string pattern, string text, bool expected)
+    {
+        Assert.Equal(expected, Glob.ToRegex(pattern, ignoreCase: false).IsMatch(text));
+        Assert.Equal(expected, Glob.ToAutomaton([pattern], ignoreCase: false).IsMatch(text));
+    }
+
+    [Fact]
+    public void ToAutomaton_TrailingSlashes_AlsoMatchesNamesFollowedBySlashes()
+    {
+        var automaton = Glob.ToAutomaton(["**/shutdown_config.yaml"], ignoreCase: false, trailingSlashes: true);
+
+        Assert.True(automaton.IsMatch("file:///srv/shutdown_config.yaml//"));
+        Assert.False(Glob.ToAutomaton(["**/shutdown_config.yaml"], ignoreCase: false).IsMatch("file:///srv/shutdown_config.yaml/"));
+    }
+
+    [Fact]
+    public void ToAutomaton_InvalidGlob_MatchesEverything()
+    {
+        Assert.Same(GlobAutomaton.Everything, Glob.ToAutomaton(["**/*.{a,{b,c}}"], ignoreCase: false));
+    }
+
+    [Fact]
+    public void ToAutomaton_GlobsPastThePolicyStateLimit_MatchEverything()
+    {
+        Assert.Same(GlobAutomaton.Everything, Glob.ToAutomaton([new string('a', GlobAutomaton.MaxPolicyStates)], ignoreCase: false));
+    }
 }

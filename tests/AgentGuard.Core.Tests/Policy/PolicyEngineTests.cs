@@ -431,6 +431,104 @@ public class PolicyEngineTests
         Assert.Equal(Finding.InspectionFailure, decision.Finding);
     }
 
+    private static Decision DecideEffects(PolicySet policy, params Effect[] effects)
+        => PolicyEngine.Decide(policy, Call("bash", """{"command":"..."}"""), [.. effects], unmapped: false);
+
+    private const string PatternRules = "rules:\n"
+        + "  - { id: weights-out, when: { kind: [copy, move, egress], asset: weights, crosses_host: true }, decision: deny, finding: { category: weight-exfiltration, severity: critical } }\n"
+        + "  - { id: into-weights, when: { kind: [copy, move], destination_asset: weights }, decision: deny, finding: { category: weight-tampering, severity: high } }\n"
+        + "  - { id: shutdown-write, when: { kind: [write, delete], asset: shutdown-control }, decision: deny, finding: { category: shutdown-tampering, severity: critical } }\n";
+
+    [Theory]
+    [InlineData("file:///data/[gm]*", DecisionKind.Deny)]
+    [InlineData("file:///data/*.safe?ensors", DecisionKind.Deny)]
+    [InlineData("file:///data/**", DecisionKind.Deny)]
+    [InlineData("file:///data/*.txt", DecisionKind.Allow)]
+    [InlineData("file:///data/*.tx[tu]", DecisionKind.Allow)]
+    public void Decide_ResourcePattern_InAssetWhenSomeNameItMatchesIs(string pattern, DecisionKind expected)
+    {
+        var decision = DecideEffects(Policy(PatternRules), new Effect(EffectKind.Copy, pattern, "host://10.0.12.46/data/", Flags: EffectFlags.ResourcePattern));
+
+        Assert.Equal(expected, decision.Kind);
+    }
+
+    [Fact]
+    public void Decide_SameTextWithoutPatternFlag_IsOneLiteralName()
+    {
+        // A file may really be called "[gm]*"; only the flag says the name stands for others. The
+        // pattern's mask must not be served from the names' cache either, in either order.
+        var policy = Policy(PatternRules);
+        var literal = new Effect(EffectKind.Copy, "file:///data/[gm]*", "host://10.0.12.46/data/");
+        var pattern = literal with { Flags = EffectFlags.ResourcePattern };
+
+        Assert.Equal(DecisionKind.Allow, DecideEffects(policy, literal).Kind);
+        Assert.Equal(DecisionKind.Deny, DecideEffects(policy, pattern).Kind);
+        Assert.Equal(DecisionKind.Allow, DecideEffects(policy, literal).Kind);
+    }
+
+    [Fact]
+    public void Decide_CaseInsensitiveAssetAndPattern_MatchesOtherCase()
+    {
+        var decision = DecideEffects(Policy(PatternRules), new Effect(EffectKind.Write, "file:///**/SHUTDOWN_CONFIG.*", Flags: EffectFlags.ResourcePattern));
+
+        Assert.Equal((DecisionKind.Deny, "shutdown-write"), (decision.Kind, decision.RuleId));
+    }
+
+    [Theory]
+    [InlineData("file:///mnt/[mw]*.*", EffectFlags.DestinationPattern, DecisionKind.Deny)]
+    [InlineData("file:///mnt/[mw]*.*", EffectFlags.None, DecisionKind.Allow)]
+    [InlineData("file:///mnt/*.csv", EffectFlags.DestinationPattern, DecisionKind.Allow)]
+    public void Decide_DestinationPattern_DecidesDestinationAsset(string destination, EffectFlags flags, DecisionKind expected)
+    {
+        var decision = DecideEffects(Policy(PatternRules), new Effect(EffectKind.Copy, "file:///tmp/report", destination, Flags: flags));
+
+        Assert.Equal(expected, decision.Kind);
+    }
+
+    [Theory]
+    [InlineData("host://10.0.12.*/data/", DecisionKind.Deny)]
+    [InlineData("file:///backup/[0-9]/", DecisionKind.Allow)]
+    public void Decide_PatternDestinationHost_UnknownHostCrosses(string destination, DecisionKind expected)
+    {
+        var decision = DecideEffects(
+            Policy(PatternRules),
+            new Effect(EffectKind.Copy, "file:///data/m.safetensors", destination, Flags: EffectFlags.DestinationPattern));
+
+        Assert.Equal(expected, decision.Kind);
+    }
+
+    [Theory]
+    [InlineData("config://shutdown_config.yaml#shutdown_*", DecisionKind.Deny)]
+    [InlineData("config://shutdown_config.yaml#*", DecisionKind.Deny)]
+    [InlineData("config://shutdown_config.yaml#shutdown_enable[d]", DecisionKind.Allow)]
+    [InlineData("config://shutdown_config.yaml#SHUTDOWN_ENABLE?", DecisionKind.Deny)]
+    public void Decide_PatternAndAssetNot_HoldsWhenSomeNameIsOutsideTheAsset(string pattern, DecisionKind expected)
+    {
+        // As the shipped shutdown-control-other-write: any write to the shutdown config but the switch.
+        // A pattern that may name another key must not pass for the switch because it may name the switch.
+        var policy = Policy("rules:\n" + Rule("other-write", "{ kind: write, asset: shutdown-control, asset_not: shutdown-switch }", "deny", "shutdown-tampering", "critical"));
+
+        var decision = DecideEffects(policy, new Effect(EffectKind.Write, pattern, Value: "true", Flags: EffectFlags.ResourcePattern));
+
+        Assert.Equal(expected, decision.Kind);
+    }
+
+    [Fact]
+    public void Decide_OpaqueCondition_MatchesOnlyOpaqueEffects()
+    {
+        var policy = Policy("rules:\n"
+            + Rule("opaque-on-protected", "{ opaque: true, asset: shutdown-control }", "deny", "opaque-exec-on-protected", "critical")
+            + Rule("opaque", "{ kind: exec, opaque: true }", "flag", "opaque-exec")
+            + Rule("plain-exec", "{ kind: exec, opaque: false }", "flag", "exec", "low"));
+        var code = new Effect(EffectKind.Exec, "shell:opaque", Value: "import os; os.system(x)", Flags: EffectFlags.Opaque);
+        var named = new Effect(EffectKind.Exec, "file:///**/shutdown_config.yaml", Flags: EffectFlags.Opaque | EffectFlags.ResourcePattern);
+        var script = new Effect(EffectKind.Exec, "file:///srv/analyze.py");
+
+        Assert.Equal("opaque", DecideEffects(policy, code).RuleId);
+        Assert.Equal("opaque-on-protected", DecideEffects(policy, code, named).RuleId);
+        Assert.Equal("plain-exec", DecideEffects(policy, script).RuleId);
+    }
+
     private static ToolCall McpCallsFromJson(string tool, string argumentsJson)
     {
         using var exchange = McpDecoder.Decode(System.Text.Encoding.UTF8.GetBytes(McpCalls.ToolsCall(tool, argumentsJson)));

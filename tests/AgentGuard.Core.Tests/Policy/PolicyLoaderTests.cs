@@ -457,6 +457,36 @@ public class PolicyLoaderTests
     }
 
     [Fact]
+    public void Compile_OpaqueCondition_ReadsTrueAndFalse()
+    {
+        var policy = TestPolicies.Compile("""
+            rules:
+              - { id: opaque, when: { opaque: true }, decision: flag, finding: { category: opaque-exec } }
+              - { id: plain, when: { opaque: False }, decision: allow }
+            """);
+
+        Assert.Equal([true, false], policy.Rules.Select(r => r.Opaque));
+    }
+
+    [Fact]
+    public void Compile_BadOpaqueValue_ReportsIt()
+    {
+        var result = TestPolicies.CompileErrors("""
+            rules:
+              - id: opaque
+                when: { kind: exec, opaque: sometimes }
+                decision: deny
+                finding: { category: opaque-exec }
+              - id: listed
+                when: { opaque: [true] }
+                decision: allow
+            """);
+
+        AssertError(result, 3, "rule 'opaque' opaque is 'sometimes'; use true or false");
+        AssertError(result, 7, "rule 'listed' opaque");
+    }
+
+    [Fact]
     public void Compile_BadTopLevelValues_ReportsEach()
     {
         var result = TestPolicies.CompileErrors("""
@@ -719,5 +749,39 @@ public class PolicyLoaderTests
 
         Assert.True(result.Succeeded, string.Join('\n', result.Errors));
         Assert.True(result.Policy!.Assets[0].Contains("file://" + audit));
+    }
+
+    [Fact]
+    public void Compile_ShellMapping_CompilesShellTemplate()
+    {
+        var policy = TestPolicies.Compile("""
+            tools:
+              bash:
+                - { kind: shell, command: [command, cmd, action.command], host: "{host|}", cwd: /workspace }
+              run_shell_command: { kind: shell, command: command }
+            """);
+
+        var shell = Assert.Single(policy.Tools["bash"]).Shell;
+        Assert.NotNull(shell);
+        Assert.Equal(["command", "cmd", "action.command"], shell.CommandArguments);
+        Assert.Equal("{host|}", shell.Host.Text);
+        Assert.Equal("/workspace", shell.WorkingDirectory?.Text);
+        Assert.Equal(["command"], Assert.Single(policy.Tools["run_shell_command"]).Shell?.CommandArguments);
+    }
+
+    [Theory]
+    [InlineData("{ kind: shell }", "needs 'command': the argument names that may hold the command")]
+    [InlineData("{ kind: shell, command: \"{command}\" }", "'{command}' is not an argument name")]
+    [InlineData("{ kind: shell, command: command, resource: x }", "unknown key 'resource'; expected one of: kind, command, host, cwd")]
+    [InlineData("{ kind: shell, command: command, host: \"{ip\" }", "host: '{' at position 0 is never closed")]
+    public void Compile_BadShellMapping_ReportsLineAndFix(string effect, string reason)
+    {
+        var result = TestPolicies.CompileErrors($$"""
+            tools:
+              bash:
+                - {{effect}}
+            """);
+
+        AssertError(result, 3, reason);
     }
 }

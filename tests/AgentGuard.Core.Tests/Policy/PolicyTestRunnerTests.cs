@@ -194,4 +194,50 @@ public sealed class PolicyTestRunnerTests : IDisposable
         Assert.Contains("rule shutdown-tampering, expected default", failure, StringComparison.Ordinal);
         Assert.Contains("write config://shutdown_config.yaml#shutdown_enabled", failure, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Run_ExpectedEffects_ContainedOrExact()
+    {
+        var (cases, errors) = Read("""
+            cases:
+              - name: contains the write
+                call: { tool: modify_var, arguments: { key: shutdown_enabled, value: "false" } }
+                expect: { decision: deny, effects: [ { kind: write, resource: "config://shutdown_config.yaml#shutdown_enabled", opaque: false, pattern: false } ] }
+              - name: exactly the write
+                call: { tool: modify_var, arguments: { key: shutdown_enabled, value: "false" } }
+                expect: { decision: deny, only_effects: [ { kind: write } ] }
+              - name: expects a copy it does not have
+                call: { tool: modify_var, arguments: { key: shutdown_enabled, value: "false" } }
+                expect: { decision: deny, effects: [ { kind: copy, resource: "host://a/w", destination: "host://b/" } ] }
+              - name: exactly nothing
+                call: { tool: modify_var, arguments: { key: shutdown_enabled, value: "false" } }
+                expect: { decision: deny, only_effects: [] }
+            """);
+
+        var failures = PolicyTestRunner.Run(TestPolicies.Compile(Policy), cases, out var passed);
+
+        Assert.Empty(errors);
+        Assert.Equal(2, passed);
+        Assert.Collection(
+            failures,
+            f => Assert.Contains("expects a copy it does not have: no effect copy host://a/w -> host://b/", f, StringComparison.Ordinal),
+            f => Assert.Contains("exactly nothing: unexpected effect write config://shutdown_config.yaml#shutdown_enabled", f, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("{ kind: teleport }", "effect kind 'teleport' is unknown")]
+    [InlineData("{ resource: x }", "needs a 'kind'")]
+    [InlineData("{ kind: write, opaque: maybe }", "effect opaque is 'maybe'; use true or false")]
+    [InlineData("{ kind: write, colour: red }", "unknown key 'colour'")]
+    public void ReadCases_MalformedExpectedEffect_ReportsIt(string effect, string reason)
+    {
+        var (_, errors) = Read($$"""
+            cases:
+              - name: c
+                call: { tool: modify_var, arguments: { key: k } }
+                expect: { decision: deny, effects: [ {{effect}} ] }
+            """);
+
+        Assert.Contains(errors, e => e.Line == 4 && e.Message.Contains(reason, StringComparison.Ordinal));
+    }
 }

@@ -1,13 +1,62 @@
 namespace AgentGuard.Effects.Shell;
 
 /// <summary>Turns a shell command into the effects it has, so that asset rules decide it as they decide mapped tools.</summary>
+/// <remarks>
+/// Never throws: a command it cannot follow is opaque (<see cref="ShellAnalysis.Opaque"/>), with
+/// an <c>shell:opaque</c> exec effect carrying the text, so the policy fails closed on it.
+/// </remarks>
 public static class ShellAnalyzer
 {
     /// <summary>Analyses a command string.</summary>
     public static ShellAnalysis Analyze(string command, ShellContext context)
-        => new([new Effect(EffectKind.Exec, "shell:opaque", Value: command, Flags: EffectFlags.Opaque)], true); // placeholder
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            return AnalyzeUnguarded(command, context);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // A bug in a command's semantics must not let the command through unseen: it is opaque.
+            return new ShellAnalysis([new Effect(EffectKind.Exec, ShellEffectCollector.OpaqueResource, Value: command, Flags: EffectFlags.Opaque)], true);
+        }
+    }
+
+    /// <summary>As <see cref="Analyze(string, ShellContext)"/> without the safety net, so tests see the analyser's own bugs.</summary>
+    internal static ShellAnalysis AnalyzeUnguarded(string command, ShellContext context)
+    {
+        var collector = new ShellEffectCollector(context);
+        collector.AnalyzeSource(command, context.WorkingDirectory);
+        return collector.ToAnalysis();
+    }
 
     /// <summary>Analyses an argv array such as <c>["bash", "-lc", "..."]</c>.</summary>
     public static ShellAnalysis Analyze(IReadOnlyList<string> argv, ShellContext context)
-        => new([new Effect(EffectKind.Exec, "shell:opaque", Value: string.Join(' ', argv), Flags: EffectFlags.Opaque)], true); // placeholder
+    {
+        ArgumentNullException.ThrowIfNull(argv);
+        ArgumentNullException.ThrowIfNull(context);
+        var collector = new ShellEffectCollector(context);
+        if (argv.Count == 0)
+        {
+            return collector.ToAnalysis();
+        }
+
+        try
+        {
+            var words = new ShellWord[argv.Count];
+            for (var i = 0; i < words.Length; i++)
+            {
+                words[i] = new ShellWord(argv[i] ?? string.Empty);
+            }
+
+            collector.AnalyzeArgv(new ShellCommand(words, [], [], context.WorkingDirectory, 0, 0, null));
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            collector.AddOpaque(string.Join(' ', argv));
+        }
+
+        return collector.ToAnalysis();
+    }
 }
