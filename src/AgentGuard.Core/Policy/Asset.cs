@@ -8,6 +8,7 @@ public sealed class Asset
     private readonly Regex _pattern;
     private GlobAutomaton? _automaton;
     private GlobAutomaton? _exactAutomaton;
+    private GlobAutomaton? _namedAutomaton;
 
     internal Asset(string name, string? description, IReadOnlyList<string> resources, bool caseInsensitive)
     {
@@ -42,12 +43,40 @@ public sealed class Asset
 
     /// <summary>Whether some name that <paramref name="pattern"/> matches belongs to this asset.</summary>
     /// <param name="pattern">A compiled resource pattern (see <see cref="ResourcePattern"/>).</param>
-    internal bool Intersects(GlobAutomaton pattern)
+    /// <param name="unknownFolder">
+    /// Whether the pattern names a file in a folder that is not known (<c>file:///**/notes.txt</c>: a
+    /// relative path in a shell whose directory is unknown); see <see cref="ResourcePattern.HasUnknownFolder"/>.
+    /// </param>
+    internal bool Intersects(GlobAutomaton pattern, bool unknownFolder = false)
     {
         // Compiled on first use, once per loaded policy: most policies never see a pattern. Like
         // Contains, a name with trailing slashes is in the asset when the name without them is.
+        if (unknownFolder)
+        {
+            // Such a pattern says what a file is called, not where it is, and a folder-wide glob
+            // ("/etc/agentguard/policies/**") says nothing about names: every name in some unknown
+            // folder could be under it, so matching the two would make every relative path in a shell
+            // guard tampering. Only the globs that say something about the name decide it.
+            var named = _namedAutomaton ??= Glob.ToAutomaton(NamedResources(), CaseInsensitive, trailingSlashes: true);
+            return pattern.Intersects(named);
+        }
+
         var automaton = _automaton ??= Glob.ToAutomaton(Resources, CaseInsensitive, trailingSlashes: true);
         return pattern.Intersects(automaton);
+    }
+
+    private List<string> NamedResources()
+    {
+        var named = new List<string>(Resources.Count);
+        foreach (var resource in Resources)
+        {
+            if (!resource.EndsWith("/**", StringComparison.Ordinal))
+            {
+                named.Add(resource);
+            }
+        }
+
+        return named;
     }
 
     /// <summary>Whether every name that <paramref name="pattern"/> matches belongs to this asset.</summary>

@@ -107,9 +107,10 @@ public sealed class PolicySet
         }
 
         var automaton = ResourcePattern.ToAutomaton(pattern);
+        var unknownFolder = ResourcePattern.HasUnknownFolder(pattern);
         for (var i = 0; i < Assets.Length; i++)
         {
-            if (Assets[i].Intersects(automaton))
+            if (Assets[i].Intersects(automaton, unknownFolder))
             {
                 mask |= 1UL << i;
             }

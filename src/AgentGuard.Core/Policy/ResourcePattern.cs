@@ -79,6 +79,24 @@ internal static class ResourcePattern
     }
 
     /// <summary>
+    /// Whether <paramref name="pattern"/>'s path starts with <c>/**/</c>: a name in a folder that is
+    /// not known, as the shell analyser writes a relative path when the shell's directory is unknown.
+    /// </summary>
+    public static bool HasUnknownFolder(string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        var separator = pattern.IndexOf("://", StringComparison.Ordinal);
+        if (separator < 0)
+        {
+            return false;
+        }
+
+        var path = pattern.AsSpan(separator + 3);
+        var slash = path.IndexOf('/');
+        return slash >= 0 && path[slash..].StartsWith("/**/", StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// Whether the scheme or authority of <paramref name="pattern"/> is itself a pattern (or the
     /// pattern has none), so that which host it names is unknown.
     /// </summary>

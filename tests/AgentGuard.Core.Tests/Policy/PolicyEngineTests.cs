@@ -452,6 +452,32 @@ public class PolicyEngineTests
         Assert.Equal(expected, decision.Kind);
     }
 
+    [Theory]
+    [InlineData("file:///**/notes.txt", DecisionKind.Allow)]
+    [InlineData("file:///**/zz-allow-all.yaml", DecisionKind.Allow)]
+    [InlineData("file:///**/agentguard.json", DecisionKind.Deny)]
+    [InlineData("{rules}/*.yaml", DecisionKind.Deny)]
+    [InlineData("{rules}/../rules-*/**", DecisionKind.Deny)]
+    public void Decide_NameInUnknownFolder_NotInFolderWideGuardGlobsButInNamedOnes(string pattern, DecisionKind expected)
+    {
+        // A relative path in a shell whose directory is unknown could be anywhere, the guard's own
+        // policy folder included; matching it against that folder's "dir/**" would make every
+        // relative write in a shell guard tampering. The name decides it, where it can.
+        using var folder = new TempFolder();
+        var rules = Path.Combine(folder.Path, "rules-x1");
+        folder.Write("rules-x1/p.yaml", """
+            assets:
+              guard-config: { resources: ['**/agentguard.json'] }
+            rules:
+              - { id: guard, when: { kind: write, asset: guard-config }, decision: deny, finding: { category: guard-tampering, severity: critical } }
+            """);
+        var policy = PolicyLoader.Load([rules]).Policy!;
+
+        var decision = DecideEffects(policy, new Effect(EffectKind.Write, pattern.Replace("{rules}", "file://" + rules), Flags: EffectFlags.ResourcePattern));
+
+        Assert.Equal(expected, decision.Kind);
+    }
+
     [Fact]
     public void Decide_SameTextWithoutPatternFlag_IsOneLiteralName()
     {
