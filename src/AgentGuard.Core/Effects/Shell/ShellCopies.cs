@@ -42,7 +42,7 @@ internal static class ShellCopies
             AddOne(collector, kind, source, destination, recursive);
         }
 
-        if (landing is Landing.IntoDirectory || (landing is Landing.Either && MayBeDirectory(destination)))
+        if (landing is Landing.IntoDirectory || (landing is Landing.Either && ShellPaths.MayBeDirectory(destination)))
         {
             AddOne(collector, kind, source, ShellPaths.Landing(destination, source), recursive);
         }
@@ -67,7 +67,7 @@ internal static class ShellCopies
     {
         collector.Add(kind, source, landing);
         collector.Add(EffectKind.Write, landing);
-        if (recursive)
+        if (recursive && ShellPaths.MayBeDirectory(source))
         {
             var under = ShellPaths.Under(landing);
             collector.Add(kind, ShellPaths.Under(source), under);
@@ -75,10 +75,4 @@ internal static class ShellCopies
         }
     }
 
-    // A destination whose last segment has an extension is taken for a file name only.
-    private static bool MayBeDirectory(ShellResource destination)
-    {
-        var name = ShellPaths.LastSegment(destination.Uri);
-        return name.IsEmpty || name.LastIndexOf('.') <= 0;
-    }
 }

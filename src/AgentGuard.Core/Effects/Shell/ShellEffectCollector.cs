@@ -111,7 +111,7 @@ internal sealed class ShellEffectCollector
 
         var resource = File(word, cwd);
         Add(kind, resource, value);
-        if (recursive && !resource.IsEmpty)
+        if (recursive && !resource.IsEmpty && ShellPaths.MayBeDirectory(resource))
         {
             Add(kind, ShellPaths.Under(resource), value);
         }

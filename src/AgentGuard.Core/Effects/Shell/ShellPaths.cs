@@ -109,6 +109,38 @@ internal static class ShellPaths
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="resource"/> may name a folder. A name whose last segment ends in a file
+    /// extension (<c>q4.xlsx</c>, <c>report.csv</c>) is taken for a file, so that a recursive copy of one
+    /// named file (<c>rsync -a q4.xlsx host:</c>) is not read as everything under it; <c>.d</c>
+    /// (<c>/etc/cron.d</c>, <c>sudoers.d</c>) and names with glob characters still may be folders.
+    /// </summary>
+    public static bool MayBeDirectory(ShellResource resource)
+    {
+        var name = LastSegment(resource.Uri);
+        var dot = name.LastIndexOf('.');
+        if (name.IsEmpty || dot <= 0 || (resource.Pattern && name.IndexOfAny("*?[\\") >= 0))
+        {
+            return true;
+        }
+
+        var extension = name[(dot + 1)..];
+        if (extension.Length is < 2 or > 5 || extension is "d")
+        {
+            return true;
+        }
+
+        foreach (var c in extension)
+        {
+            if (!char.IsAsciiLetterOrDigit(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The pattern for everything under <paramref name="resource"/> (<c>dir/**</c>).</summary>
     public static ShellResource Under(ShellResource resource)
     {
