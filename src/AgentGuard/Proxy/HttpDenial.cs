@@ -1,17 +1,8 @@
 namespace AgentGuard.Proxy;
 
-/// <summary>A denial for plain HTTP: 403 (or 405 for a method an MCP route does not take) with an RFC 9457 problem document carrying only the reference.</summary>
+/// <summary>A denial for plain HTTP on an MCP route: 405 for a method the route does not take, with an RFC 9457 problem document carrying only the reference.</summary>
 internal static class HttpDenial
 {
-    public static Task WriteAsync(HttpContext context, string reference)
-    {
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        context.Response.ContentType = "application/problem+json";
-        return context.Response.WriteAsync(
-            $$"""{"type":"about:blank","title":"Forbidden","status":403,"detail":"permission denied","ref":"{{reference}}"}""",
-            context.RequestAborted);
-    }
-
     /// <summary>
     /// 405 with an <c>Allow</c> header, as the MCP transport lets a server answer a method it does not
     /// offer, and the same problem document shape as a denial.
