@@ -66,9 +66,11 @@ internal static class ShellArchiveCommands
 
         if (create)
         {
+            var packed = archive is null || ShellEffectCollector.IsIgnoredDevice(archive) ? default : c.File(archive, inv.Cwd);
             foreach (var operand in args.Operands)
             {
-                c.AddFile(EffectKind.Read, InDirectory(directory, operand), inv.Cwd, recursive: true);
+                var source = c.AddFile(EffectKind.Read, InDirectory(directory, operand), inv.Cwd, recursive: true);
+                AddPacked(c, source, packed);
             }
 
             if (archive is not null)
@@ -111,6 +113,19 @@ internal static class ShellArchiveCommands
     }
 
     /// <summary><paramref name="word"/> relative to <paramref name="directory"/> (tar -C, unzip -d) unless absolute.</summary>
+    /// <summary>
+    /// Packing a named file into an archive copies it there: weights packed into <c>notes.tgz</c>
+    /// are still weights. What a packed folder holds is left to its reads: every folder could hold
+    /// weights, and archiving one is ordinary work.
+    /// </summary>
+    private static void AddPacked(ShellEffectCollector c, ShellResource source, ShellResource archive)
+    {
+        if (!source.IsEmpty && !archive.IsEmpty)
+        {
+            c.Add(EffectKind.Copy, source, archive);
+        }
+    }
+
     private static ShellWord InDirectory(ShellWord? directory, ShellWord word)
     {
         if (directory is null || word.Text.StartsWith('/'))
@@ -136,10 +151,11 @@ internal static class ShellArchiveCommands
 
         var recursive = args.Has('r') || args.Has("recurse-paths") || args.Has('R');
         var move = args.Has('m') || args.Has("move");
-        c.AddFile(EffectKind.Write, args.Operands[0], inv.Cwd);
+        var packed = c.AddFile(EffectKind.Write, args.Operands[0], inv.Cwd);
         for (var i = 1; i < args.Operands.Count; i++)
         {
-            c.AddFile(EffectKind.Read, args.Operands[i], inv.Cwd, recursive);
+            var source = c.AddFile(EffectKind.Read, args.Operands[i], inv.Cwd, recursive);
+            AddPacked(c, source, packed);
             if (move)
             {
                 c.AddFile(EffectKind.Delete, args.Operands[i], inv.Cwd, recursive);
