@@ -302,6 +302,54 @@ internal sealed class ShellEffectCollector
         return null;
     }
 
+    /// <summary>
+    /// Copy to <paramref name="destination"/> of what <paramref name="command"/> prints into it
+    /// (<c>cat w &gt; f</c>, <c>cat w | gzip -c &gt; f</c>, <c>cat w | tee f</c>): the files it read itself
+    /// (reads from <paramref name="start"/> on) and those earlier members of its pipeline printed into it.
+    /// </summary>
+    public void AddCopiesOfOutput(ShellCommand command, int index, int start, ShellResource destination)
+    {
+        if (destination.IsEmpty || script is null || !ShellContentOutput.PrintsContent(command))
+        {
+            return;
+        }
+
+        var count = reads.Count;
+        for (var r = 0; r < count; r++)
+        {
+            var read = reads[r];
+            if (!ReferenceEquals(read.Script, script) || read.Index < 0 || read.Index > index || (read.Index == index && r < start))
+            {
+                continue;
+            }
+
+            if (read.Index == index || PrintsInto(script, read.Index, command))
+            {
+                Add(EffectKind.Copy, read.Resource, destination.Uri, null, read.Flags | destination.AsDestination);
+            }
+        }
+    }
+
+    private static bool PrintsInto(ShellScript within, int earlierIndex, ShellCommand command)
+    {
+        var earlier = within.Commands[earlierIndex];
+        if (earlier.Pipeline != command.Pipeline || earlier.PipelineIndex >= command.PipelineIndex)
+        {
+            return false;
+        }
+
+        foreach (var member in within.Commands)
+        {
+            if (member.Pipeline == command.Pipeline && member.PipelineIndex >= earlier.PipelineIndex && member.PipelineIndex < command.PipelineIndex
+                && (!ShellContentOutput.PrintsContent(member) || ShellContentOutput.RedirectsOutput(member)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>How many reads the analysis has recorded: the mark <see cref="AddPrintedReads"/> starts from.</summary>
     public int ReadCount => reads.Count;
 
