@@ -281,6 +281,128 @@ internal sealed class ShellEffectCollector
         return null;
     }
 
+    /// <summary>The command after <paramref name="index"/> in its pipeline (this one's output is its input), or <see langword="null"/>.</summary>
+    public ShellCommand? Next(int index)
+    {
+        if (script is null || index < 0 || index >= script.Commands.Count)
+        {
+            return null;
+        }
+
+        var command = script.Commands[index];
+        for (var i = index + 1; i < script.Commands.Count; i++)
+        {
+            var candidate = script.Commands[i];
+            if (candidate.Pipeline == command.Pipeline && candidate.PipelineIndex == command.PipelineIndex + 1)
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Copy to <paramref name="destination"/> of what <paramref name="command"/> prints into it
+    /// (<c>cat w &gt; f</c>, <c>cat w | gzip -c &gt; f</c>, <c>cat w | tee f</c>): the files it read itself
+    /// (reads from <paramref name="start"/> on) and those earlier members of its pipeline printed into it.
+    /// </summary>
+    public void AddCopiesOfOutput(ShellCommand command, int index, int start, ShellResource destination)
+    {
+        if (destination.IsEmpty || script is null || !ShellContentOutput.PrintsContent(command))
+        {
+            return;
+        }
+
+        var count = reads.Count;
+        for (var r = 0; r < count; r++)
+        {
+            var read = reads[r];
+            if (!ReferenceEquals(read.Script, script) || read.Index < 0 || read.Index > index || (read.Index == index && r < start))
+            {
+                continue;
+            }
+
+            if (read.Index == index || PrintsInto(script, read.Index, command))
+            {
+                Add(EffectKind.Copy, read.Resource, destination.Uri, null, read.Flags | destination.AsDestination);
+            }
+        }
+    }
+
+    private static bool PrintsInto(ShellScript within, int earlierIndex, ShellCommand command)
+    {
+        var earlier = within.Commands[earlierIndex];
+        if (earlier.Pipeline != command.Pipeline || earlier.PipelineIndex >= command.PipelineIndex)
+        {
+            return false;
+        }
+
+        foreach (var member in within.Commands)
+        {
+            if (member.Pipeline == command.Pipeline && member.PipelineIndex >= earlier.PipelineIndex && member.PipelineIndex < command.PipelineIndex
+                && (!ShellContentOutput.PrintsContent(member) || ShellContentOutput.RedirectsOutput(member)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>How many reads the analysis has recorded: the mark <see cref="AddPrintedReads"/> starts from.</summary>
+    public int ReadCount => reads.Count;
+
+    /// <summary>
+    /// The reads from <paramref name="start"/> on made by a nested script (ssh's remote command) whose
+    /// content reaches that script's standard output: the reading command prints it and every later
+    /// member of its pipeline passes it on. Each is recorded again as a read of the current command,
+    /// so that later members of the current pipeline send it on (<see cref="AddEgressOfInput"/>).
+    /// </summary>
+    public List<(string Resource, EffectFlags Flags)> AddPrintedReads(int start)
+    {
+        var printed = new List<(string Resource, EffectFlags Flags)>();
+        var count = reads.Count;
+        for (var r = start; r < count; r++)
+        {
+            var read = reads[r];
+            if (ReferenceEquals(read.Script, script) || read.Index < 0 || read.Index >= read.Script.Commands.Count || !ReachesOutput(read.Script, read.Index))
+            {
+                continue;
+            }
+
+            printed.Add((read.Resource, read.Flags));
+        }
+
+        foreach (var (resource, flags) in printed)
+        {
+            Add(EffectKind.Read, resource, null, null, flags);
+        }
+
+        return printed;
+    }
+
+    private static bool ReachesOutput(ShellScript nested, int index)
+    {
+        var command = nested.Commands[index];
+        if (!ShellContentOutput.PrintsContent(command) || ShellContentOutput.RedirectsOutput(command))
+        {
+            return false;
+        }
+
+        for (var i = index + 1; i < nested.Commands.Count; i++)
+        {
+            var later = nested.Commands[i];
+            if (later.Pipeline == command.Pipeline && later.PipelineIndex > command.PipelineIndex
+                && (!ShellContentOutput.PrintsContent(later) || ShellContentOutput.RedirectsOutput(later)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The commands before <paramref name="index"/> in the script (the inner commands of a substitution come before their user).</summary>
     public ShellCommand? Before(int index, int distance)
         => script is not null && index - distance >= 0 && index - distance < script.Commands.Count ? script.Commands[index - distance] : null;

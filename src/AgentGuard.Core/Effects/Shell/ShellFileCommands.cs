@@ -310,9 +310,11 @@ internal static class ShellFileCommands
     private static void Tee(ShellEffectCollector c, ShellInvocation inv)
     {
         using var args = inv.Parse(ShellOptionSpec.Flags);
+        var start = c.ReadCount;
         foreach (var operand in args.Operands)
         {
-            c.AddFile(EffectKind.Write, operand, inv.Cwd, value: inv.Command.Stdin);
+            var written = c.AddFile(EffectKind.Write, operand, inv.Cwd, value: inv.Command.Stdin);
+            c.AddCopiesOfOutput(inv.Command, inv.Index, start, written);
         }
     }
 

@@ -41,7 +41,11 @@ internal static class ShellRedirections
                 valueKnown = true;
             }
 
-            collector.AddFile(EffectKind.Write, target, command.WorkingDirectory, value: value);
+            var written = collector.AddFile(EffectKind.Write, target, command.WorkingDirectory, value: value);
+            if (redirection.Descriptor == 1)
+            {
+                collector.AddCopiesOfOutput(command, index, commandStart, written);
+            }
         }
     }
 

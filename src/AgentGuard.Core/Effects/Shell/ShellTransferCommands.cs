@@ -73,6 +73,7 @@ internal static class ShellTransferCommands
             c.AddEgressOfInput(inv, remote);
         }
 
+        var readsStart = c.ReadCount;
         if (commandStart < words.Count)
         {
             var command = inv.Join(commandStart);
@@ -90,6 +91,36 @@ internal static class ShellTransferCommands
         else if (ShellEffectCollector.HasStandardInput(inv.Command))
         {
             c.AddOpaque(inv.Join(inv.Start));
+        }
+
+        AddPrintedCopies(c, inv, readsStart);
+    }
+
+    /// <summary>
+    /// What the remote command prints comes out of ssh's standard output: a copy of each file it
+    /// prints to the file that output lands in (<c>ssh h 'cat /data/w' &gt; w</c>, <c>| tee w</c>); a
+    /// later pipeline member that sends its input on sends these too.
+    /// </summary>
+    private static void AddPrintedCopies(ShellEffectCollector c, ShellInvocation inv, int readsStart)
+    {
+        var printed = c.AddPrintedReads(readsStart);
+        if (printed.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var landing in ShellContentOutput.Landings(inv.Command, c.Next(inv.Index)))
+        {
+            var destination = c.File(landing, inv.Cwd);
+            if (destination.IsEmpty)
+            {
+                continue;
+            }
+
+            foreach (var (resource, flags) in printed)
+            {
+                c.Add(EffectKind.Copy, resource, destination.Uri, null, flags | destination.AsDestination);
+            }
         }
     }
 
