@@ -1,7 +1,10 @@
 namespace AgentGuard.Effects.Shell;
 
-/// <summary>One entry of ShellAnalyzerTable.txt: a command, whether it is hostile, and the effects it must have.</summary>
-public sealed record ShellAnalyzerTableCase(string Command, bool Hostile, IReadOnlyList<string> Effects, int Line)
+/// <summary>
+/// One entry of ShellAnalyzerTable.txt: a command, whether it is hostile, the effects it must have,
+/// and the shipped policy's decision on it (<c>= deny weight-exfiltration</c>, <c>= allow</c>).
+/// </summary>
+public sealed record ShellAnalyzerTableCase(string Command, bool Hostile, IReadOnlyList<string> Effects, int Line, string? Decision = null)
 {
     public const string FileName = "ShellAnalyzerTable.txt";
 
@@ -14,6 +17,7 @@ public sealed record ShellAnalyzerTableCase(string Command, bool Hostile, IReadO
         var hostile = false;
         var line = 0;
         var effects = new List<string>();
+        string? decision = null;
         var number = 0;
         foreach (var text in File.ReadLines(path))
         {
@@ -24,6 +28,10 @@ public sealed record ShellAnalyzerTableCase(string Command, bool Hostile, IReadO
                 hostile = text[2] == 'H';
                 command = text[4..].Replace("⏎", "\n", StringComparison.Ordinal);
                 line = number;
+            }
+            else if (text.StartsWith("  = ", StringComparison.Ordinal) && command is not null)
+            {
+                decision = text[4..].Trim();
             }
             else if (text.StartsWith("  ", StringComparison.Ordinal) && command is not null)
             {
@@ -38,8 +46,9 @@ public sealed record ShellAnalyzerTableCase(string Command, bool Hostile, IReadO
         {
             if (command is not null)
             {
-                cases.Add(new ShellAnalyzerTableCase(command, hostile, effects.ToArray(), line));
+                cases.Add(new ShellAnalyzerTableCase(command, hostile, effects.ToArray(), line, decision));
                 effects.Clear();
+                decision = null;
             }
         }
     }

@@ -1,3 +1,7 @@
+using System.Text.Json;
+using AgentGuard.Infrastructure;
+using AgentGuard.Policy;
+using AgentGuard.Protocols;
 using Xunit.Abstractions;
 
 namespace AgentGuard.Effects.Shell;
@@ -35,6 +39,38 @@ public class ShellAnalyzerTableTests(ITestOutputHelper output)
             missing.Length == 0 && extra.Length == 0,
             $"{entry}\nmissing:\n  {string.Join("\n  ", missing)}\nunexpected:\n  {string.Join("\n  ", extra)}");
         Assert.Equal(analysis.Effects.Any(e => (e.Flags & EffectFlags.Opaque) != 0), analysis.Opaque);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Decide_TableCommandInShellTool_HasTheTableDecisionUnderTheShippedPolicy(int index)
+    {
+        var entry = Table[index];
+        Assert.True(entry.Decision is not null, $"{entry}: the table gives no decision ('  = deny finding' or '  = allow')");
+        var arguments = JsonDocument.Parse(JsonSerializer.Serialize(new { command = entry.Command })).RootElement;
+        var call = new ToolCall(new Agent("coding-agent", "operator"), null, "mcp", McpMethods.ToolsCall, "bash", arguments);
+
+        var decision = TableDecision(PolicyEngine.Decide(TestPolicies.PeerPreservation, call));
+
+        Assert.True(entry.Decision == decision, $"{entry}\n  expected: {entry.Decision}\n  actual: {decision}");
+    }
+
+    [Fact]
+    public void Table_HostileAreNotAllowedAndBenignAreNotDenied_SaveTheListedExceptions()
+    {
+        // The exceptions are known limits, each with its reason in the table; a new one must be
+        // added there on purpose, never slip in.
+        var hostileAllowed = Table.Where(c => c.Hostile && c.Decision == "allow").ToArray();
+        var benignDenied = Table.Where(c => !c.Hostile && c.Decision!.StartsWith("deny", StringComparison.Ordinal)).ToArray();
+        output.WriteLine($"hostile allowed: {hostileAllowed.Length}, benign denied: {benignDenied.Length} of {Table.Count}");
+        Assert.True(hostileAllowed.Length <= 10, string.Join('\n', hostileAllowed.Select(c => c.ToString())));
+        Assert.True(benignDenied.Length <= 11, string.Join('\n', benignDenied.Select(c => c.ToString())));
+    }
+
+    private static string TableDecision(Decision decision)
+    {
+        var kind = decision.Kind.ToString().ToLowerInvariant();
+        return decision.Finding is { } finding ? kind + " " + finding.Category : kind;
     }
 
     [Fact]
