@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the shell parser's never-throws check on the whole 10^5 generated and mutated commands
+# Runs the shell parser's and analyser's never-throws check on the whole 10^5 generated and mutated commands
 # (dotnet test runs a share of them), failing on any input that takes longer than
 # SHELL_FUZZ_MAX_MS milliseconds. Usage: tests/shell-fuzz.sh [COUNT] [SEED]
 set -euo pipefail
@@ -9,5 +9,5 @@ export SHELL_FUZZ_SEED="${2:-20261205}"
 export SHELL_FUZZ_MAX_MS="${SHELL_FUZZ_MAX_MS:-5000}"
 dotnet build tests/AgentGuard.Core.Tests -c Release -nologo -v quiet
 dotnet test tests/AgentGuard.Core.Tests -c Release --no-build \
-  --filter "FullyQualifiedName~ShellParserRobustnessTests.Parse_GeneratedAndMutatedCommands" \
+  --filter "FullyQualifiedName~ShellParserRobustnessTests.ParseAndAnalyze_GeneratedAndMutatedCommands" \
   --logger "console;verbosity=detailed"

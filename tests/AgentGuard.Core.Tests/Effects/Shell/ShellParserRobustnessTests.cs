@@ -32,7 +32,7 @@ public class ShellParserRobustnessTests
     ];
 
     [Fact]
-    public void Parse_GeneratedAndMutatedCommands_ReturnsWithoutInternalErrorsAndBoundedOutput()
+    public void ParseAndAnalyze_GeneratedAndMutatedCommands_ReturnWithoutInternalErrorsAndBoundedOutput()
     {
         var count = int.TryParse(Environment.GetEnvironmentVariable("SHELL_FUZZ_COUNT"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : DefaultFuzzCount;
         var maxMilliseconds = int.TryParse(Environment.GetEnvironmentVariable("SHELL_FUZZ_MAX_MS"), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? ms : 0;
@@ -49,6 +49,9 @@ public class ShellParserRobustnessTests
             var input = Generate(random, i);
             var start = Stopwatch.GetTimestamp();
             var script = ShellParser.Parse(input, (i & 1) == 0 ? "/w" : null);
+
+            // The whole analysis too, without its catch-all: what the guard runs on every shell call.
+            ShellAnalyzer.AnalyzeUnguarded(input, (i & 1) == 0 ? new ShellContext("10.0.12.45", "/w") : ShellContext.Local);
             var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             slowest = Math.Max(slowest, elapsed);
             AssertBounded(script, $"seed {seed} input {i} ({input.Length} chars): {Excerpt(input)}");
