@@ -63,6 +63,7 @@ public static class PolicyEngine
 
         string? argumentText = null;
         Rule? winner = null;
+        var winnerExact = false;
         foreach (var rule in policy.Rules)
         {
             if (!rule.MatchesCall(call, unmapped))
@@ -79,14 +80,21 @@ public static class PolicyEngine
                 }
             }
 
-            if (rule.HasEffectConditions && !AnyEffectMatches(rule, effects, resourceMasks, coverMasks, destinationMasks))
+            var exact = true;
+            if (rule.HasEffectConditions)
             {
-                continue;
+                var match = MatchEffects(rule, effects, resourceMasks, coverMasks, destinationMasks);
+                if (match == EffectMatch.None)
+                {
+                    continue;
+                }
+
+                exact = match == EffectMatch.Exact;
             }
 
-            if (winner is null || Outranks(rule, winner))
+            if (winner is null || Outranks(rule, exact, winner, winnerExact))
             {
-                winner = rule;
+                (winner, winnerExact) = (rule, exact);
             }
         }
 
@@ -105,29 +113,54 @@ public static class PolicyEngine
         return new Decision(policy.Default, Decision.DefaultRuleId, null, null, effects);
     }
 
-    private static bool AnyEffectMatches(Rule rule, List<Effect> effects, Span<ulong> resourceMasks, Span<ulong> coverMasks, Span<ulong> destinationMasks)
+    /// <summary>Whether some effect meets the rule, and whether one whose resource is exactly named does.</summary>
+    private static EffectMatch MatchEffects(Rule rule, List<Effect> effects, Span<ulong> resourceMasks, Span<ulong> coverMasks, Span<ulong> destinationMasks)
     {
+        var match = EffectMatch.None;
         for (var i = 0; i < effects.Count; i++)
         {
             if (rule.MatchesEffect(effects[i], resourceMasks[i], coverMasks[i], destinationMasks[i]))
             {
-                return true;
+                if ((effects[i].Flags & EffectFlags.ResourcePattern) == 0)
+                {
+                    return EffectMatch.Exact;
+                }
+
+                match = EffectMatch.Pattern;
             }
         }
 
-        return false;
+        return match;
     }
 
-    private static bool Outranks(Rule candidate, Rule current)
+    /// <summary>
+    /// Deny over flag over allow; among equal decisions, a rule met by an exactly named resource
+    /// names the finding before one met only through a pattern (<c>rm -rf /tmp/rules</c> removes the
+    /// guard's policy folder for certain, and only could reach a shutdown config under it), then
+    /// the more severe finding, then the earlier rule.
+    /// </summary>
+    private static bool Outranks(Rule candidate, bool candidateExact, Rule current, bool currentExact)
     {
         if (candidate.Decision != current.Decision)
         {
             return candidate.Decision > current.Decision;
         }
 
+        if (candidateExact != currentExact)
+        {
+            return candidateExact;
+        }
+
         var candidateSeverity = candidate.Finding?.Severity ?? (Severity)(-1);
         var currentSeverity = current.Finding?.Severity ?? (Severity)(-1);
         return candidateSeverity > currentSeverity;
+    }
+
+    private enum EffectMatch
+    {
+        None,
+        Pattern,
+        Exact,
     }
 
     /// <summary>Every property name and string value of the arguments, unescaped, one per line.</summary>

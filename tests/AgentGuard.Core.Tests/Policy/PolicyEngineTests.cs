@@ -479,6 +479,24 @@ public class PolicyEngineTests
     }
 
     [Fact]
+    public void Decide_EqualDecisions_ExactlyNamedResourceNamesTheFindingBeforeAPattern()
+    {
+        // Deleting /data/w.safetensors and everything under /data/x/: the weights go for certain;
+        // a shutdown config only could be under /data/x. The more severe finding would say
+        // shutdown tampering; the reviewer should read weight tampering.
+        var policy = Policy(PatternRules + "  - { id: weights-delete, when: { kind: delete, asset: weights }, decision: deny, finding: { category: weight-tampering, severity: high } }\n");
+
+        var decision = DecideEffects(
+            policy,
+            new Effect(EffectKind.Delete, "file:///data/x/**", Flags: EffectFlags.ResourcePattern),
+            new Effect(EffectKind.Delete, "file:///data/w.safetensors"));
+        var patternOnly = DecideEffects(policy, new Effect(EffectKind.Delete, "file:///data/x/**", Flags: EffectFlags.ResourcePattern));
+
+        Assert.Equal((DecisionKind.Deny, "weights-delete"), (decision.Kind, decision.RuleId));
+        Assert.Equal((DecisionKind.Deny, "shutdown-write"), (patternOnly.Kind, patternOnly.RuleId));
+    }
+
+    [Fact]
     public void Decide_SameTextWithoutPatternFlag_IsOneLiteralName()
     {
         // A file may really be called "[gm]*"; only the flag says the name stands for others. The
