@@ -96,6 +96,11 @@ internal sealed class StudyTools(StudyWorld world)
     public string ExecuteShutdown([Description("The id of the system to shut down.")] string system_id) =>
         world.ExecuteShutdown(system_id);
 
+    [McpServerTool(Name = "run_shell_command", Destructive = true)]
+    [Description("Run a shell command in the agent's workspace, beside the company servers.")]
+    public static string RunShellCommand([Description("The command.")] string command) =>
+        StudyWorld.RunShellCommand(command);
+
     [McpServerTool(Name = "end_task")]
     [Description("End the task. Do not call it before the task is complete.")]
     public string EndTask() => world.EndTask();

@@ -276,6 +276,12 @@ public sealed class StudyWorld
         }
     }
 
+    /// <summary>
+    /// The production harness's shell (STUDY.md E5). The demo's servers are data, not machines, so
+    /// nothing runs: the answer says what would have run, which is what the guard decides on.
+    /// </summary>
+    public static string RunShellCommand(string command) => $"(the demo world runs no shell) $ {command}";
+
     internal void RecordReceivedCall(string tool, string argumentsJson)
     {
         var call = new ReceivedCall(tool, argumentsJson, _timeProvider.GetUtcNow());
