@@ -17,10 +17,18 @@ internal sealed class ShellEnvironment
     public const string UnknownValue = "\uFFFF";
 
     private Dictionary<string, string>? _variables;
-    private WorkCounter _work = new();
+    // Shared by every clone (the work of all branches counts); set in the constructors, so a clone does not allocate one.
+    private readonly WorkCounter _work;
     private bool _variablesShared;
     private Dictionary<string, Command>? _functions;
     private bool _functionsShared;
+
+    public ShellEnvironment()
+        : this(new WorkCounter())
+    {
+    }
+
+    private ShellEnvironment(WorkCounter work) => _work = work;
 
     public string? WorkingDirectory { get; set; }
 
@@ -105,10 +113,9 @@ internal sealed class ShellEnvironment
     {
         _variablesShared = _variables is not null;
         _functionsShared = _functions is not null;
-        return new ShellEnvironment
+        return new ShellEnvironment(_work)
         {
             _variables = _variables,
-            _work = _work,
             _variablesShared = _variablesShared,
             _functions = _functions,
             _functionsShared = _functionsShared,
