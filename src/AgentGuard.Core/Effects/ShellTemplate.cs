@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using AgentGuard.Effects.Shell;
 
@@ -304,11 +306,24 @@ public sealed class ShellTemplate
 
         foreach (var property in element.EnumerateObject())
         {
-            if (string.Equals(property.Name, path[depth], StringComparison.OrdinalIgnoreCase))
+            if (NameIs(property, path[depth]))
             {
                 Find(property.Value, path, depth + 1, found);
             }
         }
+    }
+
+    /// <summary>Whether the property's name is <paramref name="name"/> in any case, read without making a string of it when both are plain ASCII.</summary>
+    private static bool NameIs(JsonProperty property, string name)
+    {
+        var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+        if (raw.IndexOf((byte)'\\') < 0 && Ascii.IsValid(raw) && Ascii.IsValid(name))
+        {
+            // Unescaped ASCII is one byte per character, and ignoring case over ASCII is what OrdinalIgnoreCase does there.
+            return Ascii.EqualsIgnoreCase(raw, name);
+        }
+
+        return string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase);
     }
 
     private static string Name(JsonValueKind kind) => kind.ToString().ToLowerInvariant();

@@ -108,6 +108,30 @@ internal sealed class ShellEnvironment
         return top;
     }
 
+    /// <summary>
+    /// As <see cref="Clone()"/>, written into <paramref name="reuse"/> when given: an earlier copy of
+    /// this environment (or of one sharing its work counter) that nothing refers to any more.
+    /// </summary>
+    public ShellEnvironment Clone(ShellEnvironment? reuse)
+    {
+        if (reuse is null || !ReferenceEquals(reuse._work, _work))
+        {
+            return Clone();
+        }
+
+        _variablesShared = _variables is not null;
+        _functionsShared = _functions is not null;
+        reuse._variables = _variables;
+        reuse._variablesShared = _variablesShared;
+        reuse._functions = _functions;
+        reuse._functionsShared = _functionsShared;
+        reuse.WorkingDirectory = WorkingDirectory;
+        reuse.PreviousWorkingDirectory = PreviousWorkingDirectory;
+        reuse.DirectoryStack = DirectoryStack;
+        reuse.Positional = Positional;
+        return reuse;
+    }
+
     /// <summary>A copy whose changes do not reach this environment.</summary>
     public ShellEnvironment Clone()
     {
