@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using AgentGuard.Effects.Shell;
 
@@ -20,6 +22,10 @@ public sealed class ShellTemplate
     private static readonly string TooLong = $"shell command is longer than {ShellParser.MaxLength} characters, more than the guard reads";
 
     private readonly string[][] _commandPaths;
+
+    // Per thread, not per call: extraction never re-enters itself, and the lists are emptied after each call.
+    [ThreadStatic]
+    private static Scratch? t_scratch;
 
     /// <summary>Creates a shell mapping.</summary>
     /// <param name="commandArguments">The argument names that may hold the command, e.g. <c>command</c>, <c>cmd</c>, <c>input.command</c>.</param>
@@ -66,7 +72,24 @@ public sealed class ShellTemplate
     /// <returns><see langword="null"/> on success, otherwise why the call cannot be understood.</returns>
     public string? Extract(JsonElement arguments, List<Effect> effects)
     {
-        var commands = new List<JsonElement>();
+        // Taken from the thread while in use: an extraction that somehow ran inside this one would make its own.
+        var scratch = t_scratch ?? new Scratch();
+        t_scratch = null;
+        try
+        {
+            return Extract(arguments, effects, scratch);
+        }
+        finally
+        {
+            // Arguments are the agent's data: keep none of it on the thread after the call.
+            scratch.Clear();
+            t_scratch = scratch;
+        }
+    }
+
+    private string? Extract(JsonElement arguments, List<Effect> effects, Scratch scratch)
+    {
+        var commands = scratch.Commands;
         foreach (var path in _commandPaths)
         {
             Find(arguments, path, 0, commands);
@@ -79,14 +102,14 @@ public sealed class ShellTemplate
                 : $"shell call has no command: none of the arguments {string.Join(", ", CommandArguments)} is given";
         }
 
-        var hosts = new List<string>();
+        var hosts = scratch.Hosts;
         var error = Host.Expand(arguments, hosts);
         if (error is not null)
         {
             return error;
         }
 
-        var directories = new List<string>();
+        var directories = scratch.Directories;
         if (WorkingDirectory is not null && (error = WorkingDirectory.Expand(arguments, directories)) is not null)
         {
             return error;
@@ -109,7 +132,7 @@ public sealed class ShellTemplate
                 var context = new ShellContext(host, directory.Length == 0 ? null : directory);
                 foreach (var command in commands)
                 {
-                    error = Analyze(command, context, effects);
+                    error = Analyze(command, context, effects, scratch.Effects);
                     if (error is not null)
                     {
                         return error;
@@ -121,7 +144,7 @@ public sealed class ShellTemplate
         return null;
     }
 
-    private static string? Analyze(JsonElement command, ShellContext context, List<Effect> effects)
+    private static string? Analyze(JsonElement command, ShellContext context, List<Effect> effects, List<Effect> found)
     {
         switch (command.ValueKind)
         {
@@ -133,7 +156,9 @@ public sealed class ShellTemplate
                     return TooLong;
                 }
 
-                var error = Append(ShellAnalyzer.Analyze(text, context), effects);
+                found.Clear();
+                ShellAnalyzer.Analyze(text, context, found);
+                var error = Append(found, effects);
                 if (error is null && text.AsSpan().TrimStart().StartsWith('[') && Argv(text) is { } argv)
                 {
                     // A string holding a JSON argv: a tool server may decode it and run argv.
@@ -172,10 +197,14 @@ public sealed class ShellTemplate
         }
     }
 
-    private static string? Append(ShellAnalysis analysis, List<Effect> effects)
+    private static string? Append(ShellAnalysis analysis, List<Effect> effects) => Append(analysis.Effects, effects);
+
+    private static string? Append(IReadOnlyList<Effect> found, List<Effect> effects)
     {
-        foreach (var effect in analysis.Effects)
+        effects.EnsureCapacity(effects.Count + found.Count);
+        for (var i = 0; i < found.Count; i++)
         {
+            var effect = found[i];
             var resource = Canonical(effect.Resource, (effect.Flags & EffectFlags.ResourcePattern) != 0, out var error);
             if (resource is null)
             {
@@ -277,12 +306,55 @@ public sealed class ShellTemplate
 
         foreach (var property in element.EnumerateObject())
         {
-            if (string.Equals(property.Name, path[depth], StringComparison.OrdinalIgnoreCase))
+            if (NameIs(property, path[depth]))
             {
                 Find(property.Value, path, depth + 1, found);
             }
         }
     }
 
+    /// <summary>Whether the property's name is <paramref name="name"/> in any case, read without making a string of it when both are plain ASCII.</summary>
+    private static bool NameIs(JsonProperty property, string name)
+    {
+        var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+        if (raw.IndexOf((byte)'\\') < 0 && Ascii.IsValid(raw) && Ascii.IsValid(name))
+        {
+            // Unescaped ASCII is one byte per character, and ignoring case over ASCII is what OrdinalIgnoreCase does there.
+            return Ascii.EqualsIgnoreCase(raw, name);
+        }
+
+        return string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase);
+    }
+
     private static string Name(JsonValueKind kind) => kind.ToString().ToLowerInvariant();
+
+    private sealed class Scratch
+    {
+        public List<JsonElement> Commands { get; } = [];
+
+        public List<string> Hosts { get; } = [];
+
+        public List<string> Directories { get; } = [];
+
+        /// <summary>One analysis's effects before they are canonicalised into the call's list.</summary>
+        public List<Effect> Effects { get; } = new(8);
+
+        public void Clear()
+        {
+            Clear(Commands);
+            Clear(Hosts);
+            Clear(Directories);
+            Clear(Effects);
+        }
+
+        // A thread keeps no more room than one expansion limit's worth.
+        private static void Clear<T>(List<T> list)
+        {
+            list.Clear();
+            if (list.Capacity > ArgumentTemplate.MaxExpansions)
+            {
+                list.Capacity = 0;
+            }
+        }
+    }
 }

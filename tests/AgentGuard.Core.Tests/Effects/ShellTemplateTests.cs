@@ -26,6 +26,8 @@ public sealed class ShellTemplateTests
     [InlineData("""{"command":"cat /srv/a.txt"}""")]
     [InlineData("""{"cmd":"cat /srv/a.txt"}""")]
     [InlineData("""{"CMD":"cat /srv/a.txt"}""")]
+    [InlineData("""{"\u0063md":"cat /srv/a.txt"}""")]
+    [InlineData("""{"Co\u006DMAND":"cat /srv/a.txt"}""")]
     public void Extract_CommandInAnyNamedArgument_IsAnalysed(string arguments)
         => Assert.Contains(new Effect(EffectKind.Read, "file:///srv/a.txt"), Extract(arguments, Shell(["command", "cmd"])));
 

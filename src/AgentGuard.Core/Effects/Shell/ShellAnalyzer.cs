@@ -24,6 +24,25 @@ public static class ShellAnalyzer
     }
 
     /// <summary>As <see cref="Analyze(string, ShellContext)"/> without the safety net, so tests see the analyser's own bugs.</summary>
+    /// <summary>
+    /// Analyses <paramref name="command"/> as <see cref="Analyze(string, ShellContext)"/> does, into
+    /// <paramref name="effects"/> (empty; the caller's reusable list) instead of a new analysis.
+    /// </summary>
+    internal static void Analyze(string command, ShellContext context, List<Effect> effects)
+    {
+        try
+        {
+            var collector = new ShellEffectCollector(context, effects);
+            collector.AnalyzeSource(command, context.WorkingDirectory);
+            collector.Release();
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            effects.Clear();
+            effects.Add(new Effect(EffectKind.Exec, ShellEffectCollector.OpaqueResource, Value: command, Flags: EffectFlags.Opaque));
+        }
+    }
+
     internal static ShellAnalysis AnalyzeUnguarded(string command, ShellContext context)
     {
         var collector = new ShellEffectCollector(context);

@@ -18,17 +18,30 @@ internal sealed class ShellEffectCollector
     /// <summary>The pattern for any file, for what an analysis had to leave out.</summary>
     public const string Everything = "file:///**";
 
-    private readonly List<Effect> effects = new(8);
+    // A thread's reads list, lent to one collector at a time (a nested analysis finds none and makes its own).
+    [ThreadStatic]
+    private static List<(ShellScript Script, int Index, string Resource, EffectFlags Flags)>? t_reads;
+
+    private readonly List<Effect> effects;
 
     // Every read by command of script, kept even when the effect itself was already there, so that
     // a pipeline's later commands know what earlier ones read (their input is its output).
-    private readonly List<(ShellScript Script, int Index, string Resource, EffectFlags Flags)> reads = [];
+    private readonly List<(ShellScript Script, int Index, string Resource, EffectFlags Flags)> reads;
     private ShellScript? script;
     private int current = -1;
 
     public ShellEffectCollector(ShellContext context)
+        : this(context, new List<Effect>(8))
+    {
+    }
+
+    /// <summary>A collector that gathers into <paramref name="effects"/> (empty) instead of a list of its own.</summary>
+    public ShellEffectCollector(ShellContext context, List<Effect> effects)
     {
         Host = context.Host ?? string.Empty;
+        this.effects = effects;
+        reads = t_reads ?? [];
+        t_reads = null;
     }
 
     /// <summary>The host paths live on: empty for the guard's machine.</summary>
@@ -44,7 +57,18 @@ internal sealed class ShellEffectCollector
     public List<Effect> Effects => effects;
 
     /// <summary>The analysis; the collector is not used after this (the list is handed over, not copied).</summary>
-    public ShellAnalysis ToAnalysis() => new(effects.AsReadOnly(), IsOpaque);
+    public ShellAnalysis ToAnalysis()
+    {
+        Release();
+        return new(effects.AsReadOnly(), IsOpaque);
+    }
+
+    /// <summary>Ends the analysis: the reads list goes back to the thread, emptied (it holds the agent's names).</summary>
+    public void Release()
+    {
+        reads.Clear();
+        t_reads = reads;
+    }
 
     public void Add(EffectKind kind, string resource, string? destination = null, string? value = null, EffectFlags flags = EffectFlags.None)
     {

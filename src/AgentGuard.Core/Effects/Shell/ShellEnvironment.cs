@@ -17,10 +17,18 @@ internal sealed class ShellEnvironment
     public const string UnknownValue = "\uFFFF";
 
     private Dictionary<string, string>? _variables;
-    private WorkCounter _work = new();
+    // Shared by every clone (the work of all branches counts); set in the constructors, so a clone does not allocate one.
+    private readonly WorkCounter _work;
     private bool _variablesShared;
     private Dictionary<string, Command>? _functions;
     private bool _functionsShared;
+
+    public ShellEnvironment()
+        : this(new WorkCounter())
+    {
+    }
+
+    private ShellEnvironment(WorkCounter work) => _work = work;
 
     public string? WorkingDirectory { get; set; }
 
@@ -100,15 +108,38 @@ internal sealed class ShellEnvironment
         return top;
     }
 
+    /// <summary>
+    /// As <see cref="Clone()"/>, written into <paramref name="reuse"/> when given: an earlier copy of
+    /// this environment (or of one sharing its work counter) that nothing refers to any more.
+    /// </summary>
+    public ShellEnvironment Clone(ShellEnvironment? reuse)
+    {
+        if (reuse is null || !ReferenceEquals(reuse._work, _work))
+        {
+            return Clone();
+        }
+
+        _variablesShared = _variables is not null;
+        _functionsShared = _functions is not null;
+        reuse._variables = _variables;
+        reuse._variablesShared = _variablesShared;
+        reuse._functions = _functions;
+        reuse._functionsShared = _functionsShared;
+        reuse.WorkingDirectory = WorkingDirectory;
+        reuse.PreviousWorkingDirectory = PreviousWorkingDirectory;
+        reuse.DirectoryStack = DirectoryStack;
+        reuse.Positional = Positional;
+        return reuse;
+    }
+
     /// <summary>A copy whose changes do not reach this environment.</summary>
     public ShellEnvironment Clone()
     {
         _variablesShared = _variables is not null;
         _functionsShared = _functions is not null;
-        return new ShellEnvironment
+        return new ShellEnvironment(_work)
         {
             _variables = _variables,
-            _work = _work,
             _variablesShared = _variablesShared,
             _functions = _functions,
             _functionsShared = _functionsShared,

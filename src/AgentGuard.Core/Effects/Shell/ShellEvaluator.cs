@@ -22,7 +22,7 @@ internal sealed partial class ShellEvaluator
     [ThreadStatic]
     private static Stack<List<ShellWord>>? t_wordLists;
 
-    private readonly List<ShellCommand> _commands = [];
+    private readonly List<ShellCommand> _commands = new(8);
     private readonly List<string> _errors;
     private ShellEnvironment _env;
     private int _pipeline = -1;
@@ -182,6 +182,10 @@ internal sealed partial class ShellEvaluator
     {
         var number = ++_pipeline;
         string? previous = null;
+
+        // The members' copies are the same object in turn: the evaluator keeps no environment past
+        // the member that ran in it (only values from it), so the next member's copy can reuse it.
+        ShellEnvironment? copy = null;
         for (var i = 0; i < pipeline.Commands.Count && !_stopped; i++)
         {
             // Each member of a pipeline runs in a subshell: its cd and assignments do not last.
@@ -191,7 +195,7 @@ internal sealed partial class ShellEvaluator
             }
 
             var saved = _env;
-            _env = saved.Clone();
+            _env = copy = saved.Clone(copy);
             var member = pipeline.Commands[i];
             var read = i < pipeline.Commands.Count - 1;
             if (member is SimpleCommand simple)

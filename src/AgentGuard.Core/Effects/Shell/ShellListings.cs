@@ -96,8 +96,13 @@ internal static class ShellListings
             }
         }
 
+        if (at < 0)
+        {
+            return command;
+        }
+
         var items = new List<ShellWord>(4);
-        if (at < 0 || !Items(before, items))
+        if (!Items(before, items))
         {
             return command;
         }

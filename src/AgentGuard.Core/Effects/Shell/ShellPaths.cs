@@ -41,6 +41,16 @@ internal static class ShellPaths
         }
         else if (cwd is not null && cwd.Length > 0 && cwd[0] == '/')
         {
+            if (!pattern && cwd.Length + text.Length < 256)
+            {
+                // The usual relative name: joined on the stack, not in a string only Compose reads.
+                Span<char> joined = stackalloc char[256];
+                cwd.CopyTo(joined);
+                joined[cwd.Length] = '/';
+                text.CopyTo(joined[(cwd.Length + 1)..]);
+                return new ShellResource(Compose(host, joined[..(cwd.Length + 1 + text.Length)]), pattern, opaque);
+            }
+
             path = string.Concat(pattern ? Escape(cwd) : cwd, "/", text);
         }
         else
@@ -71,7 +81,9 @@ internal static class ShellPaths
     }
 
     /// <summary><c>file://</c> or <c>host://HOST</c> followed by the normalised path.</summary>
-    public static string Compose(string host, string path)
+    public static string Compose(string host, string path) => Compose(host, path.AsSpan());
+
+    private static string Compose(string host, ReadOnlySpan<char> path)
     {
         var prefix = host.Length == 0 ? "file://" : "host://";
         var length = prefix.Length + host.Length + path.Length + 2;

@@ -60,7 +60,11 @@ internal static class ShellReadCommands
         ReadAll(c, inv, args.Operands);
     }
 
-    private static void Head(ShellEffectCollector c, ShellInvocation inv) => ReadAll(c, inv, inv.Parse(HeadSpec).Operands);
+    private static void Head(ShellEffectCollector c, ShellInvocation inv)
+    {
+        using var args = inv.Parse(HeadSpec);
+        ReadAll(c, inv, args.Operands);
+    }
 
     private static void Ls(ShellEffectCollector c, ShellInvocation inv)
     {
@@ -116,11 +120,16 @@ internal static class ShellReadCommands
         }
     }
 
-    private static void Cut(ShellEffectCollector c, ShellInvocation inv) => ReadAll(c, inv, inv.Parse(CutSpec).Operands);
+    private static void Cut(ShellEffectCollector c, ShellInvocation inv)
+    {
+        using var args = inv.Parse(CutSpec);
+        ReadAll(c, inv, args.Operands);
+    }
 
     private static void Uniq(ShellEffectCollector c, ShellInvocation inv)
     {
-        var operands = inv.Parse(UniqSpec).Operands;
+        using var args = inv.Parse(UniqSpec);
+        var operands = args.Operands;
         if (operands.Count > 0)
         {
             c.AddFile(EffectKind.Read, operands[0], inv.Cwd);
