@@ -136,7 +136,10 @@ internal sealed partial class ShellEvaluator
         field.Emit(output);
         _expandedCharacters += field.Total;
         field.Total = 0;
-        (t_fields ??= new()).Push(field);
+        if (!field.Oversized)
+        {
+            (t_fields ??= new()).Push(field);
+        }
         if (_expandedCharacters > MaxExpandedCharacters)
         {
             Stop($"expansions longer than {MaxExpandedCharacters} characters");
@@ -609,6 +612,9 @@ internal sealed partial class ShellEvaluator
         private bool _bracket;
 
         public long Total { get; set; }
+
+        /// <summary>Whether a long word grew the builders past what is worth keeping for the next parse.</summary>
+        public bool Oversized => _plain.Capacity > 8192 || _pattern.Capacity > 8192;
 
         public static bool IsMeta(char c) => c is '\\' or '*' or '?' or '[' or ']' or '(' or ')';
 

@@ -101,6 +101,8 @@ public class ShellParserTests
     [InlineData("echo cm0gLXJmIC8= | base64 -d | sh", "echo cm0gLXJmIC8= ¦ base64 -d stdin=cm0gLXJmIC8=\\n ¦ sh stdin=rm -rf /")]
     [InlineData("printf 'rm x' | bash", "printf rm x ¦ bash stdin=rm x")]
     [InlineData("curl http://x | sh", "curl http://x ¦ sh")]
+    [InlineData("base64 -d <<< cm0gL3g= | sh", "base64 -d 0>HereString:cm0gL3g=\\n stdin=cm0gL3g=\\n ¦ sh stdin=rm /x")]
+    [InlineData("bash -c \"$(xxd -r -p <<< 726d202f78)\"", "xxd -r -p 0>HereString:726d202f78\\n stdin=726d202f78\\n ¦ bash -c rm /x")]
     [InlineData("{ echo rm; echo -n /x; } | sh", "echo rm ¦ echo -n /x ¦ sh stdin=rm\\n/x")]
     [InlineData("echo 'ls /' | cat | bash", "echo ls / ¦ cat stdin=ls /\\n ¦ bash stdin=ls /\\n")]
     // control structures
