@@ -300,8 +300,8 @@ internal sealed partial class ShellEvaluator
 
     /// <summary>
     /// The value of a parameter expansion. A variable the script never assigned may still come
-    /// from the environment, so its value is unknown; but an operator that supplies a default
-    /// (<c>${x:-d}</c>, <c>${x:=d}</c>) takes the default, the reading an author means.
+    /// from the environment, so its value is unknown, and so is <c>${x:-d}</c> of it (x's value or
+    /// d): the word becomes a pattern that covers both, rather than a guess that could miss.
     /// </summary>
     private string ExpandParameter(Parameter parameter)
     {
@@ -311,6 +311,13 @@ internal sealed partial class ShellEvaluator
         }
 
         var value = Lookup(parameter.Name);
+        if (value is null && parameter.Operator is ParameterOperator.Default or ParameterOperator.Assign or ParameterOperator.Alternative)
+        {
+            // Still expand the operand: its command substitutions run.
+            ExpandToValue(parameter.Argument!);
+            return ShellEnvironment.UnknownValue;
+        }
+
         var empty = value is null || (parameter.Colon && value.Length == 0);
         switch (parameter.Operator)
         {

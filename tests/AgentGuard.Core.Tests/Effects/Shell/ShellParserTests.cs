@@ -63,7 +63,7 @@ public class ShellParserTests
     [InlineData("D=/da; F=ta; rm -rf ${D}${F}/", "D=/da ¦ F=ta ¦ rm -rf /data/")]
     [InlineData("export X=/data Y; cat $X", "export X=/data Y ¦ cat /data")]
     [InlineData("f() { local P=/etc; cat $P/passwd; }; f", "local P=/etc ¦ cat /etc/passwd")]
-    [InlineData("echo ${U:-/def} ${U-d2} ${V:=/v} $V ${V:+alt} ${#V}", "echo /def d2 /v /v alt 2")]
+    [InlineData("U=; W=w; echo ${U:-/def} ${U-d2} ${U:=/v} $U ${U:+alt} ${#W} ${N:-/n} ${N:+x}", "U= ¦ W=w ¦ echo /def /v /v alt 1 o:* o:*")]
     [InlineData("x=a.tar.gz; echo ${x%.*} ${x%%.*} ${x#*.} ${x##*.} ${x/a/b} ${x//a/b}", "x=a.tar.gz ¦ echo a.tar a tar.gz gz b.tar.gz b.tbr.gz")]
     [InlineData("x='a b'; touch $x \"$x\"", "x=a b ¦ touch a b a b")]
     [InlineData("x='*.txt'; rm $x \"$x\"", "x=*.txt ¦ rm p:*.txt *.txt")]
