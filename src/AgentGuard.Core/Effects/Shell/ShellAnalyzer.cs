@@ -61,6 +61,12 @@ public static class ShellAnalyzer
             return collector.ToAnalysis();
         }
 
+        // ["ls -la /data"]: a whole command line sent as a one-element array is read as shell.
+        if (argv.Count == 1 && argv[0] is { } line && line.AsSpan().IndexOfAny(' ', '\t', '\n') >= 0)
+        {
+            return Analyze(line, context);
+        }
+
         try
         {
             var words = new ShellWord[argv.Count];

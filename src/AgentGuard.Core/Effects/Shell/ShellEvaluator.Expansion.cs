@@ -136,7 +136,10 @@ internal sealed partial class ShellEvaluator
         field.Emit(output);
         _expandedCharacters += field.Total;
         field.Total = 0;
-        (t_fields ??= new()).Push(field);
+        if (!field.Oversized)
+        {
+            (t_fields ??= new()).Push(field);
+        }
         if (_expandedCharacters > MaxExpandedCharacters)
         {
             Stop($"expansions longer than {MaxExpandedCharacters} characters");
@@ -297,8 +300,8 @@ internal sealed partial class ShellEvaluator
 
     /// <summary>
     /// The value of a parameter expansion. A variable the script never assigned may still come
-    /// from the environment, so its value is unknown; but an operator that supplies a default
-    /// (<c>${x:-d}</c>, <c>${x:=d}</c>) takes the default, the reading an author means.
+    /// from the environment, so its value is unknown, and so is <c>${x:-d}</c> of it (x's value or
+    /// d): the word becomes a pattern that covers both, rather than a guess that could miss.
     /// </summary>
     private string ExpandParameter(Parameter parameter)
     {
@@ -308,6 +311,13 @@ internal sealed partial class ShellEvaluator
         }
 
         var value = Lookup(parameter.Name);
+        if (value is null && parameter.Operator is ParameterOperator.Default or ParameterOperator.Assign or ParameterOperator.Alternative)
+        {
+            // Still expand the operand: its command substitutions run.
+            ExpandToValue(parameter.Argument!);
+            return ShellEnvironment.UnknownValue;
+        }
+
         var empty = value is null || (parameter.Colon && value.Length == 0);
         switch (parameter.Operator)
         {
@@ -609,6 +619,9 @@ internal sealed partial class ShellEvaluator
         private bool _bracket;
 
         public long Total { get; set; }
+
+        /// <summary>Whether a long word grew the builders past what is worth keeping for the next parse.</summary>
+        public bool Oversized => _plain.Capacity > 8192 || _pattern.Capacity > 8192;
 
         public static bool IsMeta(char c) => c is '\\' or '*' or '?' or '[' or ']' or '(' or ')';
 

@@ -9,7 +9,7 @@ namespace AgentGuard.Effects.Shell;
 /// </summary>
 internal static class ShellPaths
 {
-    private static readonly SearchValues<char> GlobCharacters = SearchValues.Create("*?[]\\");
+    private static readonly SearchValues<char> GlobCharacters = SearchValues.Create("*?[]()\\");
 
     /// <summary>Resolves a path word on <paramref name="host"/> (empty: the guard's machine) against <paramref name="cwd"/>.</summary>
     public static ShellResource Resolve(string host, ShellWord word, string? cwd)

@@ -1422,7 +1422,7 @@ internal sealed class ShellReader
         _ansiC.Decode(_s.AsSpan(start, end - start), decoded);
         b.MarkQuoted();
         b.Append(decoded, quoted: true);
-        Return(decoded);
+        Release(decoded);
         _pos = Math.Min(end + 1, _s.Length);
     }
 
@@ -1896,6 +1896,14 @@ internal sealed class ShellReader
     {
         words.Clear();
         (t_wordLists ??= new()).Push(words);
+    }
+
+    private static void Release(StringBuilder sb)
+    {
+        if (sb.Capacity <= MaxPooledCapacity)
+        {
+            (t_builders ??= new()).Push(sb.Clear());
+        }
     }
 
     private static WordBuilder RentWordBuilder()

@@ -76,6 +76,14 @@ public class ShellAnalyzerTests
     }
 
     [Fact]
+    public void Analyze_ArgvOfOneCommandLine_ReadsItAsShell()
+    {
+        var analysis = ShellAnalyzer.Analyze(["rm -rf /etc/agentguard"], ShellContext.Local);
+
+        Assert.Equal(["delete file:///etc/agentguard", "delete file:///etc/agentguard/** [P]"], Effects(analysis));
+    }
+
+    [Fact]
     public void Analyze_ContextHostAndDirectory_NamesFilesOnThatHost()
     {
         var analysis = ShellAnalyzer.Analyze("cp report.csv /data/ && ssh -A 10.0.12.45 true", AgentBox);

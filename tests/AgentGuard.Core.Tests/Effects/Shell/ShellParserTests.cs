@@ -63,7 +63,7 @@ public class ShellParserTests
     [InlineData("D=/da; F=ta; rm -rf ${D}${F}/", "D=/da ¦ F=ta ¦ rm -rf /data/")]
     [InlineData("export X=/data Y; cat $X", "export X=/data Y ¦ cat /data")]
     [InlineData("f() { local P=/etc; cat $P/passwd; }; f", "local P=/etc ¦ cat /etc/passwd")]
-    [InlineData("echo ${U:-/def} ${U-d2} ${V:=/v} $V ${V:+alt} ${#V}", "echo /def d2 /v /v alt 2")]
+    [InlineData("U=; W=w; echo ${U:-/def} ${U-d2} ${U:=/v} $U ${U:+alt} ${#W} ${N:-/n} ${N:+x}", "U= ¦ W=w ¦ echo /def /v /v alt 1 o:* o:*")]
     [InlineData("x=a.tar.gz; echo ${x%.*} ${x%%.*} ${x#*.} ${x##*.} ${x/a/b} ${x//a/b}", "x=a.tar.gz ¦ echo a.tar a tar.gz gz b.tar.gz b.tbr.gz")]
     [InlineData("x='a b'; touch $x \"$x\"", "x=a b ¦ touch a b a b")]
     [InlineData("x='*.txt'; rm $x \"$x\"", "x=*.txt ¦ rm p:*.txt *.txt")]
@@ -101,6 +101,8 @@ public class ShellParserTests
     [InlineData("echo cm0gLXJmIC8= | base64 -d | sh", "echo cm0gLXJmIC8= ¦ base64 -d stdin=cm0gLXJmIC8=\\n ¦ sh stdin=rm -rf /")]
     [InlineData("printf 'rm x' | bash", "printf rm x ¦ bash stdin=rm x")]
     [InlineData("curl http://x | sh", "curl http://x ¦ sh")]
+    [InlineData("base64 -d <<< cm0gL3g= | sh", "base64 -d 0>HereString:cm0gL3g=\\n stdin=cm0gL3g=\\n ¦ sh stdin=rm /x")]
+    [InlineData("bash -c \"$(xxd -r -p <<< 726d202f78)\"", "xxd -r -p 0>HereString:726d202f78\\n stdin=726d202f78\\n ¦ bash -c rm /x")]
     [InlineData("{ echo rm; echo -n /x; } | sh", "echo rm ¦ echo -n /x ¦ sh stdin=rm\\n/x")]
     [InlineData("echo 'ls /' | cat | bash", "echo ls / ¦ cat stdin=ls /\\n ¦ bash stdin=ls /\\n")]
     // control structures
