@@ -148,7 +148,7 @@ internal static class ShellInterpreters
             var script = words[operandStart];
             if (interpreter == Node && script.Text is "-" or "/dev/stdin")
             {
-                FromStandardInput(c, inv, name);
+                ShellWrappers.CodeFromStandardInput(c, inv, name);
                 return;
             }
 
@@ -162,7 +162,7 @@ internal static class ShellInterpreters
             return;
         }
 
-        FromStandardInput(c, inv, name);
+        ShellWrappers.CodeFromStandardInput(c, inv, name);
     }
 
     private static int ModuleArguments(IReadOnlyList<ShellWord> words, int first)
@@ -184,36 +184,6 @@ internal static class ShellInterpreters
         return words.Count;
     }
 
-    /// <summary>Code on standard input: scanned when the parser knows it (a here-document, echo of a literal), opaque either way.</summary>
-    private static void FromStandardInput(ShellEffectCollector c, ShellInvocation inv, string language)
-    {
-        if (inv.Command.Stdin is { } code)
-        {
-            OpaqueCode.Scan(c, code, inv.Cwd, language);
-            return;
-        }
-
-        var previous = c.Previous(inv.Index, out _);
-        if (previous is not null && ShellWrappers.StaticOutput(previous) is { } output)
-        {
-            OpaqueCode.Scan(c, output, inv.Cwd, language);
-            return;
-        }
-
-        foreach (var redirection in inv.Command.Redirections)
-        {
-            if (redirection.Descriptor == 0 && redirection.Kind == ShellRedirectionKind.Read)
-            {
-                c.AddFile(EffectKind.Exec, redirection.Target, inv.Cwd);
-                return;
-            }
-        }
-
-        if (ShellEffectCollector.HasStandardInput(inv.Command))
-        {
-            c.AddOpaque(previous is null ? inv.Join(inv.Start) : new ShellInvocation(previous, previous.Words, 0, -1).Join(0) + " | " + inv.Join(inv.Start));
-        }
-    }
 
     /// <summary>python -m http.server [PORT] [-d DIR] [-b ADDR]: egress of the folder it serves.</summary>
     private static void PythonServer(ShellEffectCollector c, ShellInvocation inv, int start)

@@ -230,18 +230,28 @@ internal static class ShellWrappers
         => word.IsPattern ? word.Text : "'" + word.Text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>A shell reading its script on standard input: analysed when the text is known, opaque otherwise.</summary>
-    internal static void ShellFromStandardInput(ShellEffectCollector c, ShellInvocation inv)
+    internal static void ShellFromStandardInput(ShellEffectCollector c, ShellInvocation inv) => CodeFromStandardInput(c, inv, language: null);
+
+    /// <summary>
+    /// Code on standard input (a here-document, a pipe, a redirected file): a shell's script is
+    /// analysed when the text is known, another language's scanned for names; a redirected file is
+    /// an exec of it; unknown input is opaque.
+    /// </summary>
+    /// <param name="c">The collector.</param>
+    /// <param name="inv">The interpreter's invocation.</param>
+    /// <param name="language">The interpreter, or <see langword="null"/> for a shell.</param>
+    internal static void CodeFromStandardInput(ShellEffectCollector c, ShellInvocation inv, string? language)
     {
-        if (inv.Command.Stdin is { } script)
+        if (inv.Command.Stdin is { } code)
         {
-            c.AnalyzeSource(script, inv.Cwd);
+            Read(c, code, inv.Cwd, language);
             return;
         }
 
         var previous = c.Previous(inv.Index, out _);
         if (previous is not null && StaticOutput(previous) is { } output)
         {
-            c.AnalyzeSource(output, inv.Cwd);
+            Read(c, output, inv.Cwd, language);
             return;
         }
 
@@ -257,6 +267,18 @@ internal static class ShellWrappers
         if (ShellEffectCollector.HasStandardInput(inv.Command))
         {
             c.AddOpaque(previous is null ? inv.Join(inv.Start) : new ShellInvocation(previous, previous.Words, 0, -1).Join(0) + " | " + inv.Join(inv.Start));
+        }
+
+        static void Read(ShellEffectCollector c, string code, string? cwd, string? language)
+        {
+            if (language is null)
+            {
+                c.AnalyzeSource(code, cwd);
+            }
+            else
+            {
+                OpaqueCode.Scan(c, code, cwd, language);
+            }
         }
     }
 
