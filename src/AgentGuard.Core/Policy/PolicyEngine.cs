@@ -44,21 +44,7 @@ public static class PolicyEngine
         Span<ulong> coverMasks = effects.Count <= 16 ? stackalloc ulong[effects.Count] : new ulong[effects.Count];
         for (var i = 0; i < effects.Count; i++)
         {
-            var effect = effects[i];
-            if (effect.Flags == EffectFlags.None)
-            {
-                resourceMasks[i] = policy.AssetMask(effect.Resource);
-                coverMasks[i] = resourceMasks[i];
-                destinationMasks[i] = policy.AssetMask(effect.Destination);
-            }
-            else
-            {
-                // A pattern is in an asset when some name it matches is, and not in it when some name is not.
-                var pattern = (effect.Flags & EffectFlags.ResourcePattern) != 0;
-                resourceMasks[i] = pattern ? policy.PatternAssetMask(effect.Resource) : policy.AssetMask(effect.Resource);
-                coverMasks[i] = pattern ? policy.PatternCoverMask(effect.Resource) : resourceMasks[i];
-                destinationMasks[i] = (effect.Flags & EffectFlags.DestinationPattern) != 0 ? policy.PatternAssetMask(effect.Destination) : policy.AssetMask(effect.Destination);
-            }
+            (resourceMasks[i], coverMasks[i], destinationMasks[i]) = AssetMasks(policy, effects[i]);
         }
 
         string? argumentText = null;
@@ -111,6 +97,26 @@ public static class PolicyEngine
         }
 
         return new Decision(policy.Default, Decision.DefaultRuleId, null, null, effects);
+    }
+
+    /// <summary>
+    /// The assets an effect's resource is in, those it is wholly in (for <c>asset_not</c>), and those
+    /// its destination is in. A pattern is in an asset when some name it matches is, and not in it
+    /// when some name it matches is not.
+    /// </summary>
+    internal static (ulong Resource, ulong Cover, ulong Destination) AssetMasks(PolicySet policy, Effect effect)
+    {
+        if (effect.Flags == EffectFlags.None)
+        {
+            var mask = policy.AssetMask(effect.Resource);
+            return (mask, mask, policy.AssetMask(effect.Destination));
+        }
+
+        var pattern = (effect.Flags & EffectFlags.ResourcePattern) != 0;
+        var resource = pattern ? policy.PatternAssetMask(effect.Resource) : policy.AssetMask(effect.Resource);
+        var cover = pattern ? policy.PatternCoverMask(effect.Resource) : resource;
+        var destination = (effect.Flags & EffectFlags.DestinationPattern) != 0 ? policy.PatternAssetMask(effect.Destination) : policy.AssetMask(effect.Destination);
+        return (resource, cover, destination);
     }
 
     /// <summary>Whether some effect meets the rule, and whether one whose resource is exactly named does.</summary>

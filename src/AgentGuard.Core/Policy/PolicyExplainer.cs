@@ -25,13 +25,7 @@ public static class PolicyExplainer
         var matched = new List<Rule>[effects.Count];
         for (var i = 0; i < effects.Count; i++)
         {
-            // As the engine does: a pattern is in an asset when some name it matches is, and not
-            // in it (asset_not) when some name it matches is not.
-            var effect = effects[i];
-            var pattern = (effect.Flags & EffectFlags.ResourcePattern) != 0;
-            resourceMasks[i] = pattern ? policy.PatternAssetMask(effect.Resource) : policy.AssetMask(effect.Resource);
-            coverMasks[i] = pattern ? policy.PatternCoverMask(effect.Resource) : resourceMasks[i];
-            destinationMasks[i] = (effect.Flags & EffectFlags.DestinationPattern) != 0 ? policy.PatternAssetMask(effect.Destination) : policy.AssetMask(effect.Destination);
+            (resourceMasks[i], coverMasks[i], destinationMasks[i]) = PolicyEngine.AssetMasks(policy, effects[i]);
             matched[i] = [];
         }
 
