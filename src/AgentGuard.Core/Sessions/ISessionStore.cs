@@ -1,0 +1,23 @@
+namespace AgentGuard.Sessions;
+
+/// <summary>
+/// Where sessions live. In memory in one guard now; a shared store for replicas implements the
+/// same interface, so the decision code never changes.
+/// </summary>
+public interface ISessionStore
+{
+    /// <summary>The live session for <paramref name="key"/>, started at <paramref name="now"/> when there is none; evicts the least recently used one when full.</summary>
+    Session GetOrStart(SessionKey key, DateTimeOffset now);
+
+    /// <summary>Ends the session for <paramref name="key"/>; false when there is none.</summary>
+    bool TryEnd(SessionKey key, out Session? session);
+
+    /// <summary>Ends and returns the sessions not seen since <paramref name="idleSince"/>.</summary>
+    IReadOnlyList<Session> EndIdle(DateTimeOffset idleSince);
+
+    /// <summary>The evidence <paramref name="agent"/> read in any session since <paramref name="since"/>, ended sessions included: reading in one session and submitting in another does not escape.</summary>
+    IReadOnlyList<Evidence> AgentEvidence(string agent, DateTimeOffset since);
+
+    /// <summary>How many sessions are live.</summary>
+    int Count { get; }
+}

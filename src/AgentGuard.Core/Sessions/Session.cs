@@ -1,0 +1,126 @@
+namespace AgentGuard.Sessions;
+
+/// <summary>
+/// What the guard remembers about one agent's run: the calls it made and the evidence it read,
+/// each bounded, and the labels oversight gives it. Safe to use from several threads.
+/// </summary>
+public sealed class Session
+{
+    private readonly Lock _gate = new();
+    private readonly List<Evidence> _evidence = [];
+    private readonly List<SessionCall> _calls = [];
+    private readonly SessionLimits _limits;
+    private long _evidenceChars;
+    private long _lastSeenTicks;
+    private bool? _observed;
+    private bool _peerContext;
+
+    /// <summary>Starts a session.</summary>
+    public Session(SessionKey key, DateTimeOffset started, SessionLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        Key = key;
+        Started = started;
+        _limits = limits;
+        _lastSeenTicks = started.UtcTicks;
+    }
+
+    /// <summary>The agent and session id.</summary>
+    public SessionKey Key { get; }
+
+    /// <summary>When the first call arrived.</summary>
+    public DateTimeOffset Started { get; }
+
+    /// <summary>When the last call or result was seen.</summary>
+    public DateTimeOffset LastSeen => new(Interlocked.Read(ref _lastSeenTicks), TimeSpan.Zero);
+
+    /// <summary>Whether the session is watched (a trusted header or an evidence pattern said so); <see langword="null"/> while nothing has said.</summary>
+    public bool? Observed
+    {
+        get { lock (_gate) { return _observed; } }
+        set { lock (_gate) { _observed = value; } }
+    }
+
+    /// <summary>Whether evidence in the session carried peer context (trust scores between agents, a peer-interaction memory).</summary>
+    public bool PeerContext
+    {
+        get { lock (_gate) { return _peerContext; } }
+        set { lock (_gate) { _peerContext = value; } }
+    }
+
+    /// <summary>Evidence dropped because the session's evidence cap was reached.</summary>
+    public int EvidenceDropped { get; private set; }
+
+    /// <summary>Calls dropped because the session's call cap was reached.</summary>
+    public int CallsDropped { get; private set; }
+
+    /// <summary>Marks the session as seen at <paramref name="now"/>.</summary>
+    public void Touch(DateTimeOffset now)
+    {
+        var ticks = now.UtcTicks;
+        var seen = Interlocked.Read(ref _lastSeenTicks);
+        while (ticks > seen)
+        {
+            var was = Interlocked.CompareExchange(ref _lastSeenTicks, ticks, seen);
+            if (was == seen)
+            {
+                break;
+            }
+
+            seen = was;
+        }
+    }
+
+    /// <summary>Keeps <paramref name="evidence"/> unless the session's evidence cap is reached; false when it was dropped.</summary>
+    public bool Add(Evidence evidence)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        lock (_gate)
+        {
+            if (_evidence.Count >= _limits.MaxEvidenceItems || _evidenceChars + evidence.Content.Length > _limits.MaxEvidenceChars)
+            {
+                EvidenceDropped++;
+                return false;
+            }
+
+            _evidence.Add(evidence);
+            _evidenceChars += evidence.Content.Length;
+            return true;
+        }
+    }
+
+    /// <summary>Keeps <paramref name="call"/> unless the session's call cap is reached; false when it was dropped.</summary>
+    public bool Add(SessionCall call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        lock (_gate)
+        {
+            if (_calls.Count >= _limits.MaxCalls)
+            {
+                CallsDropped++;
+                return false;
+            }
+
+            _calls.Add(call);
+            return true;
+        }
+    }
+
+    /// <summary>A copy of the evidence kept so far, oldest first.</summary>
+    public Evidence[] Evidence()
+    {
+        lock (_gate)
+        {
+            return [.. _evidence];
+        }
+    }
+
+    /// <summary>A copy of the calls kept so far, oldest first.</summary>
+    public SessionCall[] Calls()
+    {
+        lock (_gate)
+        {
+            return [.. _calls];
+        }
+    }
+}
