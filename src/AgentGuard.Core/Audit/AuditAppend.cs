@@ -1,3 +1,5 @@
+using AgentGuard.Oversight;
+
 namespace AgentGuard.Audit;
 
 /// <summary>A record waiting for its place in the chain (its sequence number and <c>prev</c> are given when it is written).</summary>
@@ -8,4 +10,5 @@ internal readonly record struct AuditAppend(
     string? Reference = null,
     int Status = 0,
     double LatencyMilliseconds = 0,
-    AuditResumption? Resumption = null);
+    AuditResumption? Resumption = null,
+    OversightFinding? Oversight = null);

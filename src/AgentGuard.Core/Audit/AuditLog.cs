@@ -1,3 +1,4 @@
+using AgentGuard.Oversight;
 using System.Buffers;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -103,6 +104,20 @@ public sealed partial class AuditLog : IAsyncDisposable
 
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_queue.Writer.TryWrite(new Pending(items, done)))
+        {
+            throw new AuditWriteException("the audit log is closed");
+        }
+
+        return new ValueTask(done.Task.WaitAsync(cancellationToken));
+    }
+
+    /// <summary>Appends an oversight finding under <paramref name="reference"/> and waits until it is durable.</summary>
+    /// <exception cref="AuditWriteException">The record could not be written.</exception>
+    public ValueTask AppendAsync(OversightFinding finding, string reference, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite(new Pending([new AuditAppend(AuditRecordKind.Oversight, finding.Time, Reference: reference, Oversight: finding)], done)))
         {
             throw new AuditWriteException("the audit log is closed");
         }

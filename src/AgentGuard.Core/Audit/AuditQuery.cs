@@ -2,7 +2,10 @@ using AgentGuard.Policy;
 
 namespace AgentGuard.Audit;
 
-/// <summary>A filter over audit records; unset fields match everything. Decision records only, unless <see cref="Type"/> says otherwise.</summary>
+/// <summary>
+/// A filter over audit records; unset fields match everything. Decision and oversight records
+/// (what reviewers audit) unless <see cref="Type"/> says otherwise.
+/// </summary>
 public sealed record AuditQuery
 {
     public DateTimeOffset? Since { get; init; }
@@ -20,11 +23,11 @@ public sealed record AuditQuery
 
     public string? Tool { get; init; }
 
-    /// <summary>The record type: <c>decision</c> (the default), <c>upstream</c>, <c>checkpoint</c>, or <c>all</c>.</summary>
-    public string Type { get; init; } = "decision";
+    /// <summary>The record type: <c>decision</c>, <c>oversight</c>, <c>upstream</c>, <c>checkpoint</c>, <c>resume</c>, or <c>all</c>; unset, decisions and oversight findings.</summary>
+    public string? Type { get; init; }
 
     public bool Matches(AuditEntry entry)
-        => (Type == "all" || string.Equals(entry.Type, Type, StringComparison.OrdinalIgnoreCase))
+        => TypeMatches(entry.Type)
             && (Since is null || entry.Time >= Since)
             && (Until is null || entry.Time < Until)
             && Same(Agent, entry.Agent)
@@ -32,6 +35,13 @@ public sealed record AuditQuery
             && Same(Finding, entry.Finding)
             && Same(Tool, entry.Tool)
             && (Severity is null || entry.SeverityValue >= Severity);
+
+    private bool TypeMatches(string type) => Type switch
+    {
+        null => type is "decision" or "oversight",
+        "all" => true,
+        _ => string.Equals(type, Type, StringComparison.OrdinalIgnoreCase),
+    };
 
     private static bool Same(string? wanted, string? actual) => wanted is null || string.Equals(wanted, actual, StringComparison.OrdinalIgnoreCase);
 }

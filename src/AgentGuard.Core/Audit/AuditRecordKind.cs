@@ -14,4 +14,7 @@ public enum AuditRecordKind
 
     /// <summary>The first record after a fault: the chain goes on from the last record still on disk and names what was lost.</summary>
     Resume,
+
+    /// <summary>A finding oversight made across calls (score divergence, a mandated action missing, ...).</summary>
+    Oversight,
 }

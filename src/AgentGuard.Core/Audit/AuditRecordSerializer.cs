@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using AgentGuard.Effects;
+using AgentGuard.Oversight;
 using AgentGuard.Policy;
 
 namespace AgentGuard.Audit;
@@ -40,6 +41,9 @@ internal static class AuditRecordSerializer
                 writer.WriteNumber("chains_to"u8, resumption.ChainsTo);
                 WriteOptional(writer, "lost_from"u8, resumption.LostFrom);
                 WriteOptional(writer, "lost_to"u8, resumption.LostTo);
+                break;
+            case AuditRecordKind.Oversight:
+                WriteOversight(writer, entry.Reference!, entry.Oversight!);
                 break;
         }
 
@@ -86,6 +90,52 @@ internal static class AuditRecordSerializer
         WriteOptional(writer, "message"u8, decision.Message);
         writer.WriteString("policy"u8, record.PolicyVersion);
     }
+
+    private static void WriteOversight(Utf8JsonWriter writer, string reference, OversightFinding finding)
+    {
+        writer.WriteString("type"u8, "oversight"u8);
+        writer.WriteString("ref"u8, reference);
+        writer.WriteString("agent"u8, finding.Session.Agent);
+        writer.WriteString("session"u8, finding.Session.Id);
+        writer.WriteString("finding"u8, finding.Finding.Category);
+        writer.WriteString("severity"u8, finding.Finding.Severity.ToString().ToLowerInvariant());
+
+        // Scores, subjects and items come from what the agent wrote: redacted like arguments.
+        writer.WriteString("message"u8, InlineSecrets.Redact(finding.Message));
+        WriteOptional(writer, "evaluation"u8, finding.Evaluation);
+        WriteOptional(writer, "evaluator"u8, finding.Evaluator);
+        WriteOptional(writer, "subject"u8, Redacted(finding.Subject));
+        WriteOptional(writer, "submitted"u8, Redacted(finding.Submitted));
+        WriteOptional(writer, "rescored"u8, finding.Rescored);
+        writer.WriteStartArray("differing_items"u8);
+        foreach (var item in finding.DifferingItems ?? [])
+        {
+            writer.WriteStringValue(InlineSecrets.Redact(item));
+        }
+
+        writer.WriteEndArray();
+        WriteOptional(writer, "items_scored"u8, finding.ItemsScored);
+        WriteOptional(writer, "items_in_evidence"u8, finding.ItemsInEvidence);
+        if (finding.Observed is { } observed)
+        {
+            writer.WriteBoolean("observed"u8, observed);
+        }
+        else
+        {
+            writer.WriteNull("observed"u8);
+        }
+
+        writer.WriteBoolean("peer_context"u8, finding.PeerContext);
+        writer.WriteStartArray("refs"u8);
+        foreach (var item in finding.References ?? [])
+        {
+            writer.WriteStringValue(item);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static string? Redacted(string? value) => value is null ? null : InlineSecrets.Redact(value);
 
     private static void WriteOptional(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
     {

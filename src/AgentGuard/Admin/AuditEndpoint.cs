@@ -22,7 +22,7 @@ internal static partial class AuditEndpoint
 
     private static readonly string[] Parameters = ["since", "until", "agent", "decision", "finding", "severity", "tool", "type", "limit", "offset"];
     private static readonly string[] Decisions = ["allow", "flag", "deny"];
-    private static readonly string[] Types = ["decision", "upstream", "checkpoint", "all"];
+    private static readonly string[] Types = ["decision", "oversight", "upstream", "checkpoint", "resume", "all"];
 
     public static async Task<IResult> HandleAsync(HttpContext context, AdminState state, ILoggerFactory loggers)
     {
@@ -111,10 +111,10 @@ internal static partial class AuditEndpoint
             severity = parsed;
         }
 
-        var type = Value(query, "type") ?? "decision";
-        if (!Contains(Types, type))
+        var type = Value(query, "type");
+        if (type is not null && !Contains(Types, type))
         {
-            error = $"type '{type}' is unknown; use decision, upstream, checkpoint or all";
+            error = $"type '{type}' is unknown; use decision, oversight, upstream, checkpoint, resume or all (default: decisions and oversight findings)";
             return null;
         }
 
@@ -147,7 +147,7 @@ internal static partial class AuditEndpoint
             Finding = Value(query, "finding"),
             Severity = severity,
             Tool = Value(query, "tool"),
-            Type = type.ToLowerInvariant(),
+            Type = type?.ToLowerInvariant(),
         };
         return new AuditPage(filter, offset, limit);
     }

@@ -237,7 +237,7 @@ internal static class AuditCommand
         public readonly Option<string?> Finding = new("--finding") { Description = "Finding category, e.g. shutdown-tampering." };
         public readonly Option<string?> Severity = new("--severity") { Description = "Least severity: info, low, medium, high, critical." };
         public readonly Option<string?> Tool = new("--tool") { Description = "Tool name." };
-        public readonly Option<string> Type = new("--type") { Description = "Record type: decision, upstream, checkpoint or all.", DefaultValueFactory = _ => "decision" };
+        public readonly Option<string?> Type = new("--type") { Description = "Record type: decision, oversight, upstream, checkpoint, resume or all. Default: decisions and oversight findings." };
         public readonly Option<bool> Json = new("--json") { Description = "Print the records as JSON Lines." };
 
         public void AddTo(Command command)
@@ -283,7 +283,7 @@ internal static class AuditCommand
                 Finding = parse.GetValue(Finding),
                 Severity = severity,
                 Tool = parse.GetValue(Tool),
-                Type = parse.GetValue(Type)!,
+                Type = parse.GetValue(Type)?.ToLowerInvariant(),
             };
         }
 
