@@ -26,7 +26,7 @@ internal sealed partial class CallIdentifier
     private readonly bool _headerTrusted;
     private readonly SessionHeaderSignature? _signature;
     private readonly IdleGapSessions _idleGaps;
-    private (AgentOptions Options, Agent Agent) _agent;
+    private ConfiguredAgent _agent;
 
     public CallIdentifier(IOptionsMonitor<GuardOptions> options, ISessionStore store, TimeProvider timeProvider, SessionMetrics metrics, ILogger<CallIdentifier> logger)
     {
@@ -43,7 +43,7 @@ internal sealed partial class CallIdentifier
         _signature = string.IsNullOrEmpty(key) ? null : new SessionHeaderSignature(Encoding.UTF8.GetBytes(key), sessions.MaxHeaderAge);
         _idleGaps = new IdleGapSessions(sessions.IdleTimeout);
         var agent = options.CurrentValue.Agent;
-        _agent = (agent, new Agent(agent.Id, agent.Role));
+        _agent = new ConfiguredAgent(agent, new Agent(agent.Id, agent.Role));
     }
 
     /// <summary>The agent this sidecar vouches for.</summary>
@@ -58,7 +58,7 @@ internal sealed partial class CallIdentifier
                 return current.Agent;
             }
 
-            current = (configured, new Agent(configured.Id, configured.Role));
+            current = new ConfiguredAgent(configured, new Agent(configured.Id, configured.Role));
             Volatile.Write(ref _agent, current);
             return current.Agent;
         }
@@ -139,6 +139,9 @@ internal sealed partial class CallIdentifier
         LogUntrusted(_logger, observedHeader ? _observedHeader! : _sessionHeader!, agentId, check);
         return null;
     }
+
+    /// <summary>The agent built from the options instance in force (a reload brings a new instance).</summary>
+    private sealed record ConfiguredAgent(AgentOptions Options, Agent Agent);
 
     [LoggerMessage(1103, LogLevel.Warning, "Ignored the {Header} header on a request of agent {AgentId}: {Check}; only a signed, recent value is trusted")]
     private static partial void LogUntrusted(ILogger logger, string header, string agentId, SessionHeaderCheck check);

@@ -1,11 +1,14 @@
 using AgentGuard.Admin;
 using AgentGuard.Audit;
+using AgentGuard.Oversight;
 using AgentGuard.Policy;
+using AgentGuard.Sessions;
 using AgentGuard.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Transforms;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
 using Yarp.ReverseProxy.Configuration;
@@ -208,6 +211,7 @@ public sealed class GuardHost : IAsyncDisposable
         builder.Services.AddSingleton(decisions);
         builder.Services.AddSingleton(timeProvider);
         builder.Services.AddSingleton(new DecisionTelemetry(metrics));
+        AddSessions(builder.Services, options, metrics, timeProvider);
         GuardTracing.Add(builder.Services, builder.Configuration, options.Agent.Id, traced, configureTracing, bootstrapLogging.CreateLogger(typeof(GuardTracing).FullName!));
         if (audit is not null)
         {
@@ -256,6 +260,44 @@ public sealed class GuardHost : IAsyncDisposable
         app.UseRouting();
         AdminEndpoints.Map(app);
         return app;
+    }
+
+    /// <summary>Sessions, the steps of the flow around the decision, and the default (no-op) oversight sink.</summary>
+    private static void AddSessions(IServiceCollection services, GuardOptions options, GuardMetrics metrics, TimeProvider timeProvider)
+    {
+        var sessions = options.Sessions;
+        var store = new InMemorySessionStore(
+            new SessionStoreOptions
+            {
+                MaxSessions = sessions.MaxSessions,
+                EvidenceWindow = sessions.EvidenceWindow,
+                MaxAgentEvidenceItems = sessions.MaxAgentEvidenceItems,
+                Limits = new SessionLimits
+                {
+                    MaxEvidenceItems = sessions.MaxEvidenceItems,
+                    MaxEvidenceChars = sessions.MaxEvidenceChars,
+                    MaxEvidenceItemChars = sessions.MaxEvidenceItemChars,
+                    MaxCalls = sessions.MaxCalls,
+                },
+            },
+            timeProvider);
+        metrics.Sessions.Track(store);
+        services.TryAddSingleton<ISessionStore>(store);
+        services.TryAddSingleton<IOversightSink>(NullOversightSink.Instance);
+        services.AddSingleton(metrics.Sessions);
+        services.AddSingleton<SessionEnds>();
+        services.AddSingleton<CallIdentifier>();
+        services.AddSingleton<CallDecider>();
+        services.AddSingleton(provider => new DecisionRecorder(
+            provider.GetRequiredService<DecisionFeed>(),
+            provider.GetRequiredService<PolicyStore>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<DecisionTelemetry>(),
+            provider.GetRequiredService<ILogger<McpInspectionMiddleware>>(),
+            provider.GetService<AuditLog>()));
+        services.AddSingleton<SessionContext>();
+        services.AddSingleton<ResponseObservation>();
+        services.AddHostedService<SessionSweeper>();
     }
 
     private static void AddGuardOptions(IServiceCollection services, IConfiguration configuration)
