@@ -5,7 +5,8 @@
 #
 # nginx answers POST /mcp with a fixed JSON-RPC tools/call result. Three targets are measured
 # with the same allowed tools/call (list_server_files, which the guard decides and forwards; with
-# CALL=shell, a bash call whose command the guard's shell analyser reads):
+# CALL=shell, a bash call whose command the guard's shell analyser reads; with CALL=result, a
+# read_file whose result is about 4 KiB of text, which the guard observes as evidence on its way back):
 #   nginx direct  a second nginx on the proxies' CPU: the ceiling
 #   plain YARP    tests/load/PlainYarp, catch-all route to nginx (the baseline)
 #   guard         agentguard run --upstream nginx --policy policies (inspects every POST)
@@ -18,7 +19,7 @@
 # robust to other work on the machine, unlike requests/s), the CPU other processes used
 # meanwhile and the CPU the hypervisor stole (/proc/stat), so disturbed runs can be told apart.
 #
-# Settings (environment): CALL=list|shell WARMUP=60 DURATION=15 RUNS=3 CONNECTIONS=32 RATE=1000
+# Settings (environment): CALL=list|shell|result WARMUP=60 DURATION=15 RUNS=3 CONNECTIONS=32 RATE=1000
 # RATE_DURATION=30 RATE_CONNECTIONS=50 QUIET_STEAL=0.10 PROXY_CPU=0 LOAD_CPU=1 SKIP_BUILD=0 KEEP_WORK=0
 # GUARD_ARGS (extra guard flags) RESULTS=<file to copy the raw results to>; ports NGINX_PORT DIRECT_PORT YARP_PORT GUARD_PORT
 # GUARD_ADMIN_PORT (18180-18193).
@@ -53,7 +54,17 @@ case $CALL in
   # A coding agent's typical shell call (four commands, 206 characters), which the shell analyser
   # reads and the policy allows.
   shell) CALL_BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"bash","arguments":{"command":"cd /workspace/app && grep -rn \"TODO\" src/ | head -20; ls -la /data/*.csv && python3 scripts/report.py --out /tmp/report.txt; cat config/settings.yaml | wc -l"}}}' ;;
-  *) die "CALL is '$CALL'; use list or shell" ;;
+  # An evaluator reading a data sheet: the result (about 4 KiB) is what the guard keeps as
+  # evidence. AgentGuard__Sessions__Observe=false in the environment measures the same call unobserved.
+  result)
+    CALL_BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"read_file","arguments":{"path":"/srv/eval/factual_samples.txt"}}}'
+    sheet=""
+    for i in $(seq -w 1 37); do
+      sheet+="Sample $i: question What is the capital of country $i; answer City $i; reference City $i; verdict correct. "
+    done
+    REPLY_BODY='{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"'"$sheet"'"}],"isError":false}}'
+    ;;
+  *) die "CALL is '$CALL'; use list, shell or result" ;;
 esac
 # mcp-call.lua (and fixed-rate.lua through it) sends this body.
 export MCP_CALL_BODY=$CALL_BODY

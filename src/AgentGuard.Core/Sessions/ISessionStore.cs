@@ -18,6 +18,9 @@ public interface ISessionStore
     /// <summary>The evidence <paramref name="agent"/> read in any session since <paramref name="since"/>, ended sessions included: reading in one session and submitting in another does not escape.</summary>
     IReadOnlyList<Evidence> AgentEvidence(string agent, DateTimeOffset since);
 
+    /// <summary>Raised (on the thread that started another session) for a session ended because the store was full and it was the least recently seen.</summary>
+    event Action<Session>? Evicted;
+
     /// <summary>How many sessions are live.</summary>
     int Count { get; }
 }

@@ -1,11 +1,14 @@
 using AgentGuard.Admin;
 using AgentGuard.Audit;
+using AgentGuard.Oversight;
 using AgentGuard.Policy;
+using AgentGuard.Sessions;
 using AgentGuard.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Transforms;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
 using Yarp.ReverseProxy.Configuration;
@@ -47,6 +50,9 @@ public sealed class GuardHost : IAsyncDisposable
     /// <summary>Every decision, as it is made.</summary>
     public DecisionFeed Decisions { get; }
 
+    /// <summary>The live sessions, and the evidence each agent read.</summary>
+    public ISessionStore Sessions => _data.Services.GetRequiredService<ISessionStore>();
+
     /// <summary>The policy in force and its reloads.</summary>
     public PolicyStore Policies => _policies;
 
@@ -58,6 +64,10 @@ public sealed class GuardHost : IAsyncDisposable
     /// Additions to the tracing pipeline (an exporter of the embedder's own). Given, it turns tracing on even
     /// without <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>; <see langword="null"/> leaves tracing to that variable.
     /// </param>
+    /// <param name="configureServices">
+    /// Additions to the data plane's services, made before the defaults: an <c>IOversightSink</c> or
+    /// <c>ISessionStore</c> registered here replaces the no-op sink or the in-memory store.
+    /// </param>
     /// <param name="cancellationToken">Cancels starting.</param>
     /// <exception cref="GuardStartException">The configuration or policy is invalid; the message lists every error.</exception>
     public static async Task<GuardHost> StartAsync(
@@ -65,6 +75,7 @@ public sealed class GuardHost : IAsyncDisposable
         Action<ILoggingBuilder>? configureLogging = null,
         TimeProvider? timeProvider = null,
         Action<TracerProviderBuilder>? configureTracing = null,
+        Action<IServiceCollection>? configureServices = null,
         CancellationToken cancellationToken = default)
     {
         timeProvider ??= TimeProvider.System;
@@ -118,7 +129,7 @@ public sealed class GuardHost : IAsyncDisposable
         var decisions = new DecisionFeed();
         var metrics = new GuardMetrics(policies, audit, options.Agent.Id);
         var traced = new TracedRequests();
-        var data = BuildDataPlane(configuration, options, routes, clusters, policies, decisions, audit, metrics, timeProvider, configureLogging, traced, configureTracing, bootstrapLogging);
+        var data = BuildDataPlane(configuration, options, routes, clusters, policies, decisions, audit, metrics, timeProvider, configureLogging, traced, configureTracing, configureServices, bootstrapLogging);
         var admin = BuildAdminPlane(configuration, options, policies, audit, metrics, configureLogging);
         try
         {
@@ -182,6 +193,7 @@ public sealed class GuardHost : IAsyncDisposable
         Action<ILoggingBuilder>? configureLogging,
         TracedRequests traced,
         Action<TracerProviderBuilder>? configureTracing,
+        Action<IServiceCollection>? configureServices,
         ILoggerFactory bootstrapLogging)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -208,6 +220,8 @@ public sealed class GuardHost : IAsyncDisposable
         builder.Services.AddSingleton(decisions);
         builder.Services.AddSingleton(timeProvider);
         builder.Services.AddSingleton(new DecisionTelemetry(metrics));
+        configureServices?.Invoke(builder.Services);
+        AddSessions(builder.Services, options, metrics, timeProvider);
         GuardTracing.Add(builder.Services, builder.Configuration, options.Agent.Id, traced, configureTracing, bootstrapLogging.CreateLogger(typeof(GuardTracing).FullName!));
         if (audit is not null)
         {
@@ -256,6 +270,47 @@ public sealed class GuardHost : IAsyncDisposable
         app.UseRouting();
         AdminEndpoints.Map(app);
         return app;
+    }
+
+    /// <summary>Sessions, the steps of the flow around the decision, and the default (no-op) oversight sink.</summary>
+    private static void AddSessions(IServiceCollection services, GuardOptions options, GuardMetrics metrics, TimeProvider timeProvider)
+    {
+        var sessions = options.Sessions;
+        services.TryAddSingleton<ISessionStore>(_ => new InMemorySessionStore(
+            new SessionStoreOptions
+            {
+                MaxSessions = sessions.MaxSessions,
+                EvidenceWindow = sessions.EvidenceWindow,
+                MaxAgentEvidenceItems = sessions.MaxAgentEvidenceItems,
+                Limits = new SessionLimits
+                {
+                    MaxEvidenceItems = sessions.MaxEvidenceItems,
+                    MaxEvidenceChars = sessions.MaxEvidenceChars,
+                    MaxEvidenceItemChars = sessions.MaxEvidenceItemChars,
+                    MaxCalls = sessions.MaxCalls,
+                },
+            },
+            timeProvider));
+        services.TryAddSingleton<IOversightSink>(NullOversightSink.Instance);
+        services.AddSingleton(metrics.Sessions);
+        services.AddSingleton(provider =>
+        {
+            var sessionStore = provider.GetRequiredService<ISessionStore>();
+            metrics.Sessions.Track(sessionStore);
+            return new SessionEnds(sessionStore, provider.GetRequiredService<IOversightSink>(), metrics.Sessions, provider.GetRequiredService<ILogger<SessionEnds>>());
+        });
+        services.AddSingleton<CallIdentifier>();
+        services.AddSingleton<CallDecider>();
+        services.AddSingleton(provider => new DecisionRecorder(
+            provider.GetRequiredService<DecisionFeed>(),
+            provider.GetRequiredService<PolicyStore>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<DecisionTelemetry>(),
+            provider.GetRequiredService<ILogger<McpInspectionMiddleware>>(),
+            provider.GetService<AuditLog>()));
+        services.AddSingleton<SessionContext>();
+        services.AddSingleton<ResponseObservation>();
+        services.AddHostedService<SessionSweeper>();
     }
 
     private static void AddGuardOptions(IServiceCollection services, IConfiguration configuration)

@@ -49,6 +49,9 @@ public sealed class GuardOptions
 
     /// <summary>The tamper-evident audit log. Off unless <see cref="AuditOptions.Directory"/> is set.</summary>
     public AuditOptions Audit { get; set; } = new();
+
+    /// <summary>Sessions: where they come from, when they end, and the evidence kept.</summary>
+    public SessionOptions Sessions { get; set; } = new();
 }
 
 /// <summary>The <c>AgentGuard:Agent</c> section: who is behind this sidecar.</summary>

@@ -69,7 +69,64 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
             errors.Add($"AgentGuard:Audit:SigningKeyFile is '{audit.SigningKeyFile}', which does not exist; write a key pair with 'agentguard audit keygen'.");
         }
 
+        CheckSessions(options.Sessions, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void CheckSessions(SessionOptions sessions, List<string> errors)
+    {
+        if (sessions.IdleTimeout < TimeSpan.FromSeconds(1) || sessions.IdleTimeout > TimeSpan.FromDays(7))
+        {
+            errors.Add($"AgentGuard:Sessions:IdleTimeout is {sessions.IdleTimeout}; use 00:00:01 to 7.00:00:00.");
+        }
+
+        if (sessions.IdleCheckInterval < TimeSpan.FromSeconds(1) || sessions.IdleCheckInterval > sessions.IdleTimeout)
+        {
+            errors.Add($"AgentGuard:Sessions:IdleCheckInterval is {sessions.IdleCheckInterval}; use 00:00:01 to the idle timeout ({sessions.IdleTimeout}).");
+        }
+
+        if (sessions.MaxHeaderAge < TimeSpan.FromSeconds(1) || sessions.MaxHeaderAge > TimeSpan.FromDays(1))
+        {
+            errors.Add($"AgentGuard:Sessions:MaxHeaderAge is {sessions.MaxHeaderAge}; use 00:00:01 to 1.00:00:00.");
+        }
+
+        if (sessions.MaxSessions is < 1 or > 10_000_000)
+        {
+            errors.Add($"AgentGuard:Sessions:MaxSessions is {sessions.MaxSessions}; use 1 to 10000000.");
+        }
+
+        if (sessions.MaxEvidenceItemChars is < 1 or > 16 * 1024 * 1024)
+        {
+            errors.Add($"AgentGuard:Sessions:MaxEvidenceItemChars is {sessions.MaxEvidenceItemChars}; use 1 to 16777216.");
+        }
+
+        if (sessions.MaxEvidenceItems < 0 || sessions.MaxEvidenceChars < 0 || sessions.MaxCalls < 0 || sessions.MaxAgentEvidenceItems < 0)
+        {
+            errors.Add("AgentGuard:Sessions:MaxEvidenceItems, MaxEvidenceChars, MaxCalls and MaxAgentEvidenceItems must not be negative; use 0 to keep none.");
+        }
+
+        if (sessions.EvidenceWindow < TimeSpan.Zero)
+        {
+            errors.Add($"AgentGuard:Sessions:EvidenceWindow is {sessions.EvidenceWindow}; use 00:00:00 or more.");
+        }
+
+        if (sessions.SigningKeyFile is not null && !File.Exists(sessions.SigningKeyFile))
+        {
+            errors.Add($"AgentGuard:Sessions:SigningKeyFile is '{sessions.SigningKeyFile}', which does not exist; write one the agent cannot read (openssl rand -hex 32 > FILE; chmod 600 FILE).");
+        }
+
+        if ((sessions.Header is not null || sessions.ObservedHeader is not null) && !sessions.HeaderTrusted && sessions.SigningKeyFile is null && string.IsNullOrWhiteSpace(sessions.SigningKey))
+        {
+            errors.Add("AgentGuard:Sessions:Header or ObservedHeader is set but neither AgentGuard:Sessions:SigningKeyFile nor HeaderTrusted is: the header could never be trusted; give a signing key file, or set HeaderTrusted=true if the agent cannot set the header.");
+        }
+
+        foreach (var name in (ReadOnlySpan<string?>)[sessions.Header, sessions.ObservedHeader])
+        {
+            if (name is not null && (name.Length == 0 || name.Equals("Mcp-Session-Id", StringComparison.OrdinalIgnoreCase) || name.AsSpan().IndexOfAny(" :\r\n") >= 0))
+            {
+                errors.Add($"AgentGuard:Sessions header name '{name}' is not usable; give an HTTP header name of the orchestrator's own, such as X-Orchestrator-Session.");
+            }
+        }
     }
 
     private static void CheckUrl(string value, string key, string example, List<string> errors)

@@ -180,6 +180,7 @@ internal sealed class GuardMetrics : IDisposable
             "agentguard_audit_errors_total",
             "Audit log writes that failed; while they fail, inspected calls are denied.");
 
+        Sessions = new SessionMetrics(factory, Registry);
         _labels = BuildLabels(policies.Current);
         SetPolicyVersion(policies.Current.Version);
         policies.Reloaded += OnReloaded;
@@ -192,6 +193,9 @@ internal sealed class GuardMetrics : IDisposable
 
     /// <summary>The registry <c>/metrics</c> exports.</summary>
     public CollectorRegistry Registry { get; }
+
+    /// <summary>The session and evidence series.</summary>
+    public SessionMetrics Sessions { get; }
 
     /// <summary>Counts decisions that took effect and the time the guard spent reaching them.</summary>
     /// <param name="records">The decisions, as recorded (after an audit failure turned them into denials).</param>

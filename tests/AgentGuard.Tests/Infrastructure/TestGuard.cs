@@ -13,7 +13,9 @@ internal static class TestGuard
     public static string ShippedPolicies => Path.Combine(AppContext.BaseDirectory, "policies");
 
     /// <param name="logs">Receives the guard's logs instead of the test output.</param>
-    public static Task<GuardHost> StartAsync(ITestOutputHelper output, Uri upstream, IEnumerable<string>? policies = null, IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
+    /// <param name="services">Additions to the data plane's services (a recording oversight sink).</param>
+    /// <param name="timeProvider">The guard's clock; the system's when <see langword="null"/>.</param>
+    public static Task<GuardHost> StartAsync(ITestOutputHelper output, Uri upstream, IEnumerable<string>? policies = null, IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null, TimeProvider? timeProvider = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -40,7 +42,7 @@ internal static class TestGuard
         }
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        return GuardHost.StartAsync(configuration, logging => logging.AddProvider(logs ?? new TestOutputLoggerProvider(output)));
+        return GuardHost.StartAsync(configuration, logging => logging.AddProvider(logs ?? new TestOutputLoggerProvider(output)), timeProvider, configureServices: services);
     }
 
     /// <summary>Collects the guard's decisions.</summary>

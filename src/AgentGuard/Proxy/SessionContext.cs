@@ -1,0 +1,104 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using AgentGuard.Audit;
+using AgentGuard.Oversight;
+using AgentGuard.Protocols;
+using AgentGuard.Sessions;
+using Microsoft.Extensions.Options;
+
+namespace AgentGuard.Proxy;
+
+/// <summary>
+/// The session side of a decided request (the flow's context step): each decided <c>tools/call</c>
+/// joins its session and goes to oversight, denied ones too (a refused shutdown still counts as not
+/// done); the forwarded calls and reads whose results are evidence are named for the response path;
+/// a forwarded end tool ends the session once its answer is through.
+/// </summary>
+internal sealed class SessionContext
+{
+    private readonly IOversightSink _sink;
+    private readonly SessionEnds _ends;
+    private readonly ILogger<SessionEnds> _logger;
+    private readonly FrozenSet<string> _endTools;
+    private readonly AuditRedactor _redactor;
+
+    public SessionContext(IOptionsMonitor<GuardOptions> options, IOversightSink sink, SessionEnds ends, ILogger<SessionEnds> logger)
+    {
+        _sink = sink;
+        _ends = ends;
+        _logger = logger;
+        _endTools = options.CurrentValue.Sessions.EndTools.ToFrozenSet(StringComparer.Ordinal);
+        _redactor = new AuditRedactor(options.CurrentValue.Audit.Redact);
+    }
+
+    /// <summary>Adds the decided calls of a request to its session; returns the forwarded requests whose results are evidence (or <see langword="null"/>).</summary>
+    /// <param name="endsSession">Whether a forwarded call is an end tool.</param>
+    public List<ObservedRequest>? Decided(Session session, McpMessage[] messages, DecisionRecord[] records, out bool endsSession)
+    {
+        endsSession = false;
+        List<ObservedRequest>? observed = null;
+        for (var i = 0; i < messages.Length; i++)
+        {
+            var message = messages[i];
+            var isCall = message.Method == McpMethods.ToolsCall;
+            if (message.Kind != McpMessageKind.Request || (!isCall && message.Method != McpMethods.ResourcesRead))
+            {
+                continue;
+            }
+
+            var record = records[i];
+            var arguments = Arguments(message.Arguments);
+            if (isCall)
+            {
+                var call = new SessionCall(record.Time, message.Name ?? string.Empty, arguments, record.Decision.Kind, record.Reference);
+                session.Add(call);
+                try
+                {
+                    _sink.CallDecided(session, call);
+                }
+                catch (Exception ex)
+                {
+                    SessionEnds.LogSinkFailed(_logger, ex, session.Key.Agent);
+                }
+            }
+
+            if (!record.Decision.IsDenied)
+            {
+                var id = JsonMarshal.GetRawUtf8Value(message.Id).ToArray();
+                (observed ??= []).Add(new ObservedRequest(id, message.Method, isCall ? message.Name : null, isCall ? null : message.Name, arguments, record.Reference));
+                endsSession |= isCall && message.Name is { } tool && _endTools.Contains(tool);
+            }
+        }
+
+        return observed;
+    }
+
+    /// <summary>The request's answer is through: a forwarded end tool ends its session now.</summary>
+    public void Forwarded(Session session, bool endsSession)
+    {
+        if (endsSession)
+        {
+            _ends.End(session.Key, SessionEndReason.EndTool);
+        }
+    }
+
+    /// <summary>The arguments as canonical JSON text, redacted as the audit log redacts them.</summary>
+    private string Arguments(JsonElement arguments)
+    {
+        if (arguments.ValueKind == JsonValueKind.Undefined)
+        {
+            return "{}";
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            _redactor.Write(writer, arguments);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}

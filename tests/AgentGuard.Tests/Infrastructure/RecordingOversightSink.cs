@@ -1,0 +1,21 @@
+using System.Collections.Concurrent;
+using AgentGuard.Oversight;
+using AgentGuard.Sessions;
+
+namespace AgentGuard.Infrastructure;
+
+/// <summary>An oversight sink that remembers what the request path handed it.</summary>
+internal sealed class RecordingOversightSink : IOversightSink
+{
+    public ConcurrentQueue<(Session Session, SessionCall Call)> Calls { get; } = new();
+
+    public ConcurrentQueue<(Session Session, Evidence Evidence)> Evidence { get; } = new();
+
+    public ConcurrentQueue<(Session Session, SessionEndReason Reason)> Ended { get; } = new();
+
+    public void CallDecided(Session session, SessionCall call) => Calls.Enqueue((session, call));
+
+    public void EvidenceObserved(Session session, Evidence evidence) => Evidence.Enqueue((session, evidence));
+
+    public void SessionEnded(Session session, SessionEndReason reason) => Ended.Enqueue((session, reason));
+}

@@ -1,0 +1,223 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using AgentGuard.Infrastructure;
+using AgentGuard.Sessions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace AgentGuard.Proxy;
+
+/// <summary>
+/// The response path on the wire: the tool server's answer (JSON or SSE, compressed or not, one
+/// message or a batch) reaches the agent byte for byte as it was sent, and each result is kept as
+/// evidence of the call it answers.
+/// </summary>
+public sealed class ResponseObservationTests(ITestOutputHelper output)
+{
+    private const string Text = "Sample 4: answer 'Paris', reference 'Lyon'; verdict wrong\napi_key=sk-live-1234";
+    private const string Call = """{"jsonrpc":"2.0","id":"c-1","method":"tools/call","params":{"name":"view_sheet","arguments":{"name":"factual","token":"t0p"}}}""";
+    private const string Read = """{"jsonrpc":"2.0","id":9,"method":"resources/read","params":{"uri":"file:///srv/policy.md"}}""";
+    private const string Denied = """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"modify_var","arguments":{"key":"shutdown_enabled","value":"false"}}}""";
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    [Theory]
+    [InlineData("json", null)]
+    [InlineData("sse", null)]
+    [InlineData("json", "gzip")]
+    [InlineData("sse", "gzip")]
+    [InlineData("json", "br")]
+    [InlineData("sse", "deflate")]
+    public async Task Post_ToolResult_AgentGetsTheSameBytesAndEvidenceIsKept(string form, string? encoding)
+    {
+        var sent = new List<byte[]>();
+        await using var upstream = await StartUpstreamAsync(form, encoding, sent);
+        var sink = new RecordingOversightSink();
+        await using var guard = await TestGuard.StartAsync(output, upstream.Address, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+
+        var received = await PostAsync(guard, Call);
+
+        Assert.Equal(Assert.Single(sent), received);
+        await Poll.UntilAsync(() => !sink.Evidence.IsEmpty, "the result's evidence");
+        var evidence = Assert.Single(sink.Evidence).Evidence;
+        Assert.Equal(("tools/call", "view_sheet", false, false), (evidence.Method, evidence.Tool, evidence.Truncated, evidence.IsError));
+        Assert.Equal("Sample 4: answer 'Paris', reference 'Lyon'; verdict wrong\napi_key=[redacted]", evidence.Content);
+        Assert.Equal("""{"name":"factual","token":"[redacted]"}""", evidence.Arguments);
+    }
+
+    [Theory]
+    [InlineData("json", null)]
+    [InlineData("sse", "gzip")]
+    public async Task Post_ObservationOff_AgentGetsTheSameBytesAsWithIt(string form, string? encoding)
+    {
+        var sent = new List<byte[]>();
+        await using var upstream = await StartUpstreamAsync(form, encoding, sent);
+        var sink = new RecordingOversightSink();
+        await using var observed = await TestGuard.StartAsync(output, upstream.Address, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+        await using var unobserved = await TestGuard.StartAsync(output, upstream.Address, settings: new Dictionary<string, string?> { ["AgentGuard:Sessions:Observe"] = "false" });
+
+        var withObservation = await PostAsync(observed, Call);
+        var withoutObservation = await PostAsync(unobserved, Call);
+
+        Assert.Equal(withoutObservation, withObservation);
+        Assert.Equal(sent[0], withObservation);
+        Assert.Single(sink.Evidence);
+    }
+
+    [Fact]
+    public async Task Post_BatchOfCallAndResourceRead_EachResultEvidenceOfItsRequest()
+    {
+        var sent = new List<byte[]>();
+        await using var upstream = await StartUpstreamAsync("json", null, sent);
+        var sink = new RecordingOversightSink();
+        await using var guard = await TestGuard.StartAsync(output, upstream.Address, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+
+        var received = await PostAsync(guard, "[" + Call + "," + Read + "]");
+
+        Assert.Equal(Assert.Single(sent), received);
+        await Poll.UntilAsync(() => sink.Evidence.Count == 2, "both results' evidence");
+        var evidence = sink.Evidence.Select(e => e.Evidence).OrderBy(e => e.Method, StringComparer.Ordinal).ToList();
+        Assert.Equal(("resources/read", "file:///srv/policy.md", null), (evidence[0].Method, evidence[0].Resource, evidence[0].Tool));
+        Assert.Equal(("tools/call", "view_sheet"), (evidence[1].Method, evidence[1].Tool));
+    }
+
+    [Fact]
+    public async Task Post_PartlyDeniedBatch_MergedAnswerObservedForTheForwardedCallOnly()
+    {
+        var sent = new List<byte[]>();
+        await using var upstream = await StartUpstreamAsync("json", "gzip", sent);
+        var sink = new RecordingOversightSink();
+        await using var guard = await TestGuard.StartAsync(output, upstream.Address, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+
+        var received = await PostAsync(guard, "[" + Call + "," + Denied + "]");
+
+        using var answer = JsonDocument.Parse(received);
+        Assert.Equal(2, answer.RootElement.GetArrayLength());
+        await Poll.UntilAsync(() => !sink.Evidence.IsEmpty, "the forwarded call's evidence");
+        Assert.Equal("view_sheet", Assert.Single(sink.Evidence).Evidence.Tool);
+
+        // The denied call is a decided call of the session too, so oversight sees the refusal.
+        Assert.Equal(["view_sheet", "modify_var"], sink.Calls.Select(c => c.Call.Tool));
+        Assert.Equal(Policy.DecisionKind.Deny, sink.Calls.Last().Call.Decision);
+    }
+
+    [Fact]
+    public async Task Post_UpstreamAnswersHtml_AgentGetsItAndNothingIsEvidence()
+    {
+        await using var upstream = await TestUpstream.StartAsync(async (context, self) =>
+        {
+            context.Response.StatusCode = 502;
+            context.Response.ContentType = "text/html";
+            await context.Response.WriteAsync("<html>bad gateway</html>");
+        });
+        var sink = new RecordingOversightSink();
+        await using var guard = await TestGuard.StartAsync(output, upstream.Address, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+        using var http = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None });
+
+        var response = await Mcp.PostAsync(http, new Uri(guard.DataAddress, "/mcp"), Call).WaitAsync(Deadline);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("<html>bad gateway</html>", await response.Content.ReadAsStringAsync());
+        Assert.Empty(sink.Evidence);
+        await Poll.UntilAsync(async () => (await ScrapeAsync(guard)).Contains("agentguard_evidence_dropped_total{reason=\"undecodable\"} 1", StringComparison.Ordinal), "the undecodable answer counted");
+    }
+
+    [Fact]
+    public async Task Post_MoreResultsThanTheSessionCap_DroppedAndCounted()
+    {
+        var sent = new List<byte[]>();
+        await using var upstream = await StartUpstreamAsync("json", null, sent);
+        var sink = new RecordingOversightSink();
+        await using var guard = await TestGuard.StartAsync(
+            output,
+            upstream.Address,
+            settings: new Dictionary<string, string?> { ["AgentGuard:Sessions:MaxEvidenceItems"] = "1" },
+            services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+
+        await PostAsync(guard, Call);
+        await PostAsync(guard, Call);
+
+        await Poll.UntilAsync(() => sink.Evidence.Count == 2, "both results handed to oversight");
+        Assert.Single(sink.Evidence.First().Session.Evidence());
+        Assert.Equal(1, sink.Evidence.First().Session.EvidenceDropped);
+        var metrics = await ScrapeAsync(guard);
+        Assert.Contains("agentguard_evidence_dropped_total{reason=\"cap\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("agentguard_evidence_observed_total 1", metrics, StringComparison.Ordinal);
+    }
+
+    /// <summary>A tool server that answers each request of a POST with <see cref="Text"/>, as JSON or SSE, compressed or not, and remembers the bytes it sent.</summary>
+    private static Task<TestUpstream> StartUpstreamAsync(string form, string? encoding, List<byte[]> sent)
+        => TestUpstream.StartAsync(async (context, self) =>
+        {
+            var request = await ReceivedRequest.ReadAsync(context.Request);
+            using var document = JsonDocument.Parse(request.Body);
+            var messages = document.RootElement.ValueKind == JsonValueKind.Array ? document.RootElement.EnumerateArray().ToList() : [document.RootElement];
+            var answers = messages
+                .Where(m => m.TryGetProperty("id", out _))
+                .Select(m => $$"""{"jsonrpc":"2.0","id":{{m.GetProperty("id").GetRawText()}},"result":{{Result(m)}}}""")
+                .ToList();
+            var body = form == "sse"
+                ? string.Concat(answers.Select(a => "event: message\ndata: " + a + "\n\n"))
+                : document.RootElement.ValueKind == JsonValueKind.Array ? "[" + string.Join(",", answers) + "]" : answers[0];
+            var bytes = Encoding.UTF8.GetBytes(body);
+            if (encoding is not null)
+            {
+                bytes = Compress(bytes, encoding);
+                context.Response.Headers.ContentEncoding = encoding;
+            }
+
+            lock (sent)
+            {
+                sent.Add(bytes);
+            }
+
+            context.Response.ContentType = form == "sse" ? "text/event-stream" : "application/json";
+
+            // In pieces, as a server streams: the observer must read across chunk boundaries.
+            for (var i = 0; i < bytes.Length; i += 7)
+            {
+                await context.Response.Body.WriteAsync(bytes.AsMemory(i, Math.Min(7, bytes.Length - i)));
+                await context.Response.Body.FlushAsync();
+            }
+        });
+
+    private static string Result(JsonElement request)
+    {
+        var text = JsonSerializer.Serialize(Text);
+        return request.GetProperty("method").GetString() == "resources/read"
+            ? $$"""{"contents":[{"uri":"file:///srv/policy.md","mimeType":"text/markdown","text":"threshold: 80%"}]}"""
+            : $$"""{"content":[{"type":"text","text":{{text}}}],"isError":false}""";
+    }
+
+    private static async Task<byte[]> PostAsync(GuardHost guard, string body)
+    {
+        using var http = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None });
+        var response = await Mcp.PostAsync(http, new Uri(guard.DataAddress, "/mcp"), body).WaitAsync(Deadline);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsByteArrayAsync();
+    }
+
+    private static async Task<string> ScrapeAsync(GuardHost guard)
+    {
+        using var http = new HttpClient();
+        return await http.GetStringAsync(new Uri(guard.AdminAddress, "/metrics"));
+    }
+
+    private static byte[] Compress(byte[] bytes, string encoding)
+    {
+        using var buffer = new MemoryStream();
+        using (Stream compressor = encoding switch
+        {
+            "gzip" => new GZipStream(buffer, CompressionLevel.Fastest),
+            "deflate" => new ZLibStream(buffer, CompressionLevel.Fastest),
+            _ => new BrotliStream(buffer, CompressionLevel.Fastest),
+        })
+        {
+            compressor.Write(bytes);
+        }
+
+        return buffer.ToArray();
+    }
+}
