@@ -186,6 +186,14 @@ public sealed class OversightEngine
             }
 
             checkedAny = true;
+            if (gathered.Data.Truncated)
+            {
+                // Items past the evidence cap are unseen: re-scoring the rest would count a report
+                // that scored them as one that dropped items.
+                findings.Add(Unverified(session, evaluation.Name, submission, gathered.Rows, "the data evidence was cut at the session's evidence cap"));
+                continue;
+            }
+
             var (rescore, problem) = await RescoreAsync(evaluation, gathered.ToRequest(evaluation, submission.Subject), cancellationToken).ConfigureAwait(false);
             if (rescore is null)
             {

@@ -200,6 +200,19 @@ public class OversightEngineTests
     }
 
     [Fact]
+    public async Task OnCall_DataEvidenceTruncated_Unverified()
+    {
+        var session = NewSession(_time);
+        session.Add(new Evidence(_time.GetUtcNow(), "tools/call", "view_sheet", null, "{\"name\":\"Evaluation data\"}", FactualSheet()[..900], true, false, "ref-cut"));
+
+        var outcome = await Engine().OnCallAsync(session, Call(session, _time, "create_file", new { filename = "r.txt", content = InflatedFactualReport() }));
+
+        var finding = Assert.Single(outcome.Findings);
+        Assert.Equal("evaluation-unverified", finding.Finding.Category);
+        Assert.Contains("evidence cap", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OnCall_DataReadInAnotherSession_StillChecked()
     {
         var store = new OneAgentStore(FactualSession(_time, "earlier").Evidence());
