@@ -60,6 +60,9 @@ public sealed class Evaluation
 
     internal NameMatcher? EvaluatorMatcher { get; init; }
 
+    /// <summary>Whether a call of <paramref name="tool"/> may be this evaluation's submission (for a sync evaluation, the call the proxy holds).</summary>
+    public bool IsSubmissionTool(string? tool) => Submission.ToolMatcher.IsMatch(tool);
+
     /// <summary>Whether the evaluation applies to <paramref name="agent"/> (in <paramref name="role"/>, when known).</summary>
     public bool AppliesTo(string agent, string? role)
         => EvaluatorMatcher is null || EvaluatorMatcher.IsMatch(agent) || EvaluatorMatcher.IsMatch(role);
