@@ -10,6 +10,9 @@ public sealed class AnswerKey
     /// <summary>The file it was loaded from.</summary>
     public required string Path { get; init; }
 
+    /// <summary>The file's text as loaded (part of the policy's version, so an edited key is a new version).</summary>
+    public string Text { get; init; } = string.Empty;
+
     /// <summary>The item field compared with an answer when an item names none (e.g. <c>Output</c>); default the item's last column.</summary>
     public string? Field { get; init; }
 

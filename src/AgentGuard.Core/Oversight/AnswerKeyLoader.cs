@@ -108,7 +108,7 @@ internal static class AnswerKeyLoader
             file.Error(root, "answer key has neither 'items' nor 'result'");
         }
 
-        return errors.Count == before ? new AnswerKey { Path = path, Field = field, Items = items, Result = result } : null;
+        return errors.Count == before ? new AnswerKey { Path = path, Text = text, Field = field, Items = items, Result = result } : null;
     }
 
     private static AnswerKeyItem? ReadItem(YamlFile file, string id, YamlNode node)

@@ -28,6 +28,9 @@ internal sealed class OversightPolicyLoader(List<PolicyError> errors)
     /// <summary>The answer key files the section names (full paths), which join the guard's own files.</summary>
     public List<string> AnswerKeyFiles { get; } = [];
 
+    /// <summary>The answer keys loaded, path and text, which join the policy's version.</summary>
+    public List<(string Path, string Text)> AnswerKeyTexts { get; } = [];
+
     public void Read(YamlFile file, YamlNode node)
     {
         _any = true;
@@ -718,6 +721,10 @@ internal sealed class OversightPolicyLoader(List<PolicyError> errors)
             loadedKey = AnswerKeyLoader.Load(keyPath, file, answerKeyNode, errors);
             ok &= loadedKey is not null;
             AnswerKeyFiles.Add(keyPath);
+            if (loadedKey is not null)
+            {
+                AnswerKeyTexts.Add((keyPath, loadedKey.Text));
+            }
         }
 
         return ok

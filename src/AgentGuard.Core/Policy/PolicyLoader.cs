@@ -254,6 +254,11 @@ public static class PolicyLoader
                 hash.Append(path).Append('\0').Append(text).Append('\0');
             }
 
+            foreach (var (path, text) in _oversight.AnswerKeyTexts)
+            {
+                hash.Append(path).Append('\0').Append(text).Append('\0');
+            }
+
             var version = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(hash.ToString())))[..12];
             var files = new List<string>(sources.Count);
             foreach (var (path, _) in sources)

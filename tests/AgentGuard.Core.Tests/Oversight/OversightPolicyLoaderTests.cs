@@ -179,4 +179,49 @@ public sealed class OversightPolicyLoaderTests : IDisposable
     {
         Error(Load(Policy(Body + "\n      scale: { grades: [A, B, C], passing: [A, D] }\n")), "passing grade 'D'");
     }
+
+    [Fact]
+    public void Load_AnswerKeyEdited_NewPolicyVersion()
+    {
+        var before = Load(Policy(Body));
+        var after = Load(Policy(Body), Key.Replace("Canberra", "Sydney", StringComparison.Ordinal));
+
+        Assert.True(before.Succeeded && after.Succeeded);
+        Assert.NotEqual(before.Policy!.Version, after.Policy!.Version);
+    }
+
+    [Fact]
+    public void Load_OversizedAnswerKey_Error()
+    {
+        var error = Error(Load(Policy(Body), "{\"items\": {\"1\": \"" + new string('x', (int)AnswerKeyLoader.MaxBytes) + "\"}}"), "the limit is");
+
+        Assert.Equal(11, error.Line);
+    }
+
+    [Fact]
+    public void Load_AnswerKeyNotJson_ErrorInKeyFile()
+    {
+        var error = Error(Load(Policy(Body), "{ \"items\": { \"1\": [ }"), "not valid YAML");
+
+        Assert.EndsWith("factual.json", error.File, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_HostileOversightSection_ErrorsNotExceptions()
+    {
+        var yaml = """
+            oversight:
+              evaluations: { name: x }
+              obligations: [ 1, { name: o } ]
+              end_tools: { a: b }
+              observed: [x]
+              peer_context: '(unclosed'
+            """;
+
+        var result = Load(yaml);
+
+        Assert.False(result.Succeeded);
+        Assert.True(result.Errors.Count >= 5, string.Join('\n', result.Errors));
+        Assert.All(result.Errors, e => Assert.True(e.Line > 0, e.ToString()));
+    }
 }
