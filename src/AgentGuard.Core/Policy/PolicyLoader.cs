@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using AgentGuard.Effects;
+using AgentGuard.Oversight;
 using YamlDotNet.RepresentationModel;
 
 namespace AgentGuard.Policy;
@@ -134,12 +135,13 @@ public static class PolicyLoader
         private readonly List<(string Name, string? Description, List<string> Resources, bool CaseInsensitive)> _assets = [];
         private readonly Dictionary<string, EffectTemplate[]> _tools = new(StringComparer.OrdinalIgnoreCase);
         private readonly List<(YamlFile File, YamlMappingNode Node)> _rules = [];
+        private readonly OversightPolicyLoader _oversight = new(errors);
         private DecisionKind? _default;
         private bool? _strict;
 
         public void Read(YamlFile file, YamlMappingNode root)
         {
-            foreach (var (key, keyNode, value) in file.Entries(root, "policy", "version", "default", "strict", "assets", "tools", "rules"))
+            foreach (var (key, keyNode, value) in file.Entries(root, "policy", "version", "default", "strict", "assets", "tools", "rules", "oversight"))
             {
                 switch (key)
                 {
@@ -180,6 +182,9 @@ public static class PolicyLoader
                     case "tools":
                         ReadTools(file, value);
                         break;
+                    case "oversight":
+                        _oversight.Read(file, value);
+                        break;
                     case "rules":
                         if (value is YamlSequenceNode rules)
                         {
@@ -207,6 +212,7 @@ public static class PolicyLoader
 
         public PolicySet? Build(IReadOnlyList<(string Path, string Text)> sources, IReadOnlyList<string> guardResources)
         {
+            var oversight = _oversight.Build();
             var assetIndex = new Dictionary<string, int>(StringComparer.Ordinal);
             var assets = new List<Asset>();
             foreach (var (name, description, resources, caseInsensitive) in _assets)
@@ -214,6 +220,12 @@ public static class PolicyLoader
                 if (name == GuardConfigAsset)
                 {
                     resources.AddRange(guardResources);
+
+                    // An agent that rewrites an answer key rewrites what its evaluations are checked against.
+                    foreach (var key in _oversight.AnswerKeyFiles)
+                    {
+                        AddGuardPath(resources, key, folder: false);
+                    }
                 }
 
                 assetIndex[name] = assets.Count;
@@ -242,6 +254,11 @@ public static class PolicyLoader
                 hash.Append(path).Append('\0').Append(text).Append('\0');
             }
 
+            foreach (var (path, text) in _oversight.AnswerKeyTexts)
+            {
+                hash.Append(path).Append('\0').Append(text).Append('\0');
+            }
+
             var version = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(hash.ToString())))[..12];
             var files = new List<string>(sources.Count);
             foreach (var (path, _) in sources)
@@ -256,7 +273,8 @@ public static class PolicyLoader
                 _default ?? DecisionKind.Allow,
                 _strict ?? false,
                 version,
-                files);
+                files,
+                oversight);
         }
 
         private void ReadAssets(YamlFile file, YamlNode node)

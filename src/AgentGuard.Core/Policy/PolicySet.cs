@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using AgentGuard.Effects;
+using AgentGuard.Oversight;
 
 namespace AgentGuard.Policy;
 
@@ -16,8 +17,10 @@ public sealed class PolicySet
         DecisionKind defaultDecision,
         bool strict,
         string version,
-        IReadOnlyList<string> files)
+        IReadOnlyList<string> files,
+        OversightPolicy? oversight = null)
     {
+        Oversight = oversight ?? OversightPolicy.Empty;
         Assets = assets;
         Tools = tools;
         Rules = rules;
@@ -72,6 +75,9 @@ public sealed class PolicySet
 
     /// <summary>The files the policy was loaded from.</summary>
     public IReadOnlyList<string> Files { get; }
+
+    /// <summary>The <c>oversight:</c> section: evaluations, obligations, end tools; empty when no file has one.</summary>
+    public OversightPolicy Oversight { get; }
 
     internal bool NeedsArgumentText { get; }
 

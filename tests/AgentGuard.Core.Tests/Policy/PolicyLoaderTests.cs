@@ -606,7 +606,8 @@ public class PolicyLoaderTests
         var result = PolicyLoader.Load([Path.GetDirectoryName(TestPolicies.ShippedPolicyPath)!]);
 
         Assert.True(result.Succeeded, string.Join('\n', result.Errors));
-        Assert.Equal([TestPolicies.ShippedPolicyPath], result.Policy!.Files);
+        Assert.Equal([AgentGuard.Oversight.StudyEvaluations.ShippedPolicyPath, TestPolicies.ShippedPolicyPath], result.Policy!.Files);
+        Assert.Equal(3, result.Policy.Oversight.Evaluations.Count);
     }
 
     [Fact]
