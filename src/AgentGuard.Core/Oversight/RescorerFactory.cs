@@ -1,0 +1,71 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenAI;
+
+namespace AgentGuard.Oversight;
+
+/// <summary>Builds the <c>model</c> and <c>webhook</c> re-scorers from their options.</summary>
+public static class RescorerFactory
+{
+    /// <summary>
+    /// A <c>model</c> re-scorer: one judge per name in <see cref="ModelRescorerOptions.Models"/>, each
+    /// an OpenAI chat-completions client on <see cref="ModelRescorerOptions.Endpoint"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid (every problem in the message).</exception>
+    /// <exception cref="InvalidOperationException">The API key's environment variable is named but not set.</exception>
+    public static IRescorer Create(ModelRescorerOptions options, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ThrowIfInvalid(RescorerOptionsValidator.Validate(options, "rescorer"));
+        var key = "unused";
+        if (options.ApiKeyEnvironmentVariable is { } variable)
+        {
+            key = Environment.GetEnvironmentVariable(variable)?.Trim() is { Length: > 0 } value
+                ? value
+                : throw new InvalidOperationException($"rescorer.apiKeyEnvironmentVariable names {variable}, which is not set; set it to the endpoint's API key, or leave the setting out for an endpoint without keys.");
+        }
+
+        var http = RescorerHttp.CreateClient(options.MaxResponseBytes);
+        var client = new OpenAIClient(new ApiKeyCredential(key), new OpenAIClientOptions
+        {
+            Endpoint = options.Endpoint,
+            Transport = new HttpClientPipelineTransport(http),
+
+            // The panel is the retry: a judge that fails is left out, and a retry would outlast the timeout.
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+
+            // The re-scorer's own timeout (on the TimeProvider) governs; this only backs it up.
+            NetworkTimeout = options.Timeout + TimeSpan.FromSeconds(30),
+        });
+        var judges = new List<ModelJudge>(options.Models.Count);
+        foreach (var model in options.Models)
+        {
+            judges.Add(new ModelJudge(model, client.GetChatClient(model).AsIChatClient()));
+        }
+
+        var logger = (ILogger?)loggerFactory?.CreateLogger<ModelRescorer>() ?? NullLogger.Instance;
+        return new ModelRescorer(judges, options, timeProvider, logger);
+    }
+
+    /// <summary>A <c>webhook</c> re-scorer that POSTs to <see cref="WebhookRescorerOptions.Url"/>.</summary>
+    /// <exception cref="ArgumentException">The options are invalid (every problem in the message).</exception>
+    public static IRescorer Create(WebhookRescorerOptions options, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ThrowIfInvalid(RescorerOptionsValidator.Validate(options, "rescorer"));
+        return new WebhookRescorer(options, RescorerHttp.CreateClient(options.MaxResponseBytes), timeProvider);
+    }
+
+    private static void ThrowIfInvalid(IReadOnlyList<string> errors)
+    {
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, errors), "options");
+        }
+    }
+}
