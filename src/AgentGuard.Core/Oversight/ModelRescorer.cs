@@ -73,19 +73,20 @@ internal sealed partial class ModelRescorer : IRescorer
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             failure = $"{source} timed out after {_options.Timeout}";
-            LogJudgeLeftOut(_logger, judge.Name, request.Evaluation, failure, null);
+            LogJudgeLeftOut(_logger, request.Evaluation, failure, null);
         }
         catch (RescoreFailedException e)
         {
-            failure = e.Message;
-            LogJudgeLeftOut(_logger, judge.Name, request.Evaluation, failure, null);
+            // The transport's size cap names the URL, not the judge.
+            failure = e.Message.StartsWith(source, StringComparison.Ordinal) ? e.Message : $"{source}: {e.Message}";
+            LogJudgeLeftOut(_logger, request.Evaluation, failure, null);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // HTTP errors, refused connections, an endpoint that is not OpenAI-compatible: each
             // client reports them in its own exception type, and one failing judge must not sink a panel.
-            failure = $"{source} failed ({e.GetType().Name}: {FirstLine(e.Message)})";
-            LogJudgeLeftOut(_logger, judge.Name, request.Evaluation, failure, e);
+            failure = $"{source} failed ({e.GetType().Name}: {OneLine(e.Message)})";
+            LogJudgeLeftOut(_logger, request.Evaluation, failure, e);
         }
 
         return new JudgeOutcome(judge.Name, null, failure);
@@ -108,13 +109,12 @@ internal sealed partial class ModelRescorer : IRescorer
         return newline < 0 ? inner.Trim().ToString() : inner[(newline + 1)..].Trim().ToString();
     }
 
-    private static string FirstLine(string message)
+    private static string OneLine(string message)
     {
-        var end = message.AsSpan().IndexOfAny('\r', '\n');
-        var line = end < 0 ? message : message[..end];
+        var line = message.ReplaceLineEndings(" ").Trim();
         return line.Length <= 300 ? line : line[..300] + "...";
     }
 
-    [LoggerMessage(7501, LogLevel.Warning, "Judge {Judge} gave no re-scoring for evaluation {Evaluation}: {Reason}")]
-    private static partial void LogJudgeLeftOut(ILogger logger, string judge, string evaluation, string reason, Exception? exception);
+    [LoggerMessage(7501, LogLevel.Warning, "No re-scoring from a judge for evaluation {Evaluation}: {Reason}")]
+    private static partial void LogJudgeLeftOut(ILogger logger, string evaluation, string reason, Exception? exception);
 }

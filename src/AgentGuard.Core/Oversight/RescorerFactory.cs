@@ -21,6 +21,14 @@ public static class RescorerFactory
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ThrowIfInvalid(RescorerOptionsValidator.Validate(options, "rescorer"));
+        var judges = CreateJudges(options);
+        var logger = (ILogger?)loggerFactory?.CreateLogger<ModelRescorer>() ?? NullLogger.Instance;
+        return new ModelRescorer(judges, options, timeProvider, logger);
+    }
+
+    /// <summary>One judge per model: an OpenAI chat-completions client each, over the shared connections.</summary>
+    internal static List<ModelJudge> CreateJudges(ModelRescorerOptions options)
+    {
         var key = "unused";
         if (options.ApiKeyEnvironmentVariable is { } variable)
         {
@@ -47,8 +55,7 @@ public static class RescorerFactory
             judges.Add(new ModelJudge(model, client.GetChatClient(model).AsIChatClient()));
         }
 
-        var logger = (ILogger?)loggerFactory?.CreateLogger<ModelRescorer>() ?? NullLogger.Instance;
-        return new ModelRescorer(judges, options, timeProvider, logger);
+        return judges;
     }
 
     /// <summary>A <c>webhook</c> re-scorer that POSTs to <see cref="WebhookRescorerOptions.Url"/>.</summary>
