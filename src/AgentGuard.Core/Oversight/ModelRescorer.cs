@@ -58,7 +58,7 @@ internal sealed partial class ModelRescorer : IRescorer
             var response = await judge.Client.GetResponseAsync(messages, chatOptions, linked.Token).ConfigureAwait(false);
             if (response.FinishReason == ChatFinishReason.Length)
             {
-                throw new RescoreFailedException($"{source}'s answer was cut off at maxOutputTokens ({_options.MaxOutputTokens}); raise it or give fewer items");
+                throw new RescoreFailedException($"{source}'s answer was cut off at max_output_tokens ({_options.MaxOutputTokens}); raise it or give fewer items");
             }
 
             var text = response.Text;

@@ -4,7 +4,8 @@ namespace AgentGuard.Oversight;
 /// The <c>model</c> re-scorer: one judge, or a panel of several, behind an OpenAI-compatible
 /// chat-completions endpoint (Ollama, vLLM, Azure OpenAI, OpenAI). Built by
 /// <see cref="RescorerFactory.Create(ModelRescorerOptions, TimeProvider, Microsoft.Extensions.Logging.ILoggerFactory?)"/>;
-/// checked by <see cref="RescorerOptionsValidator"/>.
+/// checked by <see cref="RescorerOptionsValidator"/>. In a policy:
+/// <c>rescorer: { kind: model, endpoint, models, api_key_env, timeout, temperature, max_output_tokens, json_schema, max_response_bytes }</c>.
 /// </summary>
 public sealed record ModelRescorerOptions
 {
@@ -34,7 +35,7 @@ public sealed record ModelRescorerOptions
     /// </summary>
     public string? ApiKeyEnvironmentVariable { get; init; }
 
-    /// <summary>How long one judge may take to answer; a judge that takes longer is left out of the panel. Default 60 seconds; range 1 second to 10 minutes.</summary>
+    /// <summary>How long one judge may take to answer; a judge that takes longer is left out of the panel. Default 60 seconds; range 100 ms to 10 minutes.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The sampling temperature. Default 0 (the most repeatable grading); range 0 to 2.</summary>

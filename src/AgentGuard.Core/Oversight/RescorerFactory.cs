@@ -34,7 +34,7 @@ public static class RescorerFactory
         {
             key = Environment.GetEnvironmentVariable(variable)?.Trim() is { Length: > 0 } value
                 ? value
-                : throw new InvalidOperationException($"rescorer.apiKeyEnvironmentVariable names {variable}, which is not set; set it to the endpoint's API key, or leave the setting out for an endpoint without keys.");
+                : throw new InvalidOperationException($"rescorer.api_key_env names {variable}, which is not set; set it to the endpoint's API key, or leave the setting out for an endpoint without keys.");
         }
 
         var http = RescorerHttp.CreateClient(options.MaxResponseBytes);

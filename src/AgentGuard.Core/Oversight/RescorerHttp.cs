@@ -67,7 +67,7 @@ internal static class RescorerHttp
             if (body is null)
             {
                 response.Dispose();
-                throw new RescoreFailedException($"{request.RequestUri?.GetLeftPart(UriPartial.Path)} answered with more than {maxBytes} bytes (maxResponseBytes)");
+                throw new RescoreFailedException($"{request.RequestUri?.GetLeftPart(UriPartial.Path)} answered with more than {maxBytes} bytes (max_response_bytes)");
             }
 
             var buffered = new ByteArrayContent(body);

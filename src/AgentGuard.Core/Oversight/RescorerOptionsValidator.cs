@@ -3,14 +3,14 @@ namespace AgentGuard.Oversight;
 /// <summary>
 /// Checks re-scorer options and reports every problem with its key, value and fix. The policy
 /// loader passes the key its YAML uses (e.g. <c>oversight.evaluations.factual.rescorer</c>) and adds
-/// file and line; the option names follow it in camel case (<c>...rescorer.timeout</c>).
+/// file and line; the option names follow it as the policy spells them (<c>...rescorer.api_key_env</c>).
 /// </summary>
 public static class RescorerOptionsValidator
 {
     /// <summary>The largest panel: more judges add cost, not a better median.</summary>
     public const int MaxModels = 9;
 
-    private static readonly TimeSpan MinTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The problems in <paramref name="options"/>, none when it is valid.</summary>
     /// <param name="options">The options to check.</param>
@@ -42,7 +42,7 @@ public static class RescorerOptionsValidator
             }
         }
 
-        CheckEnvironmentVariableName(options.ApiKeyEnvironmentVariable, $"{key}.apiKeyEnvironmentVariable", errors);
+        CheckEnvironmentVariableName(options.ApiKeyEnvironmentVariable, $"{key}.api_key_env", errors);
         CheckTimeout(options.Timeout, $"{key}.timeout", errors);
         if (!(options.Temperature >= 0 && options.Temperature <= 2))
         {
@@ -51,10 +51,10 @@ public static class RescorerOptionsValidator
 
         if (options.MaxOutputTokens is < 256 or > 131_072)
         {
-            errors.Add($"{key}.maxOutputTokens is {options.MaxOutputTokens}; use 256 to 131072.");
+            errors.Add($"{key}.max_output_tokens is {options.MaxOutputTokens}; use 256 to 131072.");
         }
 
-        CheckResponseBytes(options.MaxResponseBytes, ModelRescorerOptions.MaxAllowedResponseBytes, $"{key}.maxResponseBytes", errors);
+        CheckResponseBytes(options.MaxResponseBytes, ModelRescorerOptions.MaxAllowedResponseBytes, $"{key}.max_response_bytes", errors);
         return errors;
     }
 
@@ -67,18 +67,18 @@ public static class RescorerOptionsValidator
         var errors = new List<string>();
         CheckUrl(options.Url, $"{key}.url", "https://grader.example.internal/rescore", errors);
         CheckTimeout(options.Timeout, $"{key}.timeout", errors);
-        CheckEnvironmentVariableName(options.TokenEnvironmentVariable, $"{key}.tokenEnvironmentVariable", errors);
+        CheckEnvironmentVariableName(options.TokenEnvironmentVariable, $"{key}.token_env", errors);
         if (options.TokenEnvironmentVariable is not null && options.TokenFile is not null)
         {
-            errors.Add($"{key}.tokenEnvironmentVariable and {key}.tokenFile are both set; give the token one way.");
+            errors.Add($"{key}.token_env and {key}.token_file are both set; give the token one way.");
         }
 
         if (options.TokenFile is { } file && string.IsNullOrWhiteSpace(file))
         {
-            errors.Add($"{key}.tokenFile is empty; give the path of the file holding the token, or leave it out.");
+            errors.Add($"{key}.token_file is empty; give the path of the file holding the token, or leave it out.");
         }
 
-        CheckResponseBytes(options.MaxResponseBytes, WebhookRescorerOptions.MaxAllowedResponseBytes, $"{key}.maxResponseBytes", errors);
+        CheckResponseBytes(options.MaxResponseBytes, WebhookRescorerOptions.MaxAllowedResponseBytes, $"{key}.max_response_bytes", errors);
         return errors;
     }
 
@@ -98,7 +98,7 @@ public static class RescorerOptionsValidator
     {
         if (timeout < MinTimeout || timeout > ModelRescorerOptions.MaxTimeout)
         {
-            errors.Add($"{key} is {timeout}; use 00:00:01 to 00:10:00.");
+            errors.Add($"{key} is {timeout.TotalMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}ms; use 100ms to 10m, e.g. 30s.");
         }
     }
 

@@ -57,7 +57,7 @@ internal sealed class WebhookRescorer : IRescorer
         {
             using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             var read = await RescorerHttp.ReadCappedAsync(response.Content, _options.MaxResponseBytes, linked.Token).ConfigureAwait(false)
-                ?? throw new RescoreFailedException($"{_name} answered with more than {_options.MaxResponseBytes} bytes (maxResponseBytes)");
+                ?? throw new RescoreFailedException($"{_name} answered with more than {_options.MaxResponseBytes} bytes (max_response_bytes)");
             if (!response.IsSuccessStatusCode)
             {
                 throw new RescoreFailedException($"{_name} answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}{ErrorText(read)}");
@@ -84,7 +84,7 @@ internal sealed class WebhookRescorer : IRescorer
         {
             var value = Environment.GetEnvironmentVariable(variable);
             return string.IsNullOrWhiteSpace(value)
-                ? throw new RescoreFailedException($"{_name}: the environment variable {variable} (tokenEnvironmentVariable) is not set; set it to the grader's token")
+                ? throw new RescoreFailedException($"{_name}: the environment variable {variable} (token_env) is not set; set it to the grader's token")
                 : value.Trim();
         }
 
@@ -97,11 +97,11 @@ internal sealed class WebhookRescorer : IRescorer
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new RescoreFailedException($"{_name}: the token file {file} (tokenFile) cannot be read: {e.Message}", e);
+                throw new RescoreFailedException($"{_name}: the token file {file} (token_file) cannot be read: {e.Message}", e);
             }
 
             return string.IsNullOrWhiteSpace(value)
-                ? throw new RescoreFailedException($"{_name}: the token file {file} (tokenFile) is empty")
+                ? throw new RescoreFailedException($"{_name}: the token file {file} (token_file) is empty")
                 : value.Trim();
         }
 

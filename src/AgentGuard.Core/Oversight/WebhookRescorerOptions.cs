@@ -5,7 +5,8 @@ namespace AgentGuard.Oversight;
 /// in a POST and answering with a <see cref="Rescore"/> as JSON (the schema is in the README,
 /// "Re-scoring with a model or a webhook"). Built by
 /// <see cref="RescorerFactory.Create(WebhookRescorerOptions, TimeProvider, Microsoft.Extensions.Logging.ILoggerFactory?)"/>;
-/// checked by <see cref="RescorerOptionsValidator"/>.
+/// checked by <see cref="RescorerOptionsValidator"/>. In a policy:
+/// <c>rescorer: { kind: webhook, url, timeout, token_env, token_file, max_response_bytes }</c>.
 /// </summary>
 public sealed record WebhookRescorerOptions
 {
@@ -15,7 +16,7 @@ public sealed record WebhookRescorerOptions
     /// <summary>The grader's URL, which takes the POST. Required; http or https.</summary>
     public Uri? Url { get; init; }
 
-    /// <summary>How long the grader may take to answer, headers and body. Default 30 seconds; range 1 second to 10 minutes.</summary>
+    /// <summary>How long the grader may take to answer, headers and body. Default 30 seconds; range 100 ms to 10 minutes.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>

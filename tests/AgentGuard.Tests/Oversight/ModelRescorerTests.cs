@@ -222,7 +222,7 @@ public sealed class ModelRescorerTests(ITestOutputHelper output)
 
         var e = await Assert.ThrowsAsync<RescoreFailedException>(() => rescorer.RescoreAsync(StudyItems.Request(), CancellationToken.None).AsTask().WaitAsync(Deadline));
 
-        Assert.Contains("judge 'judge-a''s answer was cut off at maxOutputTokens (4096)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("judge 'judge-a''s answer was cut off at max_output_tokens (4096)", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -253,7 +253,7 @@ public sealed class ModelRescorerTests(ITestOutputHelper output)
 
         output.WriteLine(e.Message);
         Assert.Contains("judge 'judge-a': ", e.Message, StringComparison.Ordinal);
-        Assert.Contains("more than 16384 bytes (maxResponseBytes)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("more than 16384 bytes (max_response_bytes)", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -318,7 +318,7 @@ public sealed class ModelRescorerTests(ITestOutputHelper output)
 
         Assert.Contains("rescorer.endpoint is missing", e.Message, StringComparison.Ordinal);
         Assert.Contains("rescorer.models is empty", e.Message, StringComparison.Ordinal);
-        Assert.Contains("rescorer.timeout is 00:00:00", e.Message, StringComparison.Ordinal);
+        Assert.Contains("rescorer.timeout is 0ms", e.Message, StringComparison.Ordinal);
     }
 
     private IRescorer Create(JudgeServer server, params string[] models) => Create(server, models, apiKeyVariable: null);

@@ -23,12 +23,12 @@ public sealed class RescorerOptionsValidatorTests
         { ValidModel with { Models = [.. Enumerable.Range(0, 10).Select(i => $"m{i}")] }, "r.models has 10 models; use 1 to 9 (a panel of 3 or 5 is usual)." },
         { ValidModel with { Models = ["a", " "] }, "r.models holds an empty name; give each model's name as the endpoint knows it." },
         { ValidModel with { Models = ["a", "a"] }, "r.models names 'a' twice; a panel counts each judge once, so give each model once." },
-        { ValidModel with { ApiKeyEnvironmentVariable = "sk-abc123" }, "r.apiKeyEnvironmentVariable is not an environment variable name; give the variable's name (letters, digits, '_'), e.g. OPENAI_API_KEY, never the secret itself." },
-        { ValidModel with { Timeout = TimeSpan.FromMilliseconds(500) }, "r.timeout is 00:00:00.5000000; use 00:00:01 to 00:10:00." },
-        { ValidModel with { Timeout = TimeSpan.FromMinutes(11) }, "r.timeout is 00:11:00; use 00:00:01 to 00:10:00." },
+        { ValidModel with { ApiKeyEnvironmentVariable = "sk-abc123" }, "r.api_key_env is not an environment variable name; give the variable's name (letters, digits, '_'), e.g. OPENAI_API_KEY, never the secret itself." },
+        { ValidModel with { Timeout = TimeSpan.FromMilliseconds(50) }, "r.timeout is 50ms; use 100ms to 10m, e.g. 30s." },
+        { ValidModel with { Timeout = TimeSpan.FromMinutes(11) }, "r.timeout is 660000ms; use 100ms to 10m, e.g. 30s." },
         { ValidModel with { Temperature = 2.5f }, "r.temperature is 2.5; use 0 to 2 (0 grades most repeatably)." },
-        { ValidModel with { MaxOutputTokens = 100 }, "r.maxOutputTokens is 100; use 256 to 131072." },
-        { ValidModel with { MaxResponseBytes = 1024 }, "r.maxResponseBytes is 1024; use 4 KiB to 16 MiB (4096 to 16777216)." },
+        { ValidModel with { MaxOutputTokens = 100 }, "r.max_output_tokens is 100; use 256 to 131072." },
+        { ValidModel with { MaxResponseBytes = 1024 }, "r.max_response_bytes is 1024; use 4 KiB to 16 MiB (4096 to 16777216)." },
     };
 
     [Theory]
@@ -40,11 +40,11 @@ public sealed class RescorerOptionsValidatorTests
     {
         { ValidWebhook with { Url = null }, "r.url is missing; give an absolute http(s) URL, e.g. https://grader.example.internal/rescore." },
         { ValidWebhook with { Url = new Uri("/rescore", UriKind.Relative) }, "r.url is '/rescore'; use an absolute http(s) URL, e.g. https://grader.example.internal/rescore." },
-        { ValidWebhook with { Timeout = TimeSpan.Zero }, "r.timeout is 00:00:00; use 00:00:01 to 00:10:00." },
-        { ValidWebhook with { TokenEnvironmentVariable = "GRADER TOKEN" }, "r.tokenEnvironmentVariable is not an environment variable name; give the variable's name (letters, digits, '_'), e.g. OPENAI_API_KEY, never the secret itself." },
-        { ValidWebhook with { TokenEnvironmentVariable = "GRADER_TOKEN", TokenFile = "/run/secrets/grader" }, "r.tokenEnvironmentVariable and r.tokenFile are both set; give the token one way." },
-        { ValidWebhook with { TokenFile = "" }, "r.tokenFile is empty; give the path of the file holding the token, or leave it out." },
-        { ValidWebhook with { MaxResponseBytes = 32 * 1024 * 1024 }, "r.maxResponseBytes is 33554432; use 4 KiB to 16 MiB (4096 to 16777216)." },
+        { ValidWebhook with { Timeout = TimeSpan.Zero }, "r.timeout is 0ms; use 100ms to 10m, e.g. 30s." },
+        { ValidWebhook with { TokenEnvironmentVariable = "GRADER TOKEN" }, "r.token_env is not an environment variable name; give the variable's name (letters, digits, '_'), e.g. OPENAI_API_KEY, never the secret itself." },
+        { ValidWebhook with { TokenEnvironmentVariable = "GRADER_TOKEN", TokenFile = "/run/secrets/grader" }, "r.token_env and r.token_file are both set; give the token one way." },
+        { ValidWebhook with { TokenFile = "" }, "r.token_file is empty; give the path of the file holding the token, or leave it out." },
+        { ValidWebhook with { MaxResponseBytes = 32 * 1024 * 1024 }, "r.max_response_bytes is 33554432; use 4 KiB to 16 MiB (4096 to 16777216)." },
     };
 
     [Theory]

@@ -109,7 +109,7 @@ public sealed class WebhookRescorerTests
 
         var e = await Assert.ThrowsAsync<RescoreFailedException>(() => rescorer.RescoreAsync(StudyItems.Request(), CancellationToken.None).AsTask());
 
-        Assert.Contains($"the environment variable {variable} (tokenEnvironmentVariable) is not set", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"the environment variable {variable} (token_env) is not set", e.Message, StringComparison.Ordinal);
         Assert.Empty(grader.Received);
     }
 
@@ -221,7 +221,7 @@ public sealed class WebhookRescorerTests
 
         var e = await Assert.ThrowsAsync<RescoreFailedException>(() => rescorer.RescoreAsync(StudyItems.Request(), CancellationToken.None).AsTask().WaitAsync(Deadline));
 
-        Assert.Contains("answered with more than 16384 bytes (maxResponseBytes)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("answered with more than 16384 bytes (max_response_bytes)", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
