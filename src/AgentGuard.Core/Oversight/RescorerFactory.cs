@@ -29,6 +29,7 @@ public static class RescorerFactory
     /// <summary>One judge per model: an OpenAI chat-completions client each, over the shared connections.</summary>
     internal static List<ModelJudge> CreateJudges(ModelRescorerOptions options)
     {
+        // OpenAIClient requires a credential; a server without keys (Ollama, vLLM) ignores this one.
         var key = "unused";
         if (options.ApiKeyEnvironmentVariable is { } variable)
         {
@@ -60,7 +61,7 @@ public static class RescorerFactory
 
     /// <summary>A <c>webhook</c> re-scorer that POSTs to <see cref="WebhookRescorerOptions.Url"/>.</summary>
     /// <exception cref="ArgumentException">The options are invalid (every problem in the message).</exception>
-    public static IRescorer Create(WebhookRescorerOptions options, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
+    public static IRescorer Create(WebhookRescorerOptions options, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);

@@ -4,7 +4,7 @@ namespace AgentGuard.Oversight;
 /// The <c>webhook</c> re-scorer: a team's own grader, sent the <see cref="RescoreRequest"/> as JSON
 /// in a POST and answering with a <see cref="Rescore"/> as JSON (the schema is in the README,
 /// "Re-scoring with a model or a webhook"). Built by
-/// <see cref="RescorerFactory.Create(WebhookRescorerOptions, TimeProvider, Microsoft.Extensions.Logging.ILoggerFactory?)"/>;
+/// <see cref="RescorerFactory.Create(WebhookRescorerOptions, TimeProvider)"/>;
 /// checked by <see cref="RescorerOptionsValidator"/>. In a policy:
 /// <c>rescorer: { kind: webhook, url, timeout, token_env, token_file, max_response_bytes }</c>.
 /// </summary>

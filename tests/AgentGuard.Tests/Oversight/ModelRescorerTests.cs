@@ -45,6 +45,7 @@ public sealed class ModelRescorerTests(ITestOutputHelper output)
             await rescorer.RescoreAsync(StudyItems.Request(), CancellationToken.None).AsTask().WaitAsync(Deadline);
 
             var request = Assert.Single(server.Received);
+            output.WriteLine(request.BodyText);
             Assert.Equal("/v1/chat/completions", request.Path);
             Assert.Equal("Bearer sk-test-1234", request.Headers["Authorization"]);
             var body = JsonNode.Parse(request.Body)!;
