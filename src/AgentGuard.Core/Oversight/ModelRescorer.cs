@@ -52,6 +52,7 @@ internal sealed partial class ModelRescorer : IRescorer
         using var timeout = new CancellationTokenSource(_options.Timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var source = $"judge '{judge.Name}'";
+        var started = _timeProvider.GetTimestamp();
         string failure;
         try
         {
@@ -68,6 +69,7 @@ internal sealed partial class ModelRescorer : IRescorer
             }
 
             var result = RescoreReader.Read(Encoding.UTF8.GetBytes(Unfence(text)), request, source);
+            LogJudgeAnswered(_logger, judge.Name, request.Evaluation, _timeProvider.GetElapsedTime(started).TotalMilliseconds, result.Score, result.Grade, result.Items.Count);
             return new JudgeOutcome(judge.Name, result, null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -114,6 +116,9 @@ internal sealed partial class ModelRescorer : IRescorer
         var line = message.ReplaceLineEndings(" ").Trim();
         return line.Length <= 300 ? line : line[..300] + "...";
     }
+
+    [LoggerMessage(7500, LogLevel.Debug, "Judge {Judge} re-scored evaluation {Evaluation} in {ElapsedMs} ms: score {Score}, grade {Grade}, {ItemCount} items")]
+    private static partial void LogJudgeAnswered(ILogger logger, string judge, string evaluation, double elapsedMs, double? score, string? grade, int itemCount);
 
     [LoggerMessage(7501, LogLevel.Warning, "No re-scoring from a judge for evaluation {Evaluation}: {Reason}")]
     private static partial void LogJudgeLeftOut(ILogger logger, string evaluation, string reason, Exception? exception);
