@@ -5,7 +5,7 @@ namespace AgentGuard.Oversight;
 /// chat-completions endpoint (Ollama, vLLM, Azure OpenAI, OpenAI). Built by
 /// <see cref="RescorerFactory.Create(ModelRescorerOptions, TimeProvider, Microsoft.Extensions.Logging.ILoggerFactory?)"/>;
 /// checked by <see cref="RescorerOptionsValidator"/>. In a policy:
-/// <c>rescorer: { kind: model, endpoint, models, api_key_env, timeout, temperature, max_output_tokens, json_schema, max_response_bytes }</c>.
+/// <c>rescorer: { kind: model, endpoint, models, api_key_env, judges, timeout, temperature, max_output_tokens, json_schema, max_response_bytes }</c>.
 /// </summary>
 public sealed record ModelRescorerOptions
 {
@@ -18,16 +18,19 @@ public sealed record ModelRescorerOptions
     /// <summary>
     /// The API's base URL, the part before <c>/chat/completions</c>: <c>http://127.0.0.1:11434/v1</c>
     /// (Ollama), <c>http://vllm:8000/v1</c>, <c>https://api.openai.com/v1</c>,
-    /// <c>https://NAME.openai.azure.com/openai/v1</c>. Required; http or https.
+    /// <c>https://NAME.openai.azure.com/openai/v1</c>. Required with <see cref="Models"/>; http or https.
     /// </summary>
     public Uri? Endpoint { get; init; }
 
     /// <summary>
     /// The judges' model names on <see cref="Endpoint"/>. One model is a single judge; several are a
-    /// panel whose median score (or median grade) counts and whose majority decides each item. At
-    /// least one; at most 9; no name twice.
+    /// panel whose median score (or median grade) counts and whose majority decides each item.
+    /// With <see cref="Judges"/>, at least one judge in all and at most 9; no name twice.
     /// </summary>
     public IReadOnlyList<string> Models { get; init; } = [];
+
+    /// <summary>Judges on endpoints of their own, joined to the panel of <see cref="Models"/>. Default none.</summary>
+    public IReadOnlyList<ModelJudgeOptions> Judges { get; init; } = [];
 
     /// <summary>
     /// The name of the environment variable holding the API key (e.g. <c>OPENAI_API_KEY</c>), never

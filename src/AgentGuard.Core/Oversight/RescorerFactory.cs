@@ -12,10 +12,11 @@ public static class RescorerFactory
 {
     /// <summary>
     /// A <c>model</c> re-scorer: one judge per name in <see cref="ModelRescorerOptions.Models"/>, each
-    /// an OpenAI chat-completions client on <see cref="ModelRescorerOptions.Endpoint"/>.
+    /// an OpenAI chat-completions client on <see cref="ModelRescorerOptions.Endpoint"/>, and one per
+    /// entry of <see cref="ModelRescorerOptions.Judges"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid (every problem in the message).</exception>
-    /// <exception cref="InvalidOperationException">The API key's environment variable is named but not set.</exception>
+    /// <exception cref="InvalidOperationException">An API key's environment variable is named but not set.</exception>
     public static IRescorer Create(ModelRescorerOptions options, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -26,22 +27,47 @@ public static class RescorerFactory
         return new ModelRescorer(judges, options, timeProvider, logger);
     }
 
-    /// <summary>One judge per model: an OpenAI chat-completions client each, over the shared connections.</summary>
+    /// <summary>
+    /// One judge per model on <see cref="ModelRescorerOptions.Endpoint"/> and one per entry of
+    /// <see cref="ModelRescorerOptions.Judges"/>: an OpenAI chat-completions client each, over the shared connections.
+    /// </summary>
     internal static List<ModelJudge> CreateJudges(ModelRescorerOptions options)
+    {
+        var http = RescorerHttp.CreateClient(options.MaxResponseBytes);
+        var judges = new List<ModelJudge>(options.Models.Count + options.Judges.Count);
+        if (options.Models.Count > 0)
+        {
+            var client = CreateClient(options.Endpoint!, options.ApiKeyEnvironmentVariable, "rescorer.api_key_env", options, http);
+            foreach (var model in options.Models)
+            {
+                judges.Add(new ModelJudge(model, client.GetChatClient(model).AsIChatClient()));
+            }
+        }
+
+        for (var i = 0; i < options.Judges.Count; i++)
+        {
+            var judge = options.Judges[i];
+            var client = CreateClient(judge.Endpoint!, judge.ApiKeyEnvironmentVariable, $"rescorer.judges[{i}].api_key_env", options, http);
+            judges.Add(new ModelJudge(judge.Model!, client.GetChatClient(judge.Model).AsIChatClient()));
+        }
+
+        return judges;
+    }
+
+    private static OpenAIClient CreateClient(Uri endpoint, string? keyVariable, string keySetting, ModelRescorerOptions options, HttpClient http)
     {
         // OpenAIClient requires a credential; a server without keys (Ollama, vLLM) ignores this one.
         var key = "unused";
-        if (options.ApiKeyEnvironmentVariable is { } variable)
+        if (keyVariable is not null)
         {
-            key = Environment.GetEnvironmentVariable(variable)?.Trim() is { Length: > 0 } value
+            key = Environment.GetEnvironmentVariable(keyVariable)?.Trim() is { Length: > 0 } value
                 ? value
-                : throw new InvalidOperationException($"rescorer.api_key_env names {variable}, which is not set; set it to the endpoint's API key, or leave the setting out for an endpoint without keys.");
+                : throw new InvalidOperationException($"{keySetting} names {keyVariable}, which is not set; set it to the endpoint's API key, or leave the setting out for an endpoint without keys.");
         }
 
-        var http = RescorerHttp.CreateClient(options.MaxResponseBytes);
-        var client = new OpenAIClient(new ApiKeyCredential(key), new OpenAIClientOptions
+        return new OpenAIClient(new ApiKeyCredential(key), new OpenAIClientOptions
         {
-            Endpoint = options.Endpoint,
+            Endpoint = endpoint,
             Transport = new HttpClientPipelineTransport(http),
 
             // The panel is the retry: a judge that fails is left out, and a retry would outlast the timeout.
@@ -50,13 +76,6 @@ public static class RescorerFactory
             // The re-scorer's own timeout (on the TimeProvider) governs; this only backs it up.
             NetworkTimeout = options.Timeout + TimeSpan.FromSeconds(30),
         });
-        var judges = new List<ModelJudge>(options.Models.Count);
-        foreach (var model in options.Models)
-        {
-            judges.Add(new ModelJudge(model, client.GetChatClient(model).AsIChatClient()));
-        }
-
-        return judges;
     }
 
     /// <summary>A <c>webhook</c> re-scorer that POSTs to <see cref="WebhookRescorerOptions.Url"/>.</summary>

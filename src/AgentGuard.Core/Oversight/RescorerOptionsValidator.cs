@@ -19,27 +19,40 @@ public static class RescorerOptionsValidator
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        CheckUrl(options.Endpoint, $"{key}.endpoint", "http://127.0.0.1:11434/v1 for Ollama", errors);
-        if (options.Models.Count == 0)
+        if (options.Models.Count > 0 || options.Judges.Count == 0)
+        {
+            CheckUrl(options.Endpoint, $"{key}.endpoint", "http://127.0.0.1:11434/v1 for Ollama", errors);
+        }
+
+        var judges = options.Models.Count + options.Judges.Count;
+        if (judges == 0)
         {
             errors.Add($"{key}.models is empty; give at least one model name, e.g. [llama3.1:8b], or several for a panel.");
         }
-        else if (options.Models.Count > MaxModels)
+        else if (judges > MaxModels)
         {
-            errors.Add($"{key}.models has {options.Models.Count} models; use 1 to {MaxModels} (a panel of 3 or 5 is usual).");
+            errors.Add($"{key} has {judges} judges (models and judges); use 1 to {MaxModels} (a panel of 3 or 5 is usual).");
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var model in options.Models)
         {
-            if (string.IsNullOrWhiteSpace(model))
+            CheckModelName(model, $"{key}.models", seen, errors);
+        }
+
+        for (var i = 0; i < options.Judges.Count; i++)
+        {
+            var judge = options.Judges[i];
+            var judgeKey = $"{key}.judges[{i}]";
+            if (judge is null)
             {
-                errors.Add($"{key}.models holds an empty name; give each model's name as the endpoint knows it.");
+                errors.Add($"{judgeKey} is empty; give endpoint and model.");
+                continue;
             }
-            else if (!seen.Add(model))
-            {
-                errors.Add($"{key}.models names '{model}' twice; a panel counts each judge once, so give each model once.");
-            }
+
+            CheckUrl(judge.Endpoint, $"{judgeKey}.endpoint", "https://api.openai.com/v1", errors);
+            CheckModelName(judge.Model, $"{judgeKey}.model", seen, errors);
+            CheckEnvironmentVariableName(judge.ApiKeyEnvironmentVariable, $"{judgeKey}.api_key_env", errors);
         }
 
         CheckEnvironmentVariableName(options.ApiKeyEnvironmentVariable, $"{key}.api_key_env", errors);
@@ -80,6 +93,18 @@ public static class RescorerOptionsValidator
 
         CheckResponseBytes(options.MaxResponseBytes, WebhookRescorerOptions.MaxAllowedResponseBytes, $"{key}.max_response_bytes", errors);
         return errors;
+    }
+
+    private static void CheckModelName(string? model, string key, HashSet<string> seen, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(model))
+        {
+            errors.Add($"{key} holds an empty name; give each model's name as the endpoint knows it.");
+        }
+        else if (!seen.Add(model))
+        {
+            errors.Add($"{key} names '{model}' again; a panel counts each judge once, so give each model once.");
+        }
     }
 
     private static void CheckUrl(Uri? url, string key, string example, List<string> errors)

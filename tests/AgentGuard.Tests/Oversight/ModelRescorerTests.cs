@@ -115,6 +115,37 @@ public sealed class ModelRescorerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task RescoreAsync_PanelAcrossEndpoints_EachEndpointGetsItsOwnKey()
+    {
+        var variable = "AGENTGUARD_TEST_OTHER_KEY_" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(variable, "sk-other");
+        try
+        {
+            await using var local = await JudgeServer.StartAsync(new Dictionary<string, JudgeBehaviour> { ["judge-a"] = Honest, ["judge-b"] = Lenient });
+            await using var hosted = await JudgeServer.StartAsync(new Dictionary<string, JudgeBehaviour> { ["judge-c"] = Honest });
+            var rescorer = RescorerFactory.Create(
+                new ModelRescorerOptions
+                {
+                    Endpoint = local.Endpoint,
+                    Models = ["judge-a", "judge-b"],
+                    Judges = [new ModelJudgeOptions { Endpoint = hosted.Endpoint, Model = "judge-c", ApiKeyEnvironmentVariable = variable }],
+                },
+                TimeProvider.System);
+
+            var rescore = await rescorer.RescoreAsync(StudyItems.Request(), CancellationToken.None).AsTask().WaitAsync(Deadline);
+
+            Assert.Equal(60, rescore.Score);
+            Assert.Contains("panel of 3, 3 answered", rescore.Detail, StringComparison.Ordinal);
+            Assert.Equal("Bearer sk-other", Assert.Single(hosted.Received).Headers["Authorization"]);
+            Assert.All(local.Received, r => Assert.DoesNotContain("sk-other", r.Headers["Authorization"], StringComparison.Ordinal));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    [Fact]
     public async Task RescoreAsync_GradedPanel_MedianGradeByRankCounts()
     {
         await using var server = await JudgeServer.StartAsync(new Dictionary<string, JudgeBehaviour>

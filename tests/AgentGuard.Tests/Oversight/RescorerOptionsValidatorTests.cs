@@ -13,6 +13,7 @@ public sealed class RescorerOptionsValidatorTests
         Assert.Empty(RescorerOptionsValidator.Validate(ValidModel, "r"));
         Assert.Empty(RescorerOptionsValidator.Validate(ValidWebhook, "r"));
         Assert.Empty(RescorerOptionsValidator.Validate(ValidModel with { Models = ["a", "b", "c"], ApiKeyEnvironmentVariable = "OPENAI_API_KEY" }, "r"));
+        Assert.Empty(RescorerOptionsValidator.Validate(new ModelRescorerOptions { Judges = [new() { Endpoint = new Uri("https://api.openai.com/v1"), Model = "gpt-4.1-mini" }] }, "r"));
     }
 
     public static TheoryData<ModelRescorerOptions, string> InvalidModelOptions => new()
@@ -20,9 +21,13 @@ public sealed class RescorerOptionsValidatorTests
         { ValidModel with { Endpoint = null }, "r.endpoint is missing; give an absolute http(s) URL, e.g. http://127.0.0.1:11434/v1 for Ollama." },
         { ValidModel with { Endpoint = new Uri("ftp://judge/v1") }, "r.endpoint is 'ftp://judge/v1'; use an absolute http(s) URL, e.g. http://127.0.0.1:11434/v1 for Ollama." },
         { ValidModel with { Models = [] }, "r.models is empty; give at least one model name, e.g. [llama3.1:8b], or several for a panel." },
-        { ValidModel with { Models = [.. Enumerable.Range(0, 10).Select(i => $"m{i}")] }, "r.models has 10 models; use 1 to 9 (a panel of 3 or 5 is usual)." },
+        { ValidModel with { Models = [.. Enumerable.Range(0, 10).Select(i => $"m{i}")] }, "r has 10 judges (models and judges); use 1 to 9 (a panel of 3 or 5 is usual)." },
         { ValidModel with { Models = ["a", " "] }, "r.models holds an empty name; give each model's name as the endpoint knows it." },
-        { ValidModel with { Models = ["a", "a"] }, "r.models names 'a' twice; a panel counts each judge once, so give each model once." },
+        { ValidModel with { Models = ["a", "a"] }, "r.models names 'a' again; a panel counts each judge once, so give each model once." },
+        { ValidModel with { Judges = [new() { Endpoint = new Uri("https://api.openai.com/v1"), Model = "llama3.1:8b" }] }, "r.judges[0].model names 'llama3.1:8b' again; a panel counts each judge once, so give each model once." },
+        { ValidModel with { Judges = [new() { Model = "gpt-4.1-mini" }] }, "r.judges[0].endpoint is missing; give an absolute http(s) URL, e.g. https://api.openai.com/v1." },
+        { ValidModel with { Judges = [new() { Endpoint = new Uri("https://api.openai.com/v1"), Model = "" }] }, "r.judges[0].model holds an empty name; give each model's name as the endpoint knows it." },
+        { ValidModel with { Judges = [new() { Endpoint = new Uri("https://api.openai.com/v1"), Model = "m", ApiKeyEnvironmentVariable = "sk-1" }] }, "r.judges[0].api_key_env is not an environment variable name; give the variable's name (letters, digits, '_'), e.g. OPENAI_API_KEY, never the secret itself." },
         { ValidModel with { ApiKeyEnvironmentVariable = "sk-abc123" }, "r.api_key_env is not an environment variable name; give the variable's name (letters, digits, '_'), e.g. OPENAI_API_KEY, never the secret itself." },
         { ValidModel with { Timeout = TimeSpan.FromMilliseconds(50) }, "r.timeout is 50ms; use 100ms to 10m, e.g. 30s." },
         { ValidModel with { Timeout = TimeSpan.FromMinutes(11) }, "r.timeout is 660000ms; use 100ms to 10m, e.g. 30s." },
