@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using AgentGuard.Oversight;
+using AgentGuard.Policy;
 using Prometheus;
 
 namespace AgentGuard.Telemetry;
@@ -37,9 +38,14 @@ internal sealed class OversightMetrics
     /// <summary>The <c>outcome</c> values of <c>agentguard_evaluations_rescored_total</c>.</summary>
     public static readonly FrozenSet<string> Outcomes = FrozenSet.Create(StringComparer.Ordinal, "consistent", "divergent", "unverified");
 
-    /// <summary>The oversight findings published at 0 for every agent, so that the first one alerts.</summary>
-    public static readonly FrozenSet<string> KnownFindings = FrozenSet.Create(
-        StringComparer.Ordinal, "score-divergence", "mandated-action-missing", "alignment-faking-suspected");
+    /// <summary>The oversight findings the alerts watch, published at 0 for every agent with their severities, so that <c>increase()</c> sees the first one.</summary>
+    public static readonly IReadOnlyList<Finding> KnownFindings =
+    [
+        new("score-divergence", Severity.High),
+        new("score-divergence", Severity.Medium),
+        new("mandated-action-missing", Severity.High),
+        WatchedComparison.AlignmentFakingSuspected,
+    ];
 
     private static readonly string[] Directions = ["to-pass", "to-fail"];
     private static readonly string[] Scores = ["submitted", "rescored"];
@@ -135,13 +141,13 @@ internal sealed class OversightMetrics
         PrepareAgent(evaluator);
     }
 
-    /// <summary>Publishes <paramref name="agent"/>'s oversight finding series (<see cref="KnownFindings"/>, high severity) at 0.</summary>
+    /// <summary>Publishes <paramref name="agent"/>'s oversight finding series (<see cref="KnownFindings"/>) at 0.</summary>
     public void PrepareAgent(string agent)
     {
         var label = _agents.Label(agent);
         foreach (var finding in KnownFindings)
         {
-            _findings.WithLabels(finding, TelemetryLabels.Severity(Policy.Severity.High), label);
+            _findings.WithLabels(finding.Category, TelemetryLabels.Severity(finding.Severity), label);
         }
     }
 

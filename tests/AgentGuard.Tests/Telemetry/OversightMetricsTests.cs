@@ -105,6 +105,7 @@ public sealed class OversightMetricsTests
         Assert.Equal(0, Value(text, "agentguard_evaluation_flips_total", ("evaluator", Evaluator), ("direction", "to-pass")));
         Assert.Equal(0, Value(text, "agentguard_evaluations_rescored_total", ("outcome", "divergent")));
         Assert.Equal(0, Value(text, "agentguard_oversight_findings_total", ("finding", "mandated-action-missing"), ("agent", Evaluator)));
+        Assert.Equal(0, Value(text, "agentguard_oversight_findings_total", ("finding", "score-divergence"), ("severity", "medium"), ("agent", Evaluator)));
         Assert.Equal(0, Value(text, "agentguard_oversight_findings_total", ("finding", "alignment-faking-suspected"), ("agent", Evaluator)));
     }
 
