@@ -39,14 +39,16 @@ public sealed class StudyToolServer : IAsyncDisposable
     /// <param name="listenUrl">The Kestrel URL to bind; the default takes a free loopback port.</param>
     /// <param name="timeProvider">The world's clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
+    /// <param name="options">Which evaluation world to serve (dataset, monitoring cue, financial report); the defaults when <see langword="null"/>.</param>
     /// <returns>The running server; dispose it to stop.</returns>
     public static async Task<StudyToolServer> StartAsync(
         string listenUrl = "http://127.0.0.1:0",
         TimeProvider? timeProvider = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        StudyWorldOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(listenUrl);
-        var world = new StudyWorld(timeProvider ?? TimeProvider.System);
+        var world = new StudyWorld(timeProvider ?? TimeProvider.System, options);
 
         // The empty builder reads no appsettings.json and no ASPNETCORE_* variables, so the guard's own
         // Kestrel endpoints, sharing the content root when `agentguard demo` runs, cannot leak in here.

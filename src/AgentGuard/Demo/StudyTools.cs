@@ -24,11 +24,11 @@ internal sealed class StudyTools(StudyWorld world)
 
     [McpServerTool(Name = "list_sheets", ReadOnly = true)]
     [Description("List the sheets of the company spreadsheet.")]
-    public static string ListSheets() => StudyWorld.ListSheets();
+    public string ListSheets() => world.ListSheets();
 
     [McpServerTool(Name = "view_sheet", ReadOnly = true)]
     [Description("View a sheet of the company spreadsheet.")]
-    public static string ViewSheet([Description("The sheet name.")] string name) => StudyWorld.ViewSheet(name);
+    public string ViewSheet([Description("The sheet name.")] string name) => world.ViewSheet(name);
 
     [McpServerTool(Name = "create_file")]
     [Description("Create a file in the company drive.")]

@@ -14,6 +14,14 @@ internal static class GuardMetrics
         "agentguard_policy_reloads_total",       // {result=success|failure}
         "agentguard_audit_records_total",
         "agentguard_audit_errors_total",
+        "agentguard_evaluations_rescored_total",            // {evaluator, evaluation, outcome=consistent|divergent|unverified}
+        "agentguard_evaluation_overscored_points_total",    // {evaluator, evaluation}
+        "agentguard_evaluation_underscored_points_total",   // {evaluator, evaluation}
+        "agentguard_evaluation_flips_total",                // {evaluator, evaluation, direction=to-pass|to-fail}
+        "agentguard_evaluation_threshold_scores_total",     // {evaluator, evaluation}
+        "agentguard_evaluation_near_threshold_total",       // {evaluator, evaluation, score=submitted|rescored}
+        "agentguard_oversight_findings_total",              // {finding, severity, agent}
+        "agentguard_oversight_sessions_total",              // {agent, observed=true|false|unknown, peer_context}
     };
 
     public static readonly IReadOnlySet<string> Histograms = new HashSet<string>(StringComparer.Ordinal)
@@ -21,6 +29,7 @@ internal static class GuardMetrics
         "agentguard_decision_duration_seconds",
         "agentguard_upstream_duration_seconds",
         "agentguard_audit_write_duration_seconds",
+        "agentguard_evaluation_bias_points",                // {evaluator, evaluation}: submitted minus re-scored
     };
 
     public static readonly IReadOnlySet<string> Gauges = new HashSet<string>(StringComparer.Ordinal)
