@@ -65,7 +65,7 @@ internal sealed partial class ModelRescorer : IRescorer
             var text = response.Text;
             if (Encoding.UTF8.GetByteCount(text) > _options.MaxResponseBytes)
             {
-                throw new RescoreFailedException($"{source}'s answer is larger than maxResponseBytes ({_options.MaxResponseBytes} bytes)");
+                throw new RescoreFailedException($"{source}'s answer is larger than max_response_bytes ({_options.MaxResponseBytes} bytes)");
             }
 
             var result = RescoreReader.Read(Encoding.UTF8.GetBytes(Unfence(text)), request, source);
