@@ -11,4 +11,5 @@ internal readonly record struct AuditAppend(
     int Status = 0,
     double LatencyMilliseconds = 0,
     AuditResumption? Resumption = null,
-    OversightFinding? Oversight = null);
+    OversightFinding? Oversight = null,
+    ObligationChange? Obligation = null);

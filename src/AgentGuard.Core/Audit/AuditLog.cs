@@ -125,6 +125,20 @@ public sealed partial class AuditLog : IAsyncDisposable
         return new ValueTask(done.Task.WaitAsync(cancellationToken));
     }
 
+    /// <summary>Appends an obligation's opening or closing and waits until it is durable.</summary>
+    /// <exception cref="AuditWriteException">The record could not be written.</exception>
+    public ValueTask AppendAsync(ObligationChange change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite(new Pending([new AuditAppend(AuditRecordKind.Obligation, _timeProvider.GetUtcNow(), Obligation: change)], done)))
+        {
+            throw new AuditWriteException("the audit log is closed");
+        }
+
+        return new ValueTask(done.Task.WaitAsync(cancellationToken));
+    }
+
     /// <summary>
     /// Whether the log can record now: the last real write succeeded and its segment is still the
     /// file at its path (a folder removed while idle makes the log not ready before a call fails).

@@ -17,4 +17,7 @@ public enum AuditRecordKind
 
     /// <summary>A finding oversight made across calls (score divergence, a mandated action missing, ...).</summary>
     Oversight,
+
+    /// <summary>An obligation opened or closed (met, or reported missing), so that a restarted guard knows which are still open.</summary>
+    Obligation,
 }

@@ -45,6 +45,9 @@ internal static class AuditRecordSerializer
             case AuditRecordKind.Oversight:
                 WriteOversight(writer, entry.Reference!, entry.Oversight!);
                 break;
+            case AuditRecordKind.Obligation:
+                WriteObligation(writer, entry.Obligation!);
+                break;
         }
 
         writer.WriteString("prev"u8, previousHash);
@@ -133,6 +136,26 @@ internal static class AuditRecordSerializer
         }
 
         writer.WriteEndArray();
+    }
+
+    private static void WriteObligation(Utf8JsonWriter writer, ObligationChange change)
+    {
+        var obligation = change.Obligation;
+        writer.WriteString("type"u8, "obligation"u8);
+        writer.WriteString("state"u8, change.Opened ? "opened"u8 : "closed"u8);
+        writer.WriteString("ref"u8, obligation.Reference);
+        writer.WriteString("agent"u8, obligation.Session.Agent);
+        writer.WriteString("session"u8, obligation.Session.Id);
+        writer.WriteString("obligation"u8, obligation.Obligation);
+        writer.WriteString("evaluation"u8, obligation.Evaluation);
+        writer.WriteString("evaluator"u8, obligation.Evaluator);
+        writer.WriteString("subject"u8, InlineSecrets.Redact(obligation.Subject));
+        writer.WriteString("tool"u8, obligation.Tool);
+        WriteOptional(writer, "argument"u8, obligation.Argument);
+        writer.WriteString("value"u8, InlineSecrets.Redact(obligation.Value));
+        writer.WriteString("opened"u8, obligation.Opened.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        WriteOptional(writer, "submitted"u8, Redacted(obligation.Submitted));
+        WriteOptional(writer, "rescored"u8, obligation.Rescored);
     }
 
     private static string? Redacted(string? value) => value is null ? null : InlineSecrets.Redact(value);

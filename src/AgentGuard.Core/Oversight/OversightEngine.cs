@@ -143,6 +143,7 @@ public sealed class OversightEngine
 
         var findings = new List<OversightFinding>();
         var opened = new List<OpenObligation>();
+        var results = new List<EvaluationResult>();
         IReadOnlyList<Evidence>? evidence = null;
         SessionCall[]? calls = null;
         Submission? unchecked_ = null;
@@ -191,6 +192,7 @@ public sealed class OversightEngine
                 // Items past the evidence cap are unseen: re-scoring the rest would count a report
                 // that scored them as one that dropped items.
                 findings.Add(Unverified(session, evaluation.Name, submission, gathered.Rows, "the data evidence was cut at the session's evidence cap"));
+                results.Add(Result(evaluation, submission, null, gathered.Threshold, "unverified"));
                 continue;
             }
 
@@ -198,10 +200,13 @@ public sealed class OversightEngine
             if (rescore is null)
             {
                 findings.Add(Unverified(session, evaluation.Name, submission, gathered.Rows, problem!));
+                results.Add(Result(evaluation, submission, null, gathered.Threshold, "unverified"));
                 continue;
             }
 
-            findings.AddRange(Divergence.Compare(evaluation, submission, rescore, gathered, session, _time.GetUtcNow()));
+            var compared = Divergence.Compare(evaluation, submission, rescore, gathered, session, _time.GetUtcNow());
+            findings.AddRange(compared);
+            results.Add(Result(evaluation, submission, rescore, gathered.Threshold, Diverged(compared) ? "divergent" : "consistent"));
             foreach (var obligation in Obligations.Open(policy, evaluation, submission, rescore, gathered.Threshold, session.Key, _time.GetUtcNow()))
             {
                 // A mandated call made before the re-score came back (or before the report) counts.
@@ -217,7 +222,30 @@ public sealed class OversightEngine
             findings.Add(Unverified(session, unchecked_.Evaluation, unchecked_, null, "the session holds none of the evaluation's data evidence"));
         }
 
-        return new OversightOutcome(findings, opened, closed);
+        return new OversightOutcome(findings, opened, closed, results);
+    }
+
+    private static EvaluationResult Result(Evaluation evaluation, Submission submission, Rescore? rescore, double? threshold, string outcome) => new(
+        evaluation.Name,
+        submission.Evaluator,
+        outcome,
+        submission.Score,
+        rescore?.Score,
+        threshold,
+        Divergence.Passes(evaluation, submission.Score, submission.Grade, threshold),
+        rescore is null ? null : Divergence.Passes(evaluation, rescore.Score, rescore.Grade, threshold));
+
+    private static bool Diverged(IReadOnlyList<OversightFinding> findings)
+    {
+        foreach (var finding in findings)
+        {
+            if (finding.Finding == OversightFindings.InflatedScore || finding.Finding == OversightFindings.ScoreDivergence)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task<(Rescore? Rescore, string? Problem)> RescoreAsync(Evaluation evaluation, RescoreRequest request, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using AgentGuard.Audit;
 using AgentGuard.Proxy;
+using AgentGuard.Telemetry;
 
 namespace AgentGuard.Oversight;
 
@@ -7,27 +8,27 @@ namespace AgentGuard.Oversight;
 /// Where an oversight finding goes: the audit log (a record of its own, found by
 /// <c>audit query --finding</c>), the metrics, and the guard's log.
 /// </summary>
-internal sealed partial class OversightRecorder(AuditLog? audit, OversightMetrics metrics, ILogger<OversightRecorder> logger)
+internal sealed partial class OversightRecorder(AuditLog? audit, OversightMetrics metrics, OversightFeed feed, ILogger<OversightRecorder> logger)
 {
     public async ValueTask RecordAsync(OversightFinding finding, CancellationToken cancellationToken)
     {
         var reference = AuditReference.Create();
         metrics.Found(finding);
         LogFinding(logger, finding.Finding.Category, finding.Finding.Severity.ToString().ToLowerInvariant(), finding.Session.Agent, finding.Session.Id, finding.Subject, finding.Submitted, finding.Rescored, reference, finding.Message);
-        if (audit is null)
+        if (audit is not null)
         {
-            return;
+            try
+            {
+                await audit.AppendAsync(finding, reference, cancellationToken);
+            }
+            catch (AuditWriteException ex)
+            {
+                // Nothing waits on a finding, so nothing to deny: the log line above and the metric keep it.
+                LogAuditUnavailable(logger, reference, ex.Message);
+            }
         }
 
-        try
-        {
-            await audit.AppendAsync(finding, reference, cancellationToken);
-        }
-        catch (AuditWriteException ex)
-        {
-            // Nothing waits on a finding, so nothing to deny: the log line above and the metric keep it.
-            LogAuditUnavailable(logger, reference, ex.Message);
-        }
+        feed.Publish(finding);
     }
 
     /// <summary>An event the request path could not queue.</summary>

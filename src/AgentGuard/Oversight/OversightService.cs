@@ -16,6 +16,7 @@ internal sealed partial class OversightService : IOversightSink, IAsyncDisposabl
     private const int QueueCapacity = 65_536;
 
     private readonly IOversight _oversight;
+    private readonly Func<ISessionStore, IReadOnlyList<OpenObligation>>? _restore;
     private readonly OversightRecorder _recorder;
     private readonly Action<Session, Evidence>? _label;
     private readonly ILogger _logger;
@@ -31,9 +32,15 @@ internal sealed partial class OversightService : IOversightSink, IAsyncDisposabl
     private readonly Task _loop;
     private long _dropped;
 
-    public OversightService(IOversight oversight, OversightRecorder recorder, ILogger<OversightService> logger, Action<Session, Evidence>? label = null)
+    public OversightService(
+        IOversight oversight,
+        OversightRecorder recorder,
+        ILogger<OversightService> logger,
+        Action<Session, Evidence>? label = null,
+        Func<ISessionStore, IReadOnlyList<OpenObligation>>? restore = null)
     {
         _oversight = oversight;
+        _restore = restore;
         _recorder = recorder;
         _label = label;
         _logger = logger;
@@ -48,6 +55,9 @@ internal sealed partial class OversightService : IOversightSink, IAsyncDisposabl
     public void EvidenceObserved(Session session, Evidence evidence) => Enqueue(new Work(session, null, evidence, null));
 
     public void SessionEnded(Session session, SessionEndReason reason) => Enqueue(new Work(session, null, null, reason));
+
+    /// <summary>Takes back the obligations a previous run left open (see <see cref="GuardOversight.Restore"/>).</summary>
+    public IReadOnlyList<OpenObligation> Restore(ISessionStore sessions) => _restore?.Invoke(sessions) ?? [];
 
     /// <summary>Waits until everything queued so far has been looked at (tests and shutdown).</summary>
     public async Task DrainAsync(CancellationToken cancellationToken)

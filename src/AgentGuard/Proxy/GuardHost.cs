@@ -53,6 +53,13 @@ public sealed class GuardHost : IAsyncDisposable
     /// <summary>The live sessions, and the evidence each agent read.</summary>
     public ISessionStore Sessions => _data.Services.GetRequiredService<ISessionStore>();
 
+    /// <summary>Every oversight finding (score divergence, a mandated action missing, ...), as it is recorded.</summary>
+    public OversightFeed Findings => _data.Services.GetRequiredService<OversightFeed>();
+
+    /// <summary>Waits until oversight has looked at everything queued so far (re-scores included).</summary>
+    public Task DrainOversightAsync(CancellationToken cancellationToken = default)
+        => _data.Services.GetRequiredService<IOversightSink>() is OversightService service ? service.DrainAsync(cancellationToken) : Task.CompletedTask;
+
     /// <summary>The policy in force and its reloads.</summary>
     public PolicyStore Policies => _policies;
 
@@ -221,6 +228,7 @@ public sealed class GuardHost : IAsyncDisposable
         builder.Services.AddSingleton(timeProvider);
         builder.Services.AddSingleton(new DecisionTelemetry(metrics));
         configureServices?.Invoke(builder.Services);
+        AddOversight(builder.Services, options, metrics, audit);
         AddSessions(builder.Services, options, metrics, timeProvider);
         GuardTracing.Add(builder.Services, builder.Configuration, options.Agent.Id, traced, configureTracing, bootstrapLogging.CreateLogger(typeof(GuardTracing).FullName!));
         if (audit is not null)
@@ -270,6 +278,34 @@ public sealed class GuardHost : IAsyncDisposable
         app.UseRouting();
         AdminEndpoints.Map(app);
         return app;
+    }
+
+    /// <summary>Oversight off the request path, as the sessions' sink: evaluations re-scored, obligations, the watched-versus-unwatched comparison.</summary>
+    private static void AddOversight(IServiceCollection services, GuardOptions options, GuardMetrics metrics, AuditLog? audit)
+    {
+        var findings = new OversightFeed();
+        services.AddSingleton(findings);
+        var oversightMetrics = new OversightMetrics(metrics.Registry, options.Oversight.NearThresholdPoints);
+        oversightMetrics.PrepareAgent(options.Agent.Id);
+        services.TryAddSingleton<IOversightSink>(provider =>
+        {
+            var policies = provider.GetRequiredService<PolicyStore>();
+            var time = provider.GetRequiredService<TimeProvider>();
+            var loggers = provider.GetRequiredService<ILoggerFactory>();
+            var sessions = provider.GetRequiredService<ISessionStore>();
+            var rescorers = new GuardRescorers(time, loggers);
+            var engine = new OversightEngine(() => policies.Current.Oversight, rescorers.For, time, sessions, options.Sessions.EvidenceWindow);
+            var oversight = new GuardOversight(
+                engine, new WatchedComparison(options.Oversight.Comparison), oversightMetrics, audit, time, options.Agent.Role, loggers.CreateLogger<GuardOversight>());
+            var labels = new PolicySessionLabeler(policies);
+            return new OversightService(
+                oversight,
+                new OversightRecorder(audit, oversightMetrics, findings, loggers.CreateLogger<OversightRecorder>()),
+                loggers.CreateLogger<OversightService>(),
+                labels.Apply,
+                oversight.Restore);
+        });
+        services.AddHostedService<OversightStartup>();
     }
 
     /// <summary>Sessions, the steps of the flow around the decision, and the default (no-op) oversight sink.</summary>

@@ -47,6 +47,9 @@ public sealed class GuardOptions
     /// <summary>Limits on inspected requests.</summary>
     public InspectionOptions Inspection { get; set; } = new();
 
+    /// <summary>Evaluator oversight: the watched-versus-unwatched comparison and per-evaluator statistics (evaluations themselves are policy).</summary>
+    public Oversight.OversightOptions Oversight { get; set; } = new();
+
     /// <summary>The tamper-evident audit log. Off unless <see cref="AuditOptions.Directory"/> is set.</summary>
     public AuditOptions Audit { get; set; } = new();
 

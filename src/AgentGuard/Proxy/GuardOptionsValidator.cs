@@ -70,6 +70,16 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
         }
 
         CheckSessions(options.Sessions, errors);
+        foreach (var error in options.Oversight.Comparison.Validate())
+        {
+            errors.Add("AgentGuard:Oversight:" + error);
+        }
+
+        if (!(options.Oversight.NearThresholdPoints is >= 0 and <= 100))
+        {
+            errors.Add($"AgentGuard:Oversight:NearThresholdPoints is {options.Oversight.NearThresholdPoints}; use 0 to 100 points, such as 5.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

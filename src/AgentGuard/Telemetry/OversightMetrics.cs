@@ -60,6 +60,7 @@ internal sealed class OversightMetrics
     private readonly Counter _nearThreshold;
     private readonly Counter _findings;
     private readonly Counter _sessions;
+    private readonly Counter _dropped;
     private readonly BoundedLabel _agents = new();
     private readonly BoundedLabel _evaluations = new();
 
@@ -112,7 +113,13 @@ internal sealed class OversightMetrics
             "agentguard_oversight_sessions_total",
             "Ended sessions by their observed label (true, false, unknown) and whether they carried peer context.",
             ["agent", "observed", "peer_context"]);
+        _dropped = factory.CreateCounter(
+            "agentguard_oversight_events_dropped_total",
+            "Calls, evidence and session ends oversight never saw because its queue was full (oversight is behind).");
     }
+
+    /// <summary>Counts an event oversight's queue had no room for.</summary>
+    public void Dropped() => _dropped.Inc();
 
     /// <summary>Publishes <paramref name="evaluator"/>'s series for <paramref name="evaluation"/> at 0, so that <c>increase()</c> sees the first one.</summary>
     public void Prepare(string evaluator, string evaluation)
