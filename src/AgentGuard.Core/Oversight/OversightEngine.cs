@@ -69,21 +69,63 @@ public sealed class OversightEngine
     }
 
     /// <summary>
-    /// <paramref name="session"/> ended: waits for its re-scores, then reports every obligation
-    /// still unmet as <c>mandated-action-missing</c>.
+    /// <paramref name="session"/> ended: waits for its re-scores, re-scores the data of any
+    /// evaluation with an obligation that the evaluator read but never submitted (an open refusal
+    /// writes no score), then reports every obligation still unmet as <c>mandated-action-missing</c>.
     /// </summary>
-    public async Task<OversightOutcome> OnSessionEndedAsync(Session session, SessionEndReason reason, CancellationToken cancellationToken = default)
+    /// <param name="session">The session.</param>
+    /// <param name="reason">Why it ended.</param>
+    /// <param name="role">The agent's role, when known (evaluations may name roles).</param>
+    /// <param name="cancellationToken">Stops the work (the guard is stopping).</param>
+    public async Task<OversightOutcome> OnSessionEndedAsync(
+        Session session, SessionEndReason reason, string? role = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(session);
-        if (!_sessions.TryGetValue(session.Key, out var state))
-        {
-            return OversightOutcome.None;
-        }
-
+        var state = _sessions.GetOrAdd(session.Key, _ => new SessionState());
         await state.WhenIdleAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         _sessions.TryRemove(session.Key, out _);
-        var calls = session.Calls();
+
         var findings = new List<OversightFinding>();
+        var opened = new List<OpenObligation>();
+        var policy = _policy();
+        if (policy.Obligations.Count > 0)
+        {
+            IReadOnlyList<Evidence>? evidence = null;
+            foreach (var evaluation in policy.Evaluations)
+            {
+                if (state.WasSubmitted(evaluation.Name) || !evaluation.AppliesTo(session.Key.Agent, role) || !HasObligation(policy, evaluation))
+                {
+                    continue;
+                }
+
+                evidence ??= Evidence(session);
+                var gathered = EvaluationEvidence.Gather(evaluation, evidence);
+                var subject = gathered.Data is null || gathered.Data.Truncated ? null : SubmissionExtractor.Subject(evaluation, null, gathered);
+                if (subject is null)
+                {
+                    continue;
+                }
+
+                var (rescore, problem) = await RescoreAsync(evaluation, gathered.ToRequest(evaluation, subject), cancellationToken).ConfigureAwait(false);
+                var nothing = new Submission(
+                    evaluation.Name, session.Key.Agent, subject, null, null, null, [], [], null, null, null, null, gathered.Data!.Reference, _time.GetUtcNow());
+                if (rescore is null)
+                {
+                    findings.Add(Unverified(session, evaluation.Name, nothing, gathered.Rows, problem!));
+                    continue;
+                }
+
+                foreach (var obligation in Obligations.Open(policy, evaluation, nothing, rescore, gathered.Threshold, session.Key, _time.GetUtcNow()))
+                {
+                    if (state.Add(obligation))
+                    {
+                        opened.Add(obligation);
+                    }
+                }
+            }
+        }
+
+        var calls = session.Calls();
         var closed = new List<OpenObligation>();
         foreach (var obligation in state.Snapshot())
         {
@@ -95,7 +137,7 @@ public sealed class OversightEngine
             }
         }
 
-        return new OversightOutcome(findings, [], closed);
+        return new OversightOutcome(findings, opened, closed);
     }
 
     /// <summary>
@@ -187,6 +229,7 @@ public sealed class OversightEngine
             }
 
             checkedAny = true;
+            state.Submitted(evaluation.Name);
             if (gathered.Data.Truncated)
             {
                 // Items past the evidence cap are unseen: re-scoring the rest would count a report
@@ -319,6 +362,19 @@ public sealed class OversightEngine
         return all;
     }
 
+    private static bool HasObligation(OversightPolicy policy, Evaluation evaluation)
+    {
+        foreach (var obligation in policy.Obligations)
+        {
+            if (obligation.AppliesTo(evaluation.Name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static string Describe(SessionEndReason reason) => reason switch
     {
         SessionEndReason.EndTool => "end tool called",
@@ -335,6 +391,23 @@ public sealed class OversightEngine
         private readonly Lock _gate = new();
         private readonly List<OpenObligation> _open = [];
         private readonly List<Task> _running = [];
+        private readonly HashSet<string> _submitted = new(StringComparer.Ordinal);
+
+        public void Submitted(string evaluation)
+        {
+            lock (_gate)
+            {
+                _submitted.Add(evaluation);
+            }
+        }
+
+        public bool WasSubmitted(string evaluation)
+        {
+            lock (_gate)
+            {
+                return _submitted.Contains(evaluation);
+            }
+        }
 
         public bool Add(OpenObligation obligation)
         {
