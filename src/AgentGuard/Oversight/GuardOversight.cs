@@ -53,7 +53,7 @@ internal sealed partial class GuardOversight : IOversight
 
     public async ValueTask<IReadOnlyList<OversightFinding>> OnSessionEndedAsync(Session session, SessionEndReason reason, CancellationToken cancellationToken)
     {
-        var outcome = await _engine.OnSessionEndedAsync(session, reason, cancellationToken);
+        var outcome = await _engine.OnSessionEndedAsync(session, reason, _role, cancellationToken);
         await RecordObligationsAsync(outcome, cancellationToken);
         var hadFinding = _withFindings.TryRemove(session.Key, out _) | outcome.Findings.Count > 0 | HadDecisionFinding(session);
         _metrics.SessionEnded(session.Key.Agent, session.Observed, session.PeerContext);
