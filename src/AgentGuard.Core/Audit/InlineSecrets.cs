@@ -18,8 +18,11 @@ namespace AgentGuard.Audit;
 /// </remarks>
 internal static class InlineSecrets
 {
+    // The hints of three characters or more in one vectorised search; '@' and "-u" apart. With
+    // them in the set it falls back to a slow search: 8.6 µs on 4 KiB of text without a hint,
+    // against 0.9 µs this way (ObservationBenchmarks), and every tool result passes through here.
     private static readonly SearchValues<string> Hints = SearchValues.Create(
-        ["pass", "token", "secret", "auth", "key", "cookie", "credential", "@", "-u", "--user"],
+        ["pass", "token", "secret", "auth", "key", "cookie", "credential", "--user"],
         StringComparison.OrdinalIgnoreCase);
 
     private static readonly Regex Secrets = new(
@@ -36,7 +39,7 @@ internal static class InlineSecrets
     /// <summary>Returns <paramref name="text"/> with the credentials in it replaced; the same instance when it holds none.</summary>
     public static string Redact(string text)
     {
-        if (text.Length == 0 || text.AsSpan().IndexOfAny(Hints) < 0)
+        if (text.Length == 0 || !HasHint(text))
         {
             return text;
         }
@@ -58,4 +61,7 @@ internal static class InlineSecrets
 
         return redacted is null ? text : redacted.Append(text, copied, text.Length - copied).ToString();
     }
+
+    private static bool HasHint(ReadOnlySpan<char> text)
+        => text.IndexOfAny(Hints) >= 0 || text.Contains('@') || text.Contains("-u", StringComparison.OrdinalIgnoreCase);
 }

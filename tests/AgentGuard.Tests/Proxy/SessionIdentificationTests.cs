@@ -35,6 +35,27 @@ public sealed class SessionIdentificationTests(ITestOutputHelper output) : IDisp
         Assert.Contains("agentguard_sessions_live 1", await ScrapeAsync(guard), StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public async Task Post_HeaderSignedWithOpensslAsTheReadmeShows_Trusted()
+    {
+        Skip.IfNot(File.Exists("/usr/bin/openssl"), "openssl is not installed");
+        await using var upstream = await TestUpstream.StartRecordingAsync();
+        await using var guard = await StartGuardAsync(upstream);
+        var decisions = TestGuard.Collect(guard);
+        var signed = "run-42." + TimeProvider.System.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var openssl = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh")
+        {
+            ArgumentList = { "-c", "KEY=$(cat \"$1\"); printf '%s' \"$2\" | openssl dgst -sha256 -hmac \"$KEY\" -r | cut -d' ' -f1", "sh", _keyFile, signed },
+            RedirectStandardOutput = true,
+        })!;
+        var mac = (await openssl.StandardOutput.ReadToEndAsync()).Trim();
+        await openssl.WaitForExitAsync();
+
+        await PostAsync(guard, request => request.Headers.Add(Header, signed + "." + mac));
+
+        Assert.Equal("run-42", Assert.Single(decisions).Call.Session);
+    }
+
     [Fact]
     public async Task Post_UnsignedForgedOrExpiredSessionHeader_IgnoredCountedAndNotForwarded()
     {
