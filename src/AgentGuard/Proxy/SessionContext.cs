@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using AgentGuard.Audit;
 using AgentGuard.Oversight;
+using AgentGuard.Policy;
 using AgentGuard.Protocols;
 using AgentGuard.Sessions;
 using Microsoft.Extensions.Options;
@@ -24,10 +25,12 @@ internal sealed class SessionContext
     private readonly ILogger<SessionEnds> _logger;
     private readonly FrozenSet<string> _endTools;
     private readonly AuditRedactor _redactor;
+    private readonly PolicyStore _policies;
 
-    public SessionContext(IOptionsMonitor<GuardOptions> options, IOversightSink sink, SessionEnds ends, ILogger<SessionEnds> logger)
+    public SessionContext(IOptionsMonitor<GuardOptions> options, IOversightSink sink, SessionEnds ends, PolicyStore policies, ILogger<SessionEnds> logger)
     {
         _sink = sink;
+        _policies = policies;
         _ends = ends;
         _logger = logger;
         _endTools = options.CurrentValue.Sessions.EndTools.ToFrozenSet(StringComparer.Ordinal);
@@ -69,7 +72,8 @@ internal sealed class SessionContext
             {
                 var id = JsonMarshal.GetRawUtf8Value(message.Id).ToArray();
                 (observed ??= []).Add(new ObservedRequest(id, message.Method, isCall ? message.Name : null, isCall ? null : message.Name, arguments, record.Reference));
-                endsSession |= isCall && message.Name is { } tool && _endTools.Contains(tool);
+                // The end tools of the configuration and those the policy's oversight section declares.
+                endsSession |= isCall && message.Name is { } tool && (_endTools.Contains(tool) || _policies.Current.Oversight.IsEndTool(tool));
             }
         }
 

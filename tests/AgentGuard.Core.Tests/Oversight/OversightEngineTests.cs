@@ -375,6 +375,8 @@ public class OversightEngineTests
 
     private sealed class OneAgentStore(IReadOnlyList<Evidence> evidence) : ISessionStore
     {
+        public event Action<Session>? Evicted { add { } remove { } }
+
         public int Count => 0;
 
         public IReadOnlyList<Evidence> AgentEvidence(string agent, DateTimeOffset since) => agent == Evaluator ? evidence : [];
