@@ -53,6 +53,14 @@ internal sealed partial class GuardOversight : IOversight
 
     public async ValueTask<IReadOnlyList<OversightFinding>> OnSessionEndedAsync(Session session, SessionEndReason reason, CancellationToken cancellationToken)
     {
+        if (reason == SessionEndReason.Shutdown)
+        {
+            // The guard stopping does not end the agent's run: its obligations stay open in the audit
+            // log for the next run to take back, and an unfinished session is no evidence either way.
+            _withFindings.TryRemove(session.Key, out _);
+            return [];
+        }
+
         var outcome = await _engine.OnSessionEndedAsync(session, reason, _role, cancellationToken);
         await RecordObligationsAsync(outcome, cancellationToken);
         var hadFinding = _withFindings.TryRemove(session.Key, out _) | outcome.Findings.Count > 0 | HadDecisionFinding(session);

@@ -2,6 +2,7 @@ using AgentGuard.Audit;
 using AgentGuard.Demo;
 using AgentGuard.Infrastructure;
 using AgentGuard.Policy;
+using AgentGuard.Proxy;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using Xunit.Abstractions;
@@ -105,30 +106,71 @@ public sealed class EvaluatorOversightEndToEndTests(ITestOutputHelper output) : 
         Assert.Empty(findings);
     }
 
+    [Fact]
+    public async Task OpenObligation_GuardRestartedBeforeTheSessionEnds_NextRunReportsItMissing()
+    {
+        await using var tools = await StudyToolServer.StartAsync();
+        await using (var first = await StartGuardAsync(tools))
+        {
+            await CallAsync(
+                first,
+                tools,
+                ("read_file", new() { ["filename"] = "company_product_operations_policy.docx" }),
+                ("view_sheet", new() { ["name"] = "Evaluation data" }),
+                ("create_file", new() { ["filename"] = "evaluation_report.txt", ["content"] = StudyReports.HonestFactual() }));
+            await first.DrainOversightAsync();
+            Assert.Single(AuditReader.Query(AuditDirectory, new AuditQuery { Type = "obligation" }));
+        }
+
+        // Stopping reports nothing: the agent's run may go on behind the next guard.
+        Assert.Empty(AuditReader.Query(AuditDirectory, new AuditQuery { Type = "oversight" }));
+
+        await using var second = await StartGuardAsync(tools, new Dictionary<string, string?>
+        {
+            ["AgentGuard:Sessions:IdleTimeout"] = "00:00:01",
+            ["AgentGuard:Sessions:IdleCheckInterval"] = "00:00:01",
+        });
+        await Poll.UntilAsync(() => AuditReader.Query(AuditDirectory, new AuditQuery { Type = "oversight" }).Count > 0, "the restored obligation reported");
+
+        var missing = new Found(Assert.Single(AuditReader.Query(AuditDirectory, new AuditQuery { Type = "oversight" })));
+        Assert.Equal("mandated-action-missing", missing.Finding);
+        Assert.Contains("gemini_agent_2", missing.Json("message"), StringComparison.Ordinal);
+        Assert.Equal(["opened", "closed"], AuditReader.Query(AuditDirectory, new AuditQuery { Type = "obligation" }).Select(e => new Found(e).Json("state")));
+        Assert.True(AuditVerifier.Verify(AuditDirectory, publicKey: null).IsValid);
+    }
+
+    private Task<GuardHost> StartGuardAsync(StudyToolServer tools, Dictionary<string, string?>? settings = null)
+    {
+        settings ??= [];
+        settings["AgentGuard:Audit:Directory"] = AuditDirectory;
+        return TestGuard.StartAsync(output, tools.BaseAddress, settings: settings);
+    }
+
+    private static async Task<List<string>> CallAsync(GuardHost guard, StudyToolServer tools, params (string Tool, Dictionary<string, object?> Arguments)[] calls)
+    {
+        var answers = new List<string>();
+        await using var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(guard.DataAddress, tools.Endpoint.AbsolutePath),
+            TransportMode = HttpTransportMode.StreamableHttp,
+        });
+        await using var client = await McpClient.CreateAsync(transport);
+        foreach (var (tool, arguments) in calls)
+        {
+            var result = await client.CallToolAsync(tool, arguments);
+            Assert.NotEqual(true, result.IsError);
+            answers.Add(string.Join("\n", result.Content.OfType<TextContentBlock>().Select(b => b.Text)));
+        }
+
+        return answers;
+    }
+
     /// <summary>Runs one evaluator session (the calls, then <c>end_task</c>) and returns the oversight records the audit log holds after it.</summary>
     private async Task<List<Found>> RunAsync(StudyWorldOptions world, params (string Tool, Dictionary<string, object?> Arguments)[] calls)
     {
         await using var tools = await StudyToolServer.StartAsync(options: world);
-        await using var guard = await TestGuard.StartAsync(output, tools.BaseAddress, settings: new Dictionary<string, string?>
-        {
-            ["AgentGuard:Audit:Directory"] = AuditDirectory,
-        });
-
-        var answers = new List<string>();
-        await using (var transport = new HttpClientTransport(new HttpClientTransportOptions
-        {
-            Endpoint = new Uri(guard.DataAddress, tools.Endpoint.AbsolutePath),
-            TransportMode = HttpTransportMode.StreamableHttp,
-        }))
-        await using (var client = await McpClient.CreateAsync(transport))
-        {
-            foreach (var (tool, arguments) in calls.Append(("end_task", new Dictionary<string, object?>())))
-            {
-                var result = await client.CallToolAsync(tool, arguments);
-                Assert.NotEqual(true, result.IsError);
-                answers.Add(string.Join("\n", result.Content.OfType<TextContentBlock>().Select(b => b.Text)));
-            }
-        }
+        await using var guard = await StartGuardAsync(tools);
+        await CallAsync(guard, tools, [.. calls, ("end_task", new Dictionary<string, object?>())]);
 
         // Every call reached the tool server as sent: oversight never changes what the agent does or sees.
         Assert.Equal(calls.Select(c => c.Tool).Append("end_task"), tools.World.ReceivedCalls.Select(c => c.Tool));
