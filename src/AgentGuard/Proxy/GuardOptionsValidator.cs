@@ -124,6 +124,21 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
         {
             errors.Add($"AgentGuard:Sessions:SigningKeyFile is '{sessions.SigningKeyFile}', which does not exist; write one the agent cannot read (openssl rand -hex 32 > FILE; chmod 600 FILE).");
         }
+        else if (sessions.SigningKeyFile is not null)
+        {
+            try
+            {
+                CheckSigningKey("AgentGuard:Sessions:SigningKeyFile", $"'{sessions.SigningKeyFile}' holds", File.ReadAllText(sessions.SigningKeyFile), errors);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                errors.Add($"AgentGuard:Sessions:SigningKeyFile '{sessions.SigningKeyFile}' cannot be read: {ex.Message}; make it readable by the guard (and not by the agent).");
+            }
+        }
+        else if (sessions.SigningKey is not null)
+        {
+            CheckSigningKey("AgentGuard:Sessions:SigningKey", "is", sessions.SigningKey, errors);
+        }
 
         if ((sessions.Header is not null || sessions.ObservedHeader is not null) && !sessions.HeaderTrusted && sessions.SigningKeyFile is null && string.IsNullOrWhiteSpace(sessions.SigningKey))
         {
@@ -136,6 +151,16 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
             {
                 errors.Add($"AgentGuard:Sessions header name '{name}' is not usable; give an HTTP header name of the orchestrator's own, such as X-Orchestrator-Session.");
             }
+        }
+    }
+
+    /// <summary>A key short enough to guess would let the agent sign its own session header; the length only is reported, never the key.</summary>
+    private static void CheckSigningKey(string key, string holds, string value, List<string> errors)
+    {
+        var length = value.Trim().Length;
+        if (length < SessionOptions.MinSigningKeyLength)
+        {
+            errors.Add($"{key} {holds} a key of {length} characters; use at least {SessionOptions.MinSigningKeyLength} random characters (openssl rand -hex 32).");
         }
     }
 

@@ -45,11 +45,6 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
     /// <summary>Takes the next chunk the agent was sent (already sent).</summary>
     public void Observe(HttpResponse response, ReadOnlySpan<byte> chunk)
     {
-        if (_mode == Mode.NotStarted)
-        {
-            Start(response);
-        }
-
         if (_mode == Mode.Off || chunk.IsEmpty)
         {
             return;
@@ -57,6 +52,15 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
 
         try
         {
+            if (_mode == Mode.NotStarted)
+            {
+                Start(response);
+                if (_mode == Mode.Off)
+                {
+                    return;
+                }
+            }
+
             if (_compressed is not null)
             {
                 _compressed.Write(chunk);

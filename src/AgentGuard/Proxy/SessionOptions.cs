@@ -33,6 +33,9 @@ public sealed class SessionOptions
     /// </summary>
     public string? SigningKeyFile { get; set; }
 
+    /// <summary>The shortest accepted signing key: 16 characters.</summary>
+    public const int MinSigningKeyLength = 16;
+
     /// <summary>The signing key itself, from a secret (e.g. <c>AgentGuard__Sessions__SigningKey</c>); <see cref="SigningKeyFile"/> wins when both are set. Default none.</summary>
     public string? SigningKey { get; set; }
 

@@ -104,6 +104,42 @@ public sealed class ResponseObservationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Post_SseResultAfterAProgressEvent_AgentGetsTheFirstEventBeforeTheResultExists()
+    {
+        var readFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await TestUpstream.StartAsync(async (context, self) =>
+        {
+            await ReceivedRequest.ReadAsync(context.Request);
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":1,\"progress\":1}}\n\n");
+            await context.Response.Body.FlushAsync();
+
+            // The result is written only once the agent has the first event: a guard that held the
+            // stream (to observe it whole) would never let this test finish.
+            await readFirst.Task.WaitAsync(Deadline);
+            await context.Response.WriteAsync("event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":\"c-1\",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"late result\"}]}}\n\n");
+        });
+        var sink = new RecordingOversightSink();
+        await using var guard = await TestGuard.StartAsync(output, upstream.Address, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+        using var http = new HttpClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(guard.DataAddress, "/mcp")) { Content = new StringContent(Call, Encoding.UTF8, "application/json") };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Deadline);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal("event: message", await reader.ReadLineAsync().WaitAsync(Deadline));
+        Assert.Contains("notifications/progress", await reader.ReadLineAsync().WaitAsync(Deadline), StringComparison.Ordinal);
+        Assert.Empty(sink.Evidence);
+        readFirst.SetResult();
+        var rest = await reader.ReadToEndAsync().WaitAsync(Deadline);
+
+        Assert.Contains("late result", rest, StringComparison.Ordinal);
+        await Poll.UntilAsync(() => !sink.Evidence.IsEmpty, "the late result's evidence");
+        Assert.Equal("late result", Assert.Single(sink.Evidence).Evidence.Content);
+    }
+
+    [Fact]
     public async Task Post_UpstreamAnswersHtml_AgentGetsItAndNothingIsEvidence()
     {
         await using var upstream = await TestUpstream.StartAsync(async (context, self) =>

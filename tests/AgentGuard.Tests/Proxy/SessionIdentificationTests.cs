@@ -136,6 +136,30 @@ public sealed class SessionIdentificationTests(ITestOutputHelper output) : IDisp
     }
 
     [Fact]
+    public async Task Post_MoreSessionsThanTheCap_LeastRecentlySeenEvictedAndCounted()
+    {
+        await using var upstream = await TestUpstream.StartRecordingAsync();
+        var sink = new RecordingOversightSink();
+        await using var guard = await TestGuard.StartAsync(
+            output,
+            upstream.Address,
+            settings: new Dictionary<string, string?> { ["AgentGuard:Sessions:MaxSessions"] = "2" },
+            services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+
+        await PostAsync(guard, request => request.Headers.Add("Mcp-Session-Id", "a"));
+        await PostAsync(guard, request => request.Headers.Add("Mcp-Session-Id", "b"));
+        await PostAsync(guard, request => request.Headers.Add("Mcp-Session-Id", "a"));
+        await PostAsync(guard, request => request.Headers.Add("Mcp-Session-Id", "c"));
+
+        var (session, reason) = Assert.Single(sink.Ended);
+        Assert.Equal(("b", SessionEndReason.Evicted), (session.Key.Id, reason));
+        Assert.Equal(2, guard.Sessions.Count);
+        var metrics = await ScrapeAsync(guard);
+        Assert.Contains("agentguard_sessions_evicted_total 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("agentguard_sessions_ended_total{reason=\"evicted\"} 1", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Post_NoSessionIds_IdleGapCutsSessionsAndTheIdleOneEnds()
     {
         var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());

@@ -49,6 +49,36 @@ public sealed class SessionOptionsValidationTests
     }
 
     [Fact]
+    public void Validate_ShortSigningKey_ReportsItsLengthOnly()
+    {
+        var options = Valid();
+        options.Sessions.SigningKey = "guessable";
+
+        var result = new GuardOptionsValidator().Validate(null, options);
+
+        Assert.Contains("AgentGuard:Sessions:SigningKey is a key of 9 characters; use at least 16 random characters (openssl rand -hex 32).", result.Failures ?? []);
+    }
+
+    [Fact]
+    public void Validate_EmptySigningKeyFile_Reported()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var options = Valid();
+            options.Sessions.SigningKeyFile = file;
+
+            var result = new GuardOptionsValidator().Validate(null, options);
+
+            Assert.Contains($"AgentGuard:Sessions:SigningKeyFile '{file}' holds a key of 0 characters; use at least 16 random characters (openssl rand -hex 32).", result.Failures ?? []);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Validate_Defaults_NoSessionErrors()
         => Assert.True(new GuardOptionsValidator().Validate(null, Valid()).Succeeded);
 
