@@ -188,7 +188,9 @@ internal sealed partial class McpInspectionMiddleware(
         var reference = AuditReference.Create();
         LogRejected(logger, options.CurrentValue.Agent.Id, "http-method", context.Request.Method, reference);
         telemetry.Rejected("http-method", reference);
-        await recorder.RecordRejectionAsync(identifier.Agent, null, "http-method: " + context.Request.Method + " is not an MCP transport request", reference, context.RequestAborted);
+        // Named by its Mcp-Session-Id when it has one; a request that is not MCP starts no session.
+        var session = context.Request.Headers["Mcp-Session-Id"].ToString();
+        await recorder.RecordRejectionAsync(identifier.Agent, session.Length == 0 ? null : session, "http-method: " + context.Request.Method + " is not an MCP transport request", reference, context.RequestAborted);
         await HttpDenial.WriteMethodNotAllowedAsync(context, McpTransportRequest.AllowedMethods, reference);
     }
 
