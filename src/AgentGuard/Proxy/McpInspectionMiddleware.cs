@@ -46,15 +46,34 @@ internal sealed partial class McpInspectionMiddleware(
         if (McpTransportRequest.IsStreamOrSessionEnd(context))
         {
             identifier.RemoveOrchestratorHeaders(context);
+            var session = identifier.McpSession(context);
             if (HttpMethods.IsDelete(method))
             {
-                ends.End(identifier.McpSession(context), SessionEndReason.Deleted);
+                ends.End(session, SessionEndReason.Deleted);
+            }
+            else if (observation.HasUnanswered(session))
+            {
+                return StreamAsync(context, session);
             }
 
             return next(context);
         }
 
         return DenyHttpAsync(context);
+    }
+
+    /// <summary>The session's GET stream, observed for the results its POST answers ended without.</summary>
+    private async Task StreamAsync(HttpContext context, SessionKey session)
+    {
+        var observer = observation.BeginStream(context, session);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            ResponseObservation.End(context, observer);
+        }
     }
 
     private async Task InspectAsync(HttpContext context)

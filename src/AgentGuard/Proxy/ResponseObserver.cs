@@ -28,9 +28,11 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
     private McpEventStreamScanner? _events;
     private CompressedObservation? _compressed;
     private int _finished;
+    private readonly Action<ResponseObserver>? _onFinished;
 
-    public ResponseObserver(Session session, List<ObservedRequest> requests, IOversightSink sink, SessionMetrics metrics, TimeProvider timeProvider, int maxItemChars, ILogger logger)
+    public ResponseObserver(Session session, List<ObservedRequest> requests, IOversightSink sink, SessionMetrics metrics, TimeProvider timeProvider, int maxItemChars, ILogger logger, Action<ResponseObserver>? onFinished = null)
     {
+        _onFinished = onFinished;
         _session = session;
         _requests = requests;
         _sink = sink;
@@ -41,6 +43,12 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
     }
 
     private enum Mode : byte { NotStarted, Json, Events, Off }
+
+    /// <summary>The session the results are evidence in.</summary>
+    public Session Session => _session;
+
+    /// <summary>The requests whose results are looked for; <see cref="ObservedRequest.Answered"/> says which came.</summary>
+    public List<ObservedRequest> Requests => _requests;
 
     /// <summary>Takes the next chunk the agent was sent (already sent).</summary>
     public void Observe(HttpResponse response, ReadOnlySpan<byte> chunk)
@@ -125,6 +133,8 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
             _metrics.EvidenceUndecodable();
             LogUndecodable(_logger, _session.Key.Agent);
         }
+
+        _onFinished?.Invoke(this);
     }
 
     void IMcpResultReceiver.Result(ReadOnlySpan<byte> id, ReadOnlySpan<byte> content, bool truncated, bool isError)
