@@ -104,7 +104,19 @@ internal sealed partial class McpInspectionMiddleware(
                 }
 
                 recorder.RecordUpstream(context.Response.StatusCode, records, timeProvider.GetElapsedTime(started));
-                sessions.Forwarded(identity.Session, forwarding.EndsSession);
+                if (forwarding.EndsSession)
+                {
+                    // After the end tool's own result is evidence, however long decoding it takes.
+                    var ending = identity.Session;
+                    if (observer is null)
+                    {
+                        sessions.Forwarded(ending, endsSession: true);
+                    }
+                    else
+                    {
+                        observer.AfterFinish(() => sessions.Forwarded(ending, endsSession: true));
+                    }
+                }
             }
         }
         catch (Exception ex) when (ex is BadHttpRequestException or IOException && !context.Response.HasStarted)

@@ -29,6 +29,8 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
     private CompressedObservation? _compressed;
     private int _finished;
     private readonly Action<ResponseObserver>? _onFinished;
+    private Action? _afterFinish;
+    private bool _done;
 
     public ResponseObserver(Session session, List<ObservedRequest> requests, IOversightSink sink, SessionMetrics metrics, TimeProvider timeProvider, int maxItemChars, ILogger logger, Action<ResponseObserver>? onFinished = null)
     {
@@ -135,6 +137,30 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
         }
 
         _onFinished?.Invoke(this);
+        Action? after;
+        lock (_requests)
+        {
+            _done = true;
+            after = _afterFinish;
+            _afterFinish = null;
+        }
+
+        after?.Invoke();
+    }
+
+    /// <summary>Runs <paramref name="action"/> once the last of the answer was scanned (at once if it was): a compressed answer is decoded on another thread, and what follows the answer (the end of its session) must follow its evidence too.</summary>
+    public void AfterFinish(Action action)
+    {
+        lock (_requests)
+        {
+            if (!_done)
+            {
+                _afterFinish += action;
+                return;
+            }
+        }
+
+        action();
     }
 
     void IMcpResultReceiver.Result(ReadOnlySpan<byte> id, ReadOnlySpan<byte> content, bool truncated, bool isError)

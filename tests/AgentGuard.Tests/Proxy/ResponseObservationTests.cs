@@ -173,6 +173,22 @@ public sealed class ResponseObservationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Post_EndToolAnsweredCompressed_SessionEndsAfterItsResultIsEvidence()
+    {
+        var sent = new List<byte[]>();
+        await using var upstream = await StartUpstreamAsync("sse", "gzip", sent);
+        var sink = new RecordingOversightSink();
+        await using var guard = await TestGuard.StartAsync(output, upstream.Address, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+
+        await PostAsync(guard, """{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"end_task","arguments":{}}}""");
+
+        await Poll.UntilAsync(() => !sink.Ended.IsEmpty, "the session's end");
+        Assert.Equal(SessionEndReason.EndTool, Assert.Single(sink.Ended).Reason);
+        Assert.Equal(1, Assert.Single(sink.EvidenceAtEnd));
+        Assert.Equal("end_task", Assert.Single(sink.Evidence).Evidence.Tool);
+    }
+
+    [Fact]
     public async Task Post_UpstreamAnswersHtml_AgentGetsItAndNothingIsEvidence()
     {
         await using var upstream = await TestUpstream.StartAsync(async (context, self) =>
