@@ -28,7 +28,7 @@ internal sealed partial class CallIdentifier
     private readonly IdleGapSessions _idleGaps;
     private ConfiguredAgent _agent;
 
-    public CallIdentifier(IOptionsMonitor<GuardOptions> options, ISessionStore store, TimeProvider timeProvider, SessionMetrics metrics, ILogger<CallIdentifier> logger)
+    public CallIdentifier(IOptionsMonitor<GuardOptions> options, ISessionStore store, IdleGapSessions idleGaps, TimeProvider timeProvider, SessionMetrics metrics, ILogger<CallIdentifier> logger)
     {
         _options = options;
         _store = store;
@@ -41,7 +41,7 @@ internal sealed partial class CallIdentifier
         _headerTrusted = sessions.HeaderTrusted;
         var key = sessions.SigningKeyFile is { } file ? File.ReadAllText(file).Trim() : sessions.SigningKey?.Trim();
         _signature = string.IsNullOrEmpty(key) ? null : new SessionHeaderSignature(Encoding.UTF8.GetBytes(key), sessions.MaxHeaderAge);
-        _idleGaps = new IdleGapSessions(sessions.IdleTimeout);
+        _idleGaps = idleGaps;
         var agent = options.CurrentValue.Agent;
         _agent = new ConfiguredAgent(agent, new Agent(agent.Id, agent.Role));
     }

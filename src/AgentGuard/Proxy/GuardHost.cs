@@ -333,8 +333,9 @@ public sealed class GuardHost : IAsyncDisposable
         {
             var sessionStore = provider.GetRequiredService<ISessionStore>();
             metrics.Sessions.Track(sessionStore);
-            return new SessionEnds(sessionStore, provider.GetRequiredService<IOversightSink>(), metrics.Sessions, provider.GetRequiredService<ILogger<SessionEnds>>());
+            return new SessionEnds(sessionStore, provider.GetRequiredService<IOversightSink>(), metrics.Sessions, provider.GetRequiredService<IdleGapSessions>(), provider.GetRequiredService<ILogger<SessionEnds>>());
         });
+        services.AddSingleton(new IdleGapSessions(sessions.IdleTimeout));
         services.AddSingleton<CallIdentifier>();
         services.AddSingleton<CallDecider>();
         services.AddSingleton(provider => new DecisionRecorder(

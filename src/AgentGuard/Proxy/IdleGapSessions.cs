@@ -1,10 +1,12 @@
+using AgentGuard.Sessions;
 using System.Security.Cryptography;
 
 namespace AgentGuard.Proxy;
 
 /// <summary>
 /// Session ids for calls that carry none the guard trusts: an agent's calls belong to one session
-/// until a gap of the idle timeout between two of them, after which a new id is made.
+/// until a gap of the idle timeout between two of them, or until that session ends (an end tool),
+/// after which a new id is made.
 /// </summary>
 internal sealed class IdleGapSessions(TimeSpan idleTimeout)
 {
@@ -26,6 +28,18 @@ internal sealed class IdleGapSessions(TimeSpan idleTimeout)
             var id = "idle-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
             _current[agent] = (id, now);
             return id;
+        }
+    }
+
+    /// <summary>A session ended: if it was the agent's idle-gap session, its next call starts another, so two runs never share an id.</summary>
+    public void Ended(SessionKey key)
+    {
+        lock (_gate)
+        {
+            if (_current.TryGetValue(key.Agent, out var current) && current.Id == key.Id)
+            {
+                _current.Remove(key.Agent);
+            }
         }
     }
 }

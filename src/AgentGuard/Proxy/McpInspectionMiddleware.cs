@@ -46,15 +46,34 @@ internal sealed partial class McpInspectionMiddleware(
         if (McpTransportRequest.IsStreamOrSessionEnd(context))
         {
             identifier.RemoveOrchestratorHeaders(context);
+            var session = identifier.McpSession(context);
             if (HttpMethods.IsDelete(method))
             {
-                ends.End(identifier.McpSession(context), SessionEndReason.Deleted);
+                ends.End(session, SessionEndReason.Deleted);
+            }
+            else if (observation.HasUnanswered(session))
+            {
+                return StreamAsync(context, session);
             }
 
             return next(context);
         }
 
         return DenyHttpAsync(context);
+    }
+
+    /// <summary>The session's GET stream, observed for the results its POST answers ended without.</summary>
+    private async Task StreamAsync(HttpContext context, SessionKey session)
+    {
+        var observer = observation.BeginStream(context, session);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            ResponseObservation.End(context, observer);
+        }
     }
 
     private async Task InspectAsync(HttpContext context)
@@ -85,7 +104,19 @@ internal sealed partial class McpInspectionMiddleware(
                 }
 
                 recorder.RecordUpstream(context.Response.StatusCode, records, timeProvider.GetElapsedTime(started));
-                sessions.Forwarded(identity.Session, forwarding.EndsSession);
+                if (forwarding.EndsSession)
+                {
+                    // After the end tool's own result is evidence, however long decoding it takes.
+                    var ending = identity.Session;
+                    if (observer is null)
+                    {
+                        sessions.Forwarded(ending, endsSession: true);
+                    }
+                    else
+                    {
+                        observer.AfterFinish(() => sessions.Forwarded(ending, endsSession: true));
+                    }
+                }
             }
         }
         catch (Exception ex) when (ex is BadHttpRequestException or IOException && !context.Response.HasStarted)
@@ -188,7 +219,9 @@ internal sealed partial class McpInspectionMiddleware(
         var reference = AuditReference.Create();
         LogRejected(logger, options.CurrentValue.Agent.Id, "http-method", context.Request.Method, reference);
         telemetry.Rejected("http-method", reference);
-        await recorder.RecordRejectionAsync(identifier.Agent, null, "http-method: " + context.Request.Method + " is not an MCP transport request", reference, context.RequestAborted);
+        // Named by its Mcp-Session-Id when it has one; a request that is not MCP starts no session.
+        var session = context.Request.Headers["Mcp-Session-Id"].ToString();
+        await recorder.RecordRejectionAsync(identifier.Agent, session.Length == 0 ? null : session, "http-method: " + context.Request.Method + " is not an MCP transport request", reference, context.RequestAborted);
         await HttpDenial.WriteMethodNotAllowedAsync(context, McpTransportRequest.AllowedMethods, reference);
     }
 

@@ -28,9 +28,13 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
     private McpEventStreamScanner? _events;
     private CompressedObservation? _compressed;
     private int _finished;
+    private readonly Action<ResponseObserver>? _onFinished;
+    private Action? _afterFinish;
+    private bool _done;
 
-    public ResponseObserver(Session session, List<ObservedRequest> requests, IOversightSink sink, SessionMetrics metrics, TimeProvider timeProvider, int maxItemChars, ILogger logger)
+    public ResponseObserver(Session session, List<ObservedRequest> requests, IOversightSink sink, SessionMetrics metrics, TimeProvider timeProvider, int maxItemChars, ILogger logger, Action<ResponseObserver>? onFinished = null)
     {
+        _onFinished = onFinished;
         _session = session;
         _requests = requests;
         _sink = sink;
@@ -41,6 +45,12 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
     }
 
     private enum Mode : byte { NotStarted, Json, Events, Off }
+
+    /// <summary>The session the results are evidence in.</summary>
+    public Session Session => _session;
+
+    /// <summary>The requests whose results are looked for; <see cref="ObservedRequest.Answered"/> says which came.</summary>
+    public List<ObservedRequest> Requests => _requests;
 
     /// <summary>Takes the next chunk the agent was sent (already sent).</summary>
     public void Observe(HttpResponse response, ReadOnlySpan<byte> chunk)
@@ -125,6 +135,32 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
             _metrics.EvidenceUndecodable();
             LogUndecodable(_logger, _session.Key.Agent);
         }
+
+        _onFinished?.Invoke(this);
+        Action? after;
+        lock (_requests)
+        {
+            _done = true;
+            after = _afterFinish;
+            _afterFinish = null;
+        }
+
+        after?.Invoke();
+    }
+
+    /// <summary>Runs <paramref name="action"/> once the last of the answer was scanned (at once if it was): a compressed answer is decoded on another thread, and what follows the answer (the end of its session) must follow its evidence too.</summary>
+    public void AfterFinish(Action action)
+    {
+        lock (_requests)
+        {
+            if (!_done)
+            {
+                _afterFinish += action;
+                return;
+            }
+        }
+
+        action();
     }
 
     void IMcpResultReceiver.Result(ReadOnlySpan<byte> id, ReadOnlySpan<byte> content, bool truncated, bool isError)

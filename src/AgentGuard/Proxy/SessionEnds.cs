@@ -15,9 +15,11 @@ internal sealed partial class SessionEnds
     private readonly IOversightSink _sink;
     private readonly SessionMetrics _metrics;
     private readonly ILogger<SessionEnds> _logger;
+    private readonly IdleGapSessions _idleGaps;
 
-    public SessionEnds(ISessionStore store, IOversightSink sink, SessionMetrics metrics, ILogger<SessionEnds> logger)
+    public SessionEnds(ISessionStore store, IOversightSink sink, SessionMetrics metrics, IdleGapSessions idleGaps, ILogger<SessionEnds> logger)
     {
+        _idleGaps = idleGaps;
         _store = store;
         _sink = sink;
         _metrics = metrics;
@@ -48,6 +50,7 @@ internal sealed partial class SessionEnds
 
     private void Ended(Session session, SessionEndReason reason)
     {
+        _idleGaps.Ended(session.Key);
         _metrics.Ended(reason);
         LogEnded(_logger, session.Key.Agent, session.Key.Id, reason, session.EvidenceDropped);
         try

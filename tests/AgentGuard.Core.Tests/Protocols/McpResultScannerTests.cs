@@ -82,25 +82,6 @@ public sealed class McpResultScannerTests
         Assert.Empty(results);
     }
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(10)]
-    public void EventStream_EventsWithCrLfAndSplitData_EachResultOnce(int chunk)
-    {
-        const string Stream = "event: message\r\nid: 1\r\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\r\ndata: \"result\":{\"content\":[{\"type\":\"text\",\"text\":\"first\"}]}}\r\n\r\n: comment\n\nevent: message\ndata:{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"data: second\"}]}}\n\n";
-        var results = new List<(string Id, string Content, bool Truncated, bool IsError)>();
-        using var json = new McpResultScanner(new Receiver(results), 1000);
-        var events = new McpEventStreamScanner(json);
-        var bytes = Encoding.UTF8.GetBytes(Stream);
-        for (var i = 0; i < bytes.Length; i += chunk)
-        {
-            events.Feed(bytes.AsSpan(i, Math.Min(chunk, bytes.Length - i)));
-        }
-
-        Assert.Equal([("1", "first"), ("2", "data: second")], results.Select(r => (r.Id, r.Content)));
-        Assert.Equal(0, events.Undecodable);
-    }
-
     private static List<(string Id, string Content, bool Truncated, bool IsError)> Scan(string body, int chunk)
     {
         var results = new List<(string Id, string Content, bool Truncated, bool IsError)>();
@@ -115,7 +96,7 @@ public sealed class McpResultScannerTests
         return results;
     }
 
-    private sealed class Receiver(List<(string Id, string Content, bool Truncated, bool IsError)> results) : IMcpResultReceiver
+    internal sealed class Receiver(List<(string Id, string Content, bool Truncated, bool IsError)> results) : IMcpResultReceiver
     {
         public void Result(ReadOnlySpan<byte> id, ReadOnlySpan<byte> content, bool truncated, bool isError)
             => results.Add((Encoding.UTF8.GetString(id), Encoding.UTF8.GetString(content), truncated, isError));

@@ -17,5 +17,12 @@ internal sealed class RecordingOversightSink : IOversightSink
 
     public void EvidenceObserved(Session session, Evidence evidence) => Evidence.Enqueue((session, evidence));
 
-    public void SessionEnded(Session session, SessionEndReason reason) => Ended.Enqueue((session, reason));
+    /// <summary>How many evidence items each ended session held when its end was told.</summary>
+    public ConcurrentQueue<int> EvidenceAtEnd { get; } = new();
+
+    public void SessionEnded(Session session, SessionEndReason reason)
+    {
+        EvidenceAtEnd.Enqueue(session.Evidence().Length);
+        Ended.Enqueue((session, reason));
+    }
 }

@@ -140,6 +140,55 @@ public sealed class ResponseObservationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Get_ResultResumedOnTheSessionStream_EvidenceOfThePostedCall()
+    {
+        const string Result = "{\"jsonrpc\":\"2.0\",\"id\":\"c-1\",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"resumed result\"}]}}";
+        await using var upstream = await TestUpstream.StartAsync(async (context, self) =>
+        {
+            await ReceivedRequest.ReadAsync(context.Request);
+            context.Response.ContentType = "text/event-stream";
+
+            // The POST's stream ends after its priming event, before the result; the result comes
+            // on the session's GET stream, as a server does when the client resumes.
+            await context.Response.WriteAsync(HttpMethods.IsPost(context.Request.Method)
+                ? "id: 1\ndata: \n\n"
+                : "id: 2\nevent: message\ndata: " + Result + "\n\n");
+        });
+        var sink = new RecordingOversightSink();
+        await using var guard = await TestGuard.StartAsync(output, upstream.Address, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+        using var http = new HttpClient();
+        await PostAsync(guard, Call, request => request.Headers.Add("Mcp-Session-Id", "s-1"));
+        Assert.Empty(sink.Evidence);
+
+        var get = new HttpRequestMessage(HttpMethod.Get, new Uri(guard.DataAddress, "/mcp"));
+        get.Headers.Accept.ParseAdd("text/event-stream");
+        get.Headers.Add("Mcp-Session-Id", "s-1");
+        get.Headers.Add("Last-Event-ID", "1");
+        var response = await http.SendAsync(get).WaitAsync(Deadline);
+
+        Assert.Contains("resumed result", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await Poll.UntilAsync(() => !sink.Evidence.IsEmpty, "the resumed result's evidence");
+        var (session, evidence) = Assert.Single(sink.Evidence);
+        Assert.Equal(("s-1", "view_sheet", "resumed result"), (session.Key.Id, evidence.Tool, evidence.Content));
+    }
+
+    [Fact]
+    public async Task Post_EndToolAnsweredCompressed_SessionEndsAfterItsResultIsEvidence()
+    {
+        var sent = new List<byte[]>();
+        await using var upstream = await StartUpstreamAsync("sse", "gzip", sent);
+        var sink = new RecordingOversightSink();
+        await using var guard = await TestGuard.StartAsync(output, upstream.Address, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+
+        await PostAsync(guard, """{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"end_task","arguments":{}}}""");
+
+        await Poll.UntilAsync(() => !sink.Ended.IsEmpty, "the session's end");
+        Assert.Equal(SessionEndReason.EndTool, Assert.Single(sink.Ended).Reason);
+        Assert.Equal(1, Assert.Single(sink.EvidenceAtEnd));
+        Assert.Equal("end_task", Assert.Single(sink.Evidence).Evidence.Tool);
+    }
+
+    [Fact]
     public async Task Post_UpstreamAnswersHtml_AgentGetsItAndNothingIsEvidence()
     {
         await using var upstream = await TestUpstream.StartAsync(async (context, self) =>
@@ -227,10 +276,10 @@ public sealed class ResponseObservationTests(ITestOutputHelper output)
             : $$"""{"content":[{"type":"text","text":{{text}}}],"isError":false}""";
     }
 
-    private static async Task<byte[]> PostAsync(GuardHost guard, string body)
+    private static async Task<byte[]> PostAsync(GuardHost guard, string body, Action<HttpRequestMessage>? configure = null)
     {
         using var http = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None });
-        var response = await Mcp.PostAsync(http, new Uri(guard.DataAddress, "/mcp"), body).WaitAsync(Deadline);
+        var response = await Mcp.PostAsync(http, new Uri(guard.DataAddress, "/mcp"), body, configure).WaitAsync(Deadline);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsByteArrayAsync();
     }

@@ -136,6 +136,25 @@ public sealed class SessionIdentificationTests(ITestOutputHelper output) : IDisp
     }
 
     [Fact]
+    public async Task Post_EndToolWithoutSessionIds_NextCallStartsAnotherSession()
+    {
+        await using var upstream = await TestUpstream.StartRecordingAsync();
+        var sink = new RecordingOversightSink();
+        await using var guard = await TestGuard.StartAsync(output, upstream.Address, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+        var decisions = TestGuard.Collect(guard);
+
+        await PostAsync(guard, _ => { });
+        await PostAsync(guard, """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"end_task","arguments":{}}}""", _ => { });
+        await PostAsync(guard, _ => { });
+
+        var ids = decisions.Select(d => d.Call.Session).ToList();
+        Assert.Equal(ids[0], ids[1]);
+        Assert.NotEqual(ids[1], ids[2]);
+        var (session, reason) = Assert.Single(sink.Ended);
+        Assert.Equal((ids[0], SessionEndReason.EndTool), (session.Key.Id, reason));
+    }
+
+    [Fact]
     public async Task Post_MoreSessionsThanTheCap_LeastRecentlySeenEvictedAndCounted()
     {
         await using var upstream = await TestUpstream.StartRecordingAsync();
@@ -205,10 +224,12 @@ public sealed class SessionIdentificationTests(ITestOutputHelper output) : IDisp
             services: services => services.AddSingleton<Oversight.IOversightSink>(sink ?? new RecordingOversightSink()));
     }
 
-    private static async Task PostAsync(GuardHost guard, Action<HttpRequestMessage> configure)
+    private static Task PostAsync(GuardHost guard, Action<HttpRequestMessage> configure) => PostAsync(guard, Call, configure);
+
+    private static async Task PostAsync(GuardHost guard, string body, Action<HttpRequestMessage> configure)
     {
         using var http = new HttpClient();
-        var response = await Mcp.PostAsync(http, new Uri(guard.DataAddress, "/mcp"), Call, configure).WaitAsync(TimeSpan.FromSeconds(20));
+        var response = await Mcp.PostAsync(http, new Uri(guard.DataAddress, "/mcp"), body, configure).WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
     }
 
