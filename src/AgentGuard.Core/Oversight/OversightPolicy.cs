@@ -33,6 +33,11 @@ public sealed class OversightPolicy
     /// <summary>Whether the section declares nothing to check.</summary>
     public bool IsEmpty => Evaluations.Count == 0 && Obligations.Count == 0;
 
+    /// <summary>Whether some evaluation holds its submissions until they are re-scored (<c>mode: sync</c>).</summary>
+    public bool HasSyncEvaluations => _hasSync ??= Evaluations.Any(e => e.Mode == EvaluationMode.Sync);
+
+    private bool? _hasSync;
+
     /// <summary>Whether <paramref name="tool"/> ends a session.</summary>
     public bool IsEndTool(string? tool)
     {

@@ -28,6 +28,9 @@ internal sealed partial class OversightService : IOversightSink, IAsyncDisposabl
 
     private readonly Dictionary<SessionKey, List<Task>> _pending = [];
     private readonly List<Task> _ending = [];
+
+    // Calls a sync evaluation already looked at while the proxy held them: the queued copy is skipped.
+    private readonly HashSet<string> _held = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
     private long _dropped;
@@ -55,6 +58,22 @@ internal sealed partial class OversightService : IOversightSink, IAsyncDisposabl
     public void EvidenceObserved(Session session, Evidence evidence) => Enqueue(new Work(session, null, evidence, null));
 
     public void SessionEnded(Session session, SessionEndReason reason) => Enqueue(new Work(session, null, null, reason));
+
+    /// <summary>
+    /// Looks at <paramref name="call"/> now, for a sync evaluation that holds the submission until it
+    /// is re-scored: the findings are recorded as any others, and the queued copy of the call is skipped.
+    /// </summary>
+    public async Task<IReadOnlyList<OversightFinding>> CheckNowAsync(Session session, SessionCall call, CancellationToken cancellationToken)
+    {
+        lock (_held)
+        {
+            _held.Add(call.Reference);
+        }
+
+        var findings = await _oversight.OnCallAsync(session, call, cancellationToken);
+        await RecordAsync(findings);
+        return findings;
+    }
 
     /// <summary>Takes back the obligations a previous run left open (see <see cref="GuardOversight.Restore"/>).</summary>
     public IReadOnlyList<OpenObligation> Restore(ISessionStore sessions) => _restore?.Invoke(sessions) ?? [];
@@ -136,6 +155,14 @@ internal sealed partial class OversightService : IOversightSink, IAsyncDisposabl
         }
         else if (work.Call is { } call)
         {
+            lock (_held)
+            {
+                if (_held.Remove(call.Reference))
+                {
+                    return;
+                }
+            }
+
             var task = LookAtCallAsync(session, call);
             if (!task.IsCompleted)
             {

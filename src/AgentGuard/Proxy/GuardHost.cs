@@ -346,6 +346,7 @@ public sealed class GuardHost : IAsyncDisposable
             provider.GetRequiredService<ILogger<McpInspectionMiddleware>>(),
             provider.GetService<AuditLog>()));
         services.AddSingleton<SessionContext>();
+        services.AddSingleton<SubmissionHold>();
         services.AddSingleton<ResponseObservation>();
         services.AddHostedService<SessionSweeper>();
     }

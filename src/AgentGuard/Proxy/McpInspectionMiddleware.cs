@@ -20,6 +20,7 @@ internal sealed partial class McpInspectionMiddleware(
     DecisionRecorder recorder,
     SessionContext sessions,
     ResponseObservation observation,
+    SubmissionHold hold,
     SessionEnds ends,
     TimeProvider timeProvider,
     IOptionsMonitor<GuardOptions> options,
@@ -163,6 +164,11 @@ internal sealed partial class McpInspectionMiddleware(
             var exchange = request.Exchange!;
             var messages = exchange.Messages;
             var records = decider.Decide(identity, messages, out var denied);
+            if (hold.Applies(identity, messages, records))
+            {
+                denied += await hold.HoldAsync(identity, messages, records, context.RequestAborted);
+            }
+
             if (!await recorder.RecordAsync(records, context.RequestAborted))
             {
                 // Nothing decided may take effect unrecorded: with the audit log down, everything is denied.

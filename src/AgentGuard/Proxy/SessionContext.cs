@@ -90,7 +90,7 @@ internal sealed class SessionContext
     }
 
     /// <summary>The arguments as canonical JSON text, redacted as the audit log redacts them.</summary>
-    private string Arguments(JsonElement arguments)
+    public string Arguments(JsonElement arguments)
     {
         if (arguments.ValueKind == JsonValueKind.Undefined)
         {
