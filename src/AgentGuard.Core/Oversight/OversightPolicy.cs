@@ -33,6 +33,28 @@ public sealed class OversightPolicy
     /// <summary>Whether the section declares nothing to check.</summary>
     public bool IsEmpty => Evaluations.Count == 0 && Obligations.Count == 0;
 
+    /// <summary>Whether a call of <paramref name="tool"/> can matter to oversight as it is made: a submission of some evaluation, or a call some obligation mandates.</summary>
+    public bool Watches(string tool)
+    {
+        foreach (var evaluation in Evaluations)
+        {
+            if (evaluation.IsSubmissionTool(tool))
+            {
+                return true;
+            }
+        }
+
+        foreach (var obligation in Obligations)
+        {
+            if (string.Equals(obligation.Tool, tool, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Whether some evaluation holds its submissions until they are re-scored (<c>mode: sync</c>).</summary>
     public bool HasSyncEvaluations => _hasSync ??= Evaluations.Any(e => e.Mode == EvaluationMode.Sync);
 

@@ -17,6 +17,7 @@ internal sealed partial class OversightService : IOversightSink, IAsyncDisposabl
 
     private readonly IOversight _oversight;
     private readonly Func<ISessionStore, IReadOnlyList<OpenObligation>>? _restore;
+    private readonly Func<string, bool> _watches;
     private readonly OversightRecorder _recorder;
     private readonly Action<Session, Evidence>? _label;
     private readonly ILogger _logger;
@@ -40,9 +41,11 @@ internal sealed partial class OversightService : IOversightSink, IAsyncDisposabl
         OversightRecorder recorder,
         ILogger<OversightService> logger,
         Action<Session, Evidence>? label = null,
-        Func<ISessionStore, IReadOnlyList<OpenObligation>>? restore = null)
+        Func<ISessionStore, IReadOnlyList<OpenObligation>>? restore = null,
+        Func<string, bool>? watches = null)
     {
         _oversight = oversight;
+        _watches = watches ?? (_ => true);
         _restore = restore;
         _recorder = recorder;
         _label = label;
@@ -53,7 +56,17 @@ internal sealed partial class OversightService : IOversightSink, IAsyncDisposabl
     /// <summary>Events dropped because the queue was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    public void CallDecided(Session session, SessionCall call) => Enqueue(new Work(session, call, null, null));
+    /// <remarks>
+    /// Only calls oversight watches (submissions, mandated calls) are queued: the session keeps every
+    /// call, and its end is looked at with all of them.
+    /// </remarks>
+    public void CallDecided(Session session, SessionCall call)
+    {
+        if (_watches(call.Tool))
+        {
+            Enqueue(new Work(session, call, null, null));
+        }
+    }
 
     public void EvidenceObserved(Session session, Evidence evidence) => Enqueue(new Work(session, null, evidence, null));
 

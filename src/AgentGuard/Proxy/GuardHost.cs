@@ -303,7 +303,8 @@ public sealed class GuardHost : IAsyncDisposable
                 new OversightRecorder(audit, oversightMetrics, findings, loggers.CreateLogger<OversightRecorder>()),
                 loggers.CreateLogger<OversightService>(),
                 labels.Apply,
-                oversight.Restore);
+                oversight.Restore,
+                tool => policies.Current.Oversight.Watches(tool));
         });
         services.AddHostedService<OversightStartup>();
     }
