@@ -11,6 +11,7 @@ public sealed class Session
     private readonly List<SessionCall> _calls = [];
     private readonly SessionLimits _limits;
     private long _evidenceChars;
+    private int _evidenceCount;
     private long _lastSeenTicks;
     private bool? _observed;
     private bool _peerContext;
@@ -54,6 +55,9 @@ public sealed class Session
     /// <summary>Calls dropped because the session's call cap was reached.</summary>
     public int CallsDropped { get; private set; }
 
+    /// <summary>Whether another evidence item would be kept (the item cap; the size cap is checked when it is added).</summary>
+    public bool HasRoomForEvidence => Volatile.Read(ref _evidenceCount) < _limits.MaxEvidenceItems && Volatile.Read(ref _evidenceChars) < _limits.MaxEvidenceChars;
+
     /// <summary>Marks the session as seen at <paramref name="now"/>.</summary>
     public void Touch(DateTimeOffset now)
     {
@@ -85,6 +89,7 @@ public sealed class Session
 
             _evidence.Add(evidence);
             _evidenceChars += evidence.Content.Length;
+            _evidenceCount = _evidence.Count;
             return true;
         }
     }

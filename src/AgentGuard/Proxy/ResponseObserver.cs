@@ -172,6 +172,13 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
         }
 
         request.Answered = true;
+        if (!_session.HasRoomForEvidence)
+        {
+            // Over the session's cap nothing more is kept, so nothing is decoded or handed on either.
+            _metrics.EvidenceDroppedByCap();
+            return;
+        }
+
         var text = Encoding.UTF8.GetString(content);
         if (text.Length > _maxItemChars)
         {
@@ -190,14 +197,13 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
         var now = _timeProvider.GetUtcNow();
         var evidence = new Evidence(now, request.Method, request.Tool, request.Resource, request.Arguments, text, truncated, isError, request.Reference);
         _session.Touch(now);
-        if (_session.Add(evidence))
-        {
-            _metrics.EvidenceKept();
-        }
-        else
+        if (!_session.Add(evidence))
         {
             _metrics.EvidenceDroppedByCap();
+            return;
         }
+
+        _metrics.EvidenceKept();
 
         try
         {
