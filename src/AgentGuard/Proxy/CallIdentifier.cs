@@ -71,18 +71,17 @@ internal sealed partial class CallIdentifier
         var now = _timeProvider.GetUtcNow();
         var headers = context.Request.Headers;
         string? orchestratorId = null;
-        bool? observed = null;
+        string? observedValue = null;
         if (_sessionHeader is not null && headers.TryGetValue(_sessionHeader, out var sessionValue))
         {
             headers.Remove(_sessionHeader);
             orchestratorId = Trusted(sessionValue.ToString(), observedHeader: false, agent.Id, now);
         }
 
-        if (_observedHeader is not null && headers.TryGetValue(_observedHeader, out var observedValue))
+        if (_observedHeader is not null && headers.TryGetValue(_observedHeader, out var observedRaw))
         {
             headers.Remove(_observedHeader);
-            var value = Trusted(observedValue.ToString(), observedHeader: true, agent.Id, now);
-            observed = value is null ? null : bool.TryParse(value, out var watched) ? watched : null;
+            observedValue = Trusted(observedRaw.ToString(), observedHeader: true, agent.Id, now);
         }
 
         var id = headers[McpSessionHeader].ToString();
@@ -92,7 +91,7 @@ internal sealed partial class CallIdentifier
         }
 
         var session = _store.GetOrStart(new SessionKey(agent.Id, id), now);
-        if (observed is { } isObserved)
+        if (observedValue is not null && Observed(observedValue, id, agent.Id) is { } isObserved)
         {
             session.Observed = isObserved;
         }
@@ -115,6 +114,28 @@ internal sealed partial class CallIdentifier
         {
             context.Request.Headers.Remove(_observedHeader);
         }
+    }
+
+    /// <summary>
+    /// The label an observed header's value (<c>&lt;session-id&gt;:true</c> or <c>:false</c>) gives the
+    /// session <paramref name="id"/>: bound to its session, so a signed label cannot be replayed into another run.
+    /// </summary>
+    private bool? Observed(string value, string id, string agentId)
+    {
+        var colon = value.LastIndexOf(':');
+        if (colon < 0 || !bool.TryParse(value.AsSpan(colon + 1), out var watched))
+        {
+            return null;
+        }
+
+        if (!value.AsSpan(0, colon).SequenceEqual(id))
+        {
+            _metrics.Untrusted(observedHeader: true, SessionHeaderCheck.OtherSession);
+            LogUntrusted(_logger, _observedHeader!, agentId, SessionHeaderCheck.OtherSession);
+            return null;
+        }
+
+        return watched;
     }
 
     /// <summary>The header's value when the guard trusts it, else <see langword="null"/> (counted and logged).</summary>

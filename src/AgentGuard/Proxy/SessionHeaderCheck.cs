@@ -14,4 +14,7 @@ internal enum SessionHeaderCheck
 
     /// <summary>Signed, but older (or further ahead) than the maximum age: ignored.</summary>
     Expired,
+
+    /// <summary>An <c>observed</c> header signed for another session than the call's: ignored, so a label cannot be replayed into another run.</summary>
+    OtherSession,
 }

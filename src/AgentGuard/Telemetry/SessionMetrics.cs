@@ -47,10 +47,10 @@ internal sealed class SessionMetrics
         _droppedUndecodable = dropped.WithLabels("undecodable");
         var untrusted = factory.CreateCounter(
             "agentguard_untrusted_session_headers_total",
-            "Orchestrator session or observed headers ignored because they were not trusted, by header and reason (unsigned, bad-signature, expired).",
+            "Orchestrator session or observed headers ignored because they were not trusted, by header and reason (unsigned, bad-signature, expired, other-session: an observed header signed for another session).",
             ["header", "reason"]);
-        _untrustedSession = [untrusted.WithLabels("session", "unsigned"), untrusted.WithLabels("session", "bad-signature"), untrusted.WithLabels("session", "expired")];
-        _untrustedObserved = [untrusted.WithLabels("observed", "unsigned"), untrusted.WithLabels("observed", "bad-signature"), untrusted.WithLabels("observed", "expired")];
+        _untrustedSession = [untrusted.WithLabels("session", "unsigned"), untrusted.WithLabels("session", "bad-signature"), untrusted.WithLabels("session", "expired"), untrusted.WithLabels("session", "other-session")];
+        _untrustedObserved = [untrusted.WithLabels("observed", "unsigned"), untrusted.WithLabels("observed", "bad-signature"), untrusted.WithLabels("observed", "expired"), untrusted.WithLabels("observed", "other-session")];
     }
 
     private readonly CollectorRegistry _registry;
@@ -80,6 +80,7 @@ internal sealed class SessionMetrics
         {
             SessionHeaderCheck.BadSignature => 1,
             SessionHeaderCheck.Expired => 2,
+            SessionHeaderCheck.OtherSession => 3,
             _ => 0,
         };
         (observedHeader ? _untrustedObserved : _untrustedSession)[index].Inc();

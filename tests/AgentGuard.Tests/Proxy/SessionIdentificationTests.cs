@@ -121,17 +121,25 @@ public sealed class SessionIdentificationTests(ITestOutputHelper output) : IDisp
         await PostAsync(guard, request =>
         {
             request.Headers.Add(Header, SessionHeaderSignature.Sign(Key, "watched", now));
-            request.Headers.Add(ObservedHeader, SessionHeaderSignature.Sign(Key, "true", now));
+            request.Headers.Add(ObservedHeader, SessionHeaderSignature.Sign(Key, "watched:true", now));
         });
         await PostAsync(guard, request =>
         {
             request.Headers.Add(Header, SessionHeaderSignature.Sign(Key, "claimed", now));
-            request.Headers.Add(ObservedHeader, "false");
+            request.Headers.Add(ObservedHeader, "claimed:false");
+        });
+
+        // A label signed for one session, replayed into another, is ignored.
+        await PostAsync(guard, request =>
+        {
+            request.Headers.Add(Header, SessionHeaderSignature.Sign(Key, "replayed", now));
+            request.Headers.Add(ObservedHeader, SessionHeaderSignature.Sign(Key, "watched:true", now));
         });
 
         var sessions = sink.Calls.Select(c => c.Session).ToList();
         Assert.Equal(("watched", true), (sessions[0].Key.Id, sessions[0].Observed));
         Assert.Equal(("claimed", (bool?)null), (sessions[1].Key.Id, sessions[1].Observed));
+        Assert.Equal(("replayed", (bool?)null), (sessions[2].Key.Id, sessions[2].Observed));
         Assert.All(upstream.Received, r => Assert.DoesNotContain(ObservedHeader, r.Headers.Keys, StringComparer.OrdinalIgnoreCase));
     }
 
