@@ -63,6 +63,9 @@ public sealed class ResponseObservationTests(ITestOutputHelper output)
 
         Assert.Equal(withoutObservation, withObservation);
         Assert.Equal(sent[0], withObservation);
+
+        // A compressed answer is decoded for observation on a pool thread, after the agent has it.
+        await Poll.UntilAsync(() => !sink.Evidence.IsEmpty, "the result's evidence");
         Assert.Single(sink.Evidence);
     }
 
