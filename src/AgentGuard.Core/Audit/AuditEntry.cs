@@ -55,6 +55,7 @@ public sealed record AuditEntry(
     /// <summary>The severity as a value, for "at least" filters.</summary>
     public Severity? SeverityValue => Enum.TryParse<Severity>(Severity, ignoreCase: true, out var value) ? value : null;
 
-    private static string? String(JsonElement root, string name)
+    /// <summary>A record's string field, or <see langword="null"/> when it is missing or not a string.</summary>
+    internal static string? String(JsonElement root, string name)
         => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

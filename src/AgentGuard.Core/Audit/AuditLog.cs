@@ -102,13 +102,7 @@ public sealed partial class AuditLog : IAsyncDisposable
             items[i] = new AuditAppend(AuditRecordKind.Decision, records[i].Time, records[i]);
         }
 
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(new Pending(items, done)))
-        {
-            throw new AuditWriteException("the audit log is closed");
-        }
-
-        return new ValueTask(done.Task.WaitAsync(cancellationToken));
+        return AppendDurableAsync(items, cancellationToken);
     }
 
     /// <summary>Appends an oversight finding under <paramref name="reference"/> and waits until it is durable.</summary>
@@ -116,13 +110,7 @@ public sealed partial class AuditLog : IAsyncDisposable
     public ValueTask AppendAsync(OversightFinding finding, string reference, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(finding);
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(new Pending([new AuditAppend(AuditRecordKind.Oversight, finding.Time, Reference: reference, Oversight: finding)], done)))
-        {
-            throw new AuditWriteException("the audit log is closed");
-        }
-
-        return new ValueTask(done.Task.WaitAsync(cancellationToken));
+        return AppendDurableAsync([new AuditAppend(AuditRecordKind.Oversight, finding.Time, Reference: reference, Oversight: finding)], cancellationToken);
     }
 
     /// <summary>Appends an obligation's opening or closing and waits until it is durable.</summary>
@@ -130,8 +118,14 @@ public sealed partial class AuditLog : IAsyncDisposable
     public ValueTask AppendAsync(ObligationChange change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(change);
+        return AppendDurableAsync([new AuditAppend(AuditRecordKind.Obligation, _timeProvider.GetUtcNow(), Obligation: change)], cancellationToken);
+    }
+
+    /// <summary>Queues <paramref name="items"/> for the writer and completes once they are durable.</summary>
+    private ValueTask AppendDurableAsync(AuditAppend[] items, CancellationToken cancellationToken)
+    {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(new Pending([new AuditAppend(AuditRecordKind.Obligation, _timeProvider.GetUtcNow(), Obligation: change)], done)))
+        if (!_queue.Writer.TryWrite(new Pending(items, done)))
         {
             throw new AuditWriteException("the audit log is closed");
         }

@@ -55,33 +55,30 @@ public static class OpenObligations
             var root = document.RootElement;
             foreach (var required in (string[])["agent", "session", "obligation", "evaluation", "evaluator", "subject", "tool", "value", "opened", "ref", "state"])
             {
-                if (Text(root, required) is null)
+                if (AuditEntry.String(root, required) is null)
                 {
                     return null;
                 }
             }
 
             var obligation = new OpenObligation(
-                new SessionKey(Text(root, "agent")!, Text(root, "session")!),
-                Text(root, "obligation")!,
-                Text(root, "evaluation")!,
-                Text(root, "evaluator")!,
-                Text(root, "subject")!,
-                Text(root, "tool")!,
-                Text(root, "argument"),
-                Text(root, "value")!,
-                DateTimeOffset.Parse(Text(root, "opened")!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
-                Text(root, "submitted"),
-                Text(root, "rescored"),
-                Text(root, "ref")!);
-            return new ObligationChange(obligation, Text(root, "state") == "opened");
+                new SessionKey(AuditEntry.String(root, "agent")!, AuditEntry.String(root, "session")!),
+                AuditEntry.String(root, "obligation")!,
+                AuditEntry.String(root, "evaluation")!,
+                AuditEntry.String(root, "evaluator")!,
+                AuditEntry.String(root, "subject")!,
+                AuditEntry.String(root, "tool")!,
+                AuditEntry.String(root, "argument"),
+                AuditEntry.String(root, "value")!,
+                DateTimeOffset.Parse(AuditEntry.String(root, "opened")!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+                AuditEntry.String(root, "submitted"),
+                AuditEntry.String(root, "rescored"),
+                AuditEntry.String(root, "ref")!);
+            return new ObligationChange(obligation, AuditEntry.String(root, "state") == "opened");
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
             return null;
         }
     }
-
-    private static string? Text(JsonElement root, string name)
-        => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
