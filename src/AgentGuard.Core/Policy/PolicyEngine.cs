@@ -32,6 +32,18 @@ public static class PolicyEngine
         return Decide(policy, call, effects, unmapped);
     }
 
+    /// <summary>
+    /// Decides a call whose effects were decoded outside the policy's tool mappings (an S3 request):
+    /// the rules see <paramref name="effects"/> exactly as they see a mapped tool's.
+    /// </summary>
+    public static Decision Decide(PolicySet policy, ToolCall call, List<Effect> effects)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentNullException.ThrowIfNull(effects);
+        return Decide(policy, call, effects, unmapped: false);
+    }
+
     /// <summary>Decides <paramref name="call"/> over the <paramref name="effects"/> already extracted from it.</summary>
     /// <param name="policy">The policy to decide under.</param>
     /// <param name="call">The call, for its call conditions.</param>
