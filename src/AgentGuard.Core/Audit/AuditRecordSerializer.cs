@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using AgentGuard.Content;
 using AgentGuard.Effects;
 using AgentGuard.Oversight;
 using AgentGuard.Policy;
+using AgentGuard.Sessions;
 
 namespace AgentGuard.Audit;
 
@@ -82,16 +84,56 @@ internal static class AuditRecordSerializer
                 writer.WriteString("value"u8, InlineSecrets.Redact(effect.Value));
             }
 
+            if (effect.Format is { } format)
+            {
+                writer.WriteString("format"u8, ModelFormats.Name(format));
+            }
+
             writer.WriteEndObject();
         }
 
         writer.WriteEndArray();
+        WriteLineage(writer, "lineage"u8, decision.Lineage);
+        WriteLineage(writer, "carries"u8, decision.Carried);
         writer.WriteString("decision"u8, PolicyTestRunner.Name(decision.Kind));
         writer.WriteString("rule"u8, decision.RuleId);
         WriteOptional(writer, "finding"u8, decision.Finding?.Category);
         WriteOptional(writer, "severity"u8, decision.Finding?.Severity.ToString().ToLowerInvariant());
         WriteOptional(writer, "message"u8, decision.Message);
         writer.WriteString("policy"u8, record.PolicyVersion);
+    }
+
+    /// <summary>Why a resource is in an asset it is not named for (<c>lineage</c>), or which resources a call made part of one (<c>carries</c>).</summary>
+    private static void WriteLineage(Utf8JsonWriter writer, ReadOnlySpan<byte> name, IReadOnlyList<LineageEntry>? entries)
+    {
+        if (entries is null || entries.Count == 0)
+        {
+            return;
+        }
+
+        writer.WriteStartArray(name);
+        foreach (var entry in entries)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("resource"u8, InlineSecrets.Redact(entry.Resource));
+            writer.WriteString("origin"u8, InlineSecrets.Redact(entry.Origin));
+            writer.WriteString("how"u8, entry.How);
+            writer.WriteStartArray("assets"u8);
+            foreach (var asset in entry.Assets)
+            {
+                writer.WriteStringValue(asset);
+            }
+
+            writer.WriteEndArray();
+            if (entry.Reference.Length > 0)
+            {
+                writer.WriteString("ref"u8, entry.Reference);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
     }
 
     private static void WriteOversight(Utf8JsonWriter writer, string reference, OversightFinding finding)

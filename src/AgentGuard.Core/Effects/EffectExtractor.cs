@@ -155,7 +155,8 @@ public static class EffectExtractor
         }
     }
 
-    private static string Landing(string resource, string destination)
+    /// <summary>Where a copy or move of <paramref name="resource"/> to <paramref name="destination"/> lands: into it when it names a folder (a trailing slash).</summary>
+    public static string Landing(string resource, string destination)
     {
         if (!destination.EndsWith('/'))
         {

@@ -1,4 +1,5 @@
 using AgentGuard.Effects;
+using AgentGuard.Sessions;
 
 namespace AgentGuard.Policy;
 
@@ -21,8 +22,20 @@ public sealed record Decision(
     /// <summary>The rule id used when strict mode denied an unmapped tool.</summary>
     public const string StrictModeRuleId = "strict-mode";
 
+    /// <summary>The rule id used when the call touched a canary.</summary>
+    public const string CanaryRuleId = "canary";
+
+    /// <summary>The rule id used when a copy of a protected resource was denied because the session's lineage is full.</summary>
+    public const string LineageFullRuleId = "lineage-full";
+
     /// <summary>The rule id used when the call could not be understood.</summary>
     public const string InspectionRuleId = "inspection";
+
+    /// <summary>The lineage that put the call's resources in assets (why <c>q3_notes.bin</c> was weights), or <see langword="null"/>.</summary>
+    public IReadOnlyList<LineageEntry>? Lineage { get; init; }
+
+    /// <summary>The lineage the call creates once forwarded (its copies of protected resources), not yet stamped with time and reference; or <see langword="null"/>.</summary>
+    public IReadOnlyList<LineageEntry>? Carried { get; init; }
 
     /// <summary>Whether the call must not reach the tool server.</summary>
     public bool IsDenied => Kind == DecisionKind.Deny;

@@ -19,13 +19,11 @@ public static class PolicyExplainer
         var decision = PolicyEngine.Decide(policy, call);
         var unmapped = call.Method == McpMethods.ToolsCall && (call.Tool is null || !policy.Tools.ContainsKey(call.Tool));
         var effects = decision.Effects;
-        var resourceMasks = new ulong[effects.Count];
-        var coverMasks = new ulong[effects.Count];
-        var destinationMasks = new ulong[effects.Count];
+        var masks = new EffectMasks[effects.Count];
         var matched = new List<Rule>[effects.Count];
         for (var i = 0; i < effects.Count; i++)
         {
-            (resourceMasks[i], coverMasks[i], destinationMasks[i]) = PolicyEngine.AssetMasks(policy, effects[i]);
+            masks[i] = PolicyEngine.AssetMasks(policy, effects[i]);
             matched[i] = [];
         }
 
@@ -55,7 +53,7 @@ public static class PolicyExplainer
 
             for (var i = 0; i < effects.Count; i++)
             {
-                if (rule.MatchesEffect(effects[i], resourceMasks[i], coverMasks[i], destinationMasks[i]))
+                if (rule.MatchesEffect(effects[i], masks[i]))
                 {
                     matched[i].Add(rule);
                 }
@@ -65,7 +63,7 @@ public static class PolicyExplainer
         var explained = new EffectExplanation[effects.Count];
         for (var i = 0; i < effects.Count; i++)
         {
-            explained[i] = new EffectExplanation(effects[i], AssetNames(policy, resourceMasks[i]), AssetNames(policy, destinationMasks[i]), matched[i]);
+            explained[i] = new EffectExplanation(effects[i], AssetNames(policy, masks[i].Resource), AssetNames(policy, masks[i].Destination), matched[i]);
         }
 
         return new PolicyExplanation(decision, unmapped, explained, callRules);

@@ -136,12 +136,14 @@ public static class PolicyLoader
         private readonly Dictionary<string, EffectTemplate[]> _tools = new(StringComparer.OrdinalIgnoreCase);
         private readonly List<(YamlFile File, YamlMappingNode Node)> _rules = [];
         private readonly OversightPolicyLoader _oversight = new(errors);
+        private readonly List<string> _canaries = [];
         private DecisionKind? _default;
+        private DecisionKind? _canaryDecision;
         private bool? _strict;
 
         public void Read(YamlFile file, YamlMappingNode root)
         {
-            foreach (var (key, keyNode, value) in file.Entries(root, "policy", "version", "default", "strict", "assets", "tools", "rules", "oversight"))
+            foreach (var (key, keyNode, value) in file.Entries(root, "policy", "version", "default", "strict", "assets", "canaries", "tools", "rules", "oversight"))
             {
                 switch (key)
                 {
@@ -179,6 +181,9 @@ public static class PolicyLoader
                     case "assets":
                         ReadAssets(file, value);
                         break;
+                    case "canaries":
+                        ReadCanaries(file, value);
+                        break;
                     case "tools":
                         ReadTools(file, value);
                         break;
@@ -213,6 +218,16 @@ public static class PolicyLoader
         public PolicySet? Build(IReadOnlyList<(string Path, string Text)> sources, IReadOnlyList<string> guardResources)
         {
             var oversight = _oversight.Build();
+            if (_canaries.Count > 0 && _assets.Exists(a => a.Name == PolicySet.CanaryAsset))
+            {
+                errors.Add(new PolicyError(sources.Count > 0 ? sources[0].Path : string.Empty, 0, $"asset '{PolicySet.CanaryAsset}' is the one the canaries: section declares; list decoys there or rename the asset"));
+            }
+            else if (_canaries.Count > 0)
+            {
+                // Decoys are named like what they imitate, in any case the agent might type.
+                _assets.Add((PolicySet.CanaryAsset, "Decoys no honest task touches (the canaries: section).", _canaries, true));
+            }
+
             var assetIndex = new Dictionary<string, int>(StringComparer.Ordinal);
             var assets = new List<Asset>();
             foreach (var (name, description, resources, caseInsensitive) in _assets)
@@ -274,7 +289,50 @@ public static class PolicyLoader
                 _strict ?? false,
                 version,
                 files,
-                oversight);
+                oversight,
+                _canaryDecision ?? DecisionKind.Allow);
+        }
+
+        private void ReadCanaries(YamlFile file, YamlNode node)
+        {
+            if (node is not YamlMappingNode mapping)
+            {
+                file.Error(node, "canaries must be a mapping with 'resources' (and optionally 'decision')");
+                return;
+            }
+
+            foreach (var (key, _, value) in file.Entries(mapping, "canaries", "decision", "resources"))
+            {
+                switch (key)
+                {
+                    case "decision":
+                        if (file.Scalar(value, "canaries decision") is { } text && ParseDecision(file, value, text, "canaries decision") is { } decision)
+                        {
+                            if (_canaryDecision is not null && _canaryDecision != decision)
+                            {
+                                file.Error(value, "canaries decision is set differently in another policy file; set it in one file only");
+                            }
+
+                            _canaryDecision = decision;
+                        }
+
+                        break;
+                    case "resources":
+                        foreach (var (glob, globNode) in file.List(value, "canaries resources") ?? [])
+                        {
+                            if (Glob.Validate(glob) is { } error)
+                            {
+                                file.Error(globNode, $"canary '{glob}': {error}");
+                            }
+                            else
+                            {
+                                _canaries.Add(glob);
+                            }
+                        }
+
+                        break;
+                }
+            }
         }
 
         private void ReadAssets(YamlFile file, YamlNode node)
@@ -293,9 +351,10 @@ public static class PolicyLoader
                     continue;
                 }
 
-                if (_assets.Count == MaxAssets)
+
+                if (_assets.Count == MaxAssets - 1)
                 {
-                    file.Error(keyNode, $"more than {MaxAssets} assets; merge some");
+                    file.Error(keyNode, $"more than {MaxAssets - 1} assets (one bit is the canaries'); merge some");
                     continue;
                 }
 
@@ -607,13 +666,13 @@ public static class PolicyLoader
             bool? unmapped = null, crossesHost = null, opaque = null;
             Regex? argumentsMatch = null, valueMatches = null;
             var kinds = 0;
-            ulong assetMask = 0, assetNotMask = 0, destinationMask = 0;
+            ulong assetMask = 0, assetNotMask = 0, destinationMask = 0, destinationNotMask = 0;
             string[]? valueIn = null, valueNotIn = null;
             var ok = true;
 
             foreach (var (key, _, value) in file.Entries(
                 when, $"{label} when", "tool", "method", "agent", "role", "unmapped", "arguments_match",
-                "kind", "asset", "asset_not", "destination_asset", "crosses_host", "opaque", "value_in", "value_not_in", "value_matches"))
+                "kind", "asset", "asset_not", "destination_asset", "destination_asset_not", "crosses_host", "opaque", "value_in", "value_not_in", "value_matches"))
             {
                 switch (key)
                 {
@@ -646,6 +705,7 @@ public static class PolicyLoader
                     case "asset": assetMask = AssetMask(file, value, $"{label} asset", assets, ref ok); break;
                     case "asset_not": assetNotMask = AssetMask(file, value, $"{label} asset_not", assets, ref ok); break;
                     case "destination_asset": destinationMask = AssetMask(file, value, $"{label} destination_asset", assets, ref ok); break;
+                    case "destination_asset_not": destinationNotMask = AssetMask(file, value, $"{label} destination_asset_not", assets, ref ok); break;
                 }
             }
 
@@ -670,6 +730,7 @@ public static class PolicyLoader
                 Assets = assetMask,
                 AssetsNot = assetNotMask,
                 DestinationAssets = destinationMask,
+                DestinationAssetsNot = destinationNotMask,
                 CrossesHost = crossesHost,
                 Opaque = opaque,
                 ValueIn = valueIn,

@@ -18,7 +18,8 @@ public sealed class PolicySet
         bool strict,
         string version,
         IReadOnlyList<string> files,
-        OversightPolicy? oversight = null)
+        OversightPolicy? oversight = null,
+        DecisionKind canaryDecision = DecisionKind.Allow)
     {
         Oversight = oversight ?? OversightPolicy.Empty;
         Assets = assets;
@@ -31,8 +32,18 @@ public sealed class PolicySet
         NeedsArgumentText = Array.Exists(rules, r => r.ArgumentsMatch is not null);
         foreach (var rule in rules)
         {
-            _assetsNot |= rule.AssetsNot;
+            _assetsNot |= rule.AssetsNot | rule.DestinationAssetsNot;
         }
+
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < assets.Length; i++)
+        {
+            index[assets[i].Name] = i;
+        }
+
+        _assetIndex = index.ToFrozenDictionary(StringComparer.Ordinal);
+        CanaryMask = index.TryGetValue(CanaryAsset, out var canary) ? 1UL << canary : 0;
+        CanaryDecision = canaryDecision;
 
         // Most resources belong to no asset: one pass over every asset's patterns (case-insensitive,
         // so it only ever says yes too often) settles those before any asset is tried alone.
@@ -45,7 +56,11 @@ public sealed class PolicySet
         _anyAsset = all.Count == 0 ? null : Glob.ToRegex(all, ignoreCase: true);
     }
 
+    /// <summary>The asset the <c>canaries:</c> section declares; rules may name it too.</summary>
+    public const string CanaryAsset = "canaries";
+
     private readonly System.Text.RegularExpressions.Regex? _anyAsset;
+    private readonly FrozenDictionary<string, int> _assetIndex;
     private readonly AssetMaskCache _masks = new();
 
     // Apart from _masks: "file:///data/*" is a name with a star in one and a glob in the other.
@@ -80,6 +95,43 @@ public sealed class PolicySet
     public OversightPolicy Oversight { get; }
 
     internal bool NeedsArgumentText { get; }
+
+    /// <summary>The bit of the <see cref="CanaryAsset"/> asset, or 0 when the policy declares no canaries.</summary>
+    internal ulong CanaryMask { get; }
+
+    /// <summary>How a call that touches a canary is decided, at least (default allow: the agent must not learn which files are decoys).</summary>
+    public DecisionKind CanaryDecision { get; }
+
+    /// <summary>The bit mask of the assets named (names this policy does not have are ignored: lineage may outlive a reload).</summary>
+    internal ulong NamedMask(IReadOnlyList<string> names)
+    {
+        ulong mask = 0;
+        foreach (var name in names)
+        {
+            if (_assetIndex.TryGetValue(name, out var i))
+            {
+                mask |= 1UL << i;
+            }
+        }
+
+        return mask;
+    }
+
+    /// <summary>The names of the assets in <paramref name="mask"/>, in declaration order.</summary>
+    internal string[] AssetNames(ulong mask)
+    {
+        var names = new string[System.Numerics.BitOperations.PopCount(mask)];
+        var n = 0;
+        for (var i = 0; i < Assets.Length && n < names.Length; i++)
+        {
+            if ((mask & (1UL << i)) != 0)
+            {
+                names[n++] = Assets[i].Name;
+            }
+        }
+
+        return names;
+    }
 
     /// <summary>The bit mask of assets that contain <paramref name="resource"/>.</summary>
     internal ulong AssetMask(string? resource)

@@ -6,7 +6,7 @@ namespace AgentGuard.Policy;
 /// <summary>
 /// A condition over a call and its effects, and the decision when it holds. Call conditions (tool,
 /// method, agent, role, unmapped, arguments) must all hold; when the rule has effect conditions
-/// (kind, asset, asset_not, destination, crosses_host, opaque, value) at least one effect must meet all of them.
+/// (kind, asset, asset_not, destination_asset, destination_asset_not, crosses_host, opaque, value) at least one effect must meet all of them.
 /// </summary>
 public sealed class Rule
 {
@@ -46,6 +46,9 @@ public sealed class Rule
     /// <summary>Bit per asset index over the effect's destination; 0 for any destination.</summary>
     internal ulong DestinationAssets { get; init; }
 
+    /// <summary>Bit per asset index the effect's destination must not be wholly in (an approved store); 0 for no such condition.</summary>
+    internal ulong DestinationAssetsNot { get; init; }
+
     internal bool? CrossesHost { get; init; }
 
     /// <summary>Whether the effect must (true) or must not (false) come from something that could not be read statically.</summary>
@@ -58,7 +61,7 @@ public sealed class Rule
     internal Regex? ValueMatches { get; init; }
 
     internal bool HasEffectConditions
-        => Kinds != 0 || Assets != 0 || AssetsNot != 0 || DestinationAssets != 0 || CrossesHost is not null || Opaque is not null
+        => Kinds != 0 || Assets != 0 || AssetsNot != 0 || DestinationAssets != 0 || DestinationAssetsNot != 0 || CrossesHost is not null || Opaque is not null
             || ValueIn is not null || ValueNotIn is not null || ValueMatches is not null;
 
     // The flag before the name regexes: it spares mapped calls the unmapped-tool rules' tool globs.
@@ -69,11 +72,15 @@ public sealed class Rule
             && (Agents is null || Agents.IsMatch(call.Agent.Id))
             && (Roles is null || Roles.IsMatch(call.Agent.Role));
 
+    internal bool MatchesEffect(Effect effect, EffectMasks masks)
+        => MatchesEffect(effect, masks.Resource, masks.Cover, masks.Destination, masks.DestinationCover);
+
     /// <param name="effect">The effect.</param>
     /// <param name="resourceAssets">The assets the resource is in (for a pattern: that some name it matches is in).</param>
     /// <param name="resourceCovering">The assets the resource is wholly inside (for a name, the same as <paramref name="resourceAssets"/>).</param>
     /// <param name="destinationAssets">The assets the destination is in.</param>
-    internal bool MatchesEffect(Effect effect, ulong resourceAssets, ulong resourceCovering, ulong destinationAssets)
+    /// <param name="destinationCovering">The assets the destination is wholly inside.</param>
+    internal bool MatchesEffect(Effect effect, ulong resourceAssets, ulong resourceCovering, ulong destinationAssets, ulong destinationCovering)
     {
         if (Kinds != 0 && (Kinds & (1 << (int)effect.Kind)) == 0)
         {
@@ -91,6 +98,11 @@ public sealed class Rule
         }
 
         if (DestinationAssets != 0 && (DestinationAssets & destinationAssets) == 0)
+        {
+            return false;
+        }
+
+        if ((DestinationAssetsNot & destinationCovering) != 0)
         {
             return false;
         }

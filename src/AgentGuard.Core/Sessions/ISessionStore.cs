@@ -18,6 +18,12 @@ public interface ISessionStore
     /// <summary>The evidence <paramref name="agent"/> read in any session since <paramref name="since"/>, ended sessions included: reading in one session and submitting in another does not escape.</summary>
     IReadOnlyList<Evidence> AgentEvidence(string agent, DateTimeOffset since);
 
+    /// <summary>
+    /// The lineage of the live session for <paramref name="key"/>, or <see langword="null"/> when there
+    /// is none. In memory it is the session's own; a shared store returns one that every replica sees.
+    /// </summary>
+    ILineage? Lineage(SessionKey key);
+
     /// <summary>Raised (on the thread that started another session) for a session ended because the store was full and it was the least recently seen.</summary>
     event Action<Session>? Evicted;
 

@@ -50,6 +50,9 @@ public sealed class InMemorySessionStore : ISessionStore
     public long AgentEvidenceDropped => Interlocked.Read(ref _agentEvidenceDropped);
 
     /// <inheritdoc/>
+    public ILineage? Lineage(SessionKey key) => _sessions.TryGetValue(key, out var session) ? session.Lineage : null;
+
+    /// <inheritdoc/>
     public Session GetOrStart(SessionKey key, DateTimeOffset now)
     {
         if (_sessions.TryGetValue(key, out var session))

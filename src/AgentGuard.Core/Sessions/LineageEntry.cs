@@ -7,7 +7,20 @@ namespace AgentGuard.Sessions;
 /// <param name="Resource">The canonical destination that now carries the assets.</param>
 /// <param name="Origin">The canonical resource it came from (itself possibly known by lineage).</param>
 /// <param name="Assets">The names of the assets the origin was in, which the resource is now in.</param>
-/// <param name="How">How it came about: <c>copy</c>, <c>move</c> or <c>listing</c> (a copy seen in a listing, made outside the guard's view).</param>
+/// <param name="How">How it came about: <see cref="Copy"/>, <see cref="Move"/>, <see cref="Content"/> or <see cref="Listing"/>.</param>
 /// <param name="Reference">The audit reference of the call that made it.</param>
 /// <param name="Time">When it was recorded.</param>
-public sealed record LineageEntry(string Resource, string Origin, IReadOnlyList<string> Assets, string How, string Reference, DateTimeOffset Time);
+public sealed record LineageEntry(string Resource, string Origin, IReadOnlyList<string> Assets, string How, string Reference, DateTimeOffset Time)
+{
+    /// <summary>A copy of the origin (it still exists).</summary>
+    public const string Copy = "copy";
+
+    /// <summary>A move or rename of the origin.</summary>
+    public const string Move = "move";
+
+    /// <summary>An upload whose bytes were recognised as a model format; the origin is <c>content:format</c>.</summary>
+    public const string Content = "content";
+
+    /// <summary>A copy made outside the guard's view, recognised in a listing.</summary>
+    public const string Listing = "listing";
+}

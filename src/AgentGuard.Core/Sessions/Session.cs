@@ -24,10 +24,14 @@ public sealed class Session
         Started = started;
         _limits = limits;
         _lastSeenTicks = started.UtcTicks;
+        Lineage = new SessionLineage(limits.MaxLineage);
     }
 
     /// <summary>The agent and session id.</summary>
     public SessionKey Key { get; }
+
+    /// <summary>The resources this session made part of protected assets by copying, moving or uploading them.</summary>
+    public ILineage Lineage { get; }
 
     /// <summary>When the first call arrived.</summary>
     public DateTimeOffset Started { get; }

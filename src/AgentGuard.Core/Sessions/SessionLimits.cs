@@ -14,4 +14,7 @@ public sealed record SessionLimits
 
     /// <summary>The most calls per session. Default 1,024.</summary>
     public int MaxCalls { get; init; } = 1024;
+
+    /// <summary>The most resources a session's lineage records (copies of protected resources); at the cap further such copies are denied. Default 4,096.</summary>
+    public int MaxLineage { get; init; } = 4096;
 }

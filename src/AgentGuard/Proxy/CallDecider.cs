@@ -1,6 +1,8 @@
 using AgentGuard.Audit;
 using AgentGuard.Policy;
 using AgentGuard.Protocols;
+using AgentGuard.Sessions;
+using AgentGuard.Telemetry;
 
 namespace AgentGuard.Proxy;
 
@@ -9,7 +11,7 @@ namespace AgentGuard.Proxy;
 /// logged. A failure while deciding denies the message, never lets it through undecided.
 /// </summary>
 /// <remarks>Logs under the middleware's category, which operators filter decisions by.</remarks>
-internal sealed class CallDecider(PolicyStore policies, TimeProvider timeProvider, ILogger<McpInspectionMiddleware> logger)
+internal sealed class CallDecider(PolicyStore policies, SessionMetrics metrics, TimeProvider timeProvider, ILogger<McpInspectionMiddleware> logger)
 {
     public DecisionRecord[] Decide(CallIdentity identity, McpMessage[] messages, out int denied)
     {
@@ -34,7 +36,7 @@ internal sealed class CallDecider(PolicyStore policies, TimeProvider timeProvide
             Decision decision;
             try
             {
-                decision = PolicyEngine.Decide(policy, call);
+                decision = PolicyEngine.Decide(policy, call, identity.Session.Lineage);
             }
             catch (Exception ex)
             {
@@ -48,11 +50,36 @@ internal sealed class CallDecider(PolicyStore policies, TimeProvider timeProvide
                 denied++;
             }
 
-            records[i] = new DecisionRecord(now, call, decision, AuditReference.Create(), policy.Version);
+            var reference = AuditReference.Create();
+            if (decision.Carried is { } carried)
+            {
+                decision = decision with { Carried = Remember(identity.Session.Lineage, carried, reference, now) };
+            }
+
+            records[i] = new DecisionRecord(now, call, decision, reference, policy.Version);
             Log(records[i]);
         }
 
         return records;
+    }
+
+    /// <summary>
+    /// Records the lineage an allowed call creates, stamped with its reference, before the call is
+    /// forwarded: the session's next call already sees the copy as what it copied.
+    /// </summary>
+    private LineageEntry[] Remember(ILineage lineage, IReadOnlyList<LineageEntry> carried, string reference, DateTimeOffset now)
+    {
+        var stamped = new LineageEntry[carried.Count];
+        for (var i = 0; i < stamped.Length; i++)
+        {
+            stamped[i] = carried[i] with { Reference = reference, Time = now };
+            if (lineage.TryAdd(stamped[i]))
+            {
+                metrics.LineageRecorded(stamped[i].How);
+            }
+        }
+
+        return stamped;
     }
 
     private void Log(DecisionRecord record)

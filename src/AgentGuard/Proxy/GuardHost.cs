@@ -325,6 +325,7 @@ public sealed class GuardHost : IAsyncDisposable
                     MaxEvidenceChars = sessions.MaxEvidenceChars,
                     MaxEvidenceItemChars = sessions.MaxEvidenceItemChars,
                     MaxCalls = sessions.MaxCalls,
+                    MaxLineage = sessions.MaxLineage,
                 },
             },
             timeProvider));

@@ -69,6 +69,13 @@ public sealed class SessionOptions
     /// <summary>The most calls kept per session. Default 1,024.</summary>
     public int MaxCalls { get; set; } = 1024;
 
+    /// <summary>
+    /// The most resources one session's lineage records (copies, moves and recognised uploads of
+    /// protected resources). At the cap, further copies of protected resources are denied (rule
+    /// <c>lineage-full</c>) rather than the oldest lineage forgotten. Default 4,096.
+    /// </summary>
+    public int MaxLineage { get; set; } = 4096;
+
     /// <summary>How long evidence stays with its agent after its session ended. Default 1 hour.</summary>
     public TimeSpan EvidenceWindow { get; set; } = TimeSpan.FromHours(1);
 

@@ -18,6 +18,7 @@ internal sealed class SessionMetrics
     private readonly Counter.Child _droppedUndecodable;
     private readonly Counter.Child[] _untrustedSession;
     private readonly Counter.Child[] _untrustedObserved;
+    private readonly Counter _lineage;
 
     public SessionMetrics(IMetricFactory factory, CollectorRegistry registry)
     {
@@ -50,6 +51,10 @@ internal sealed class SessionMetrics
             "Orchestrator session or observed headers ignored because they were not trusted, by header and reason (unsigned, bad-signature, expired, other-session: an observed header signed for another session).",
             ["header", "reason"]);
         _untrustedSession = [untrusted.WithLabels("session", "unsigned"), untrusted.WithLabels("session", "bad-signature"), untrusted.WithLabels("session", "expired"), untrusted.WithLabels("session", "other-session")];
+        _lineage = factory.CreateCounter(
+            "agentguard_lineage_recorded_total",
+            "Resources that joined a protected asset through a session's lineage, by how: copy, move, content (an upload recognised as a model format), listing. Copies past a session's lineage cap (AgentGuard:Sessions:MaxLineage) are denied with rule lineage-full instead.",
+            ["how"]);
         _untrustedObserved = [untrusted.WithLabels("observed", "unsigned"), untrusted.WithLabels("observed", "bad-signature"), untrusted.WithLabels("observed", "expired"), untrusted.WithLabels("observed", "other-session")];
     }
 
@@ -68,6 +73,9 @@ internal sealed class SessionMetrics
     }
 
     public void EvidenceKept() => _evidenceKept.Inc();
+
+    /// <summary>Counts a lineage entry; <paramref name="how"/> is one of <see cref="LineageEntry"/>'s closed set.</summary>
+    public void LineageRecorded(string how) => _lineage.WithLabels(how).Inc();
 
     public void EvidenceDroppedByCap() => _droppedCap.Inc();
 

@@ -386,6 +386,8 @@ public class OversightEngineTests
 
         public Session GetOrStart(SessionKey key, DateTimeOffset now) => throw new NotSupportedException();
 
+        public ILineage? Lineage(SessionKey key) => null;
+
         public bool TryEnd(SessionKey key, out Session? session)
         {
             session = null;

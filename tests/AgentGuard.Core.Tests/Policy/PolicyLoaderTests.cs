@@ -110,7 +110,7 @@ public class PolicyLoaderTests
         var result = TestPolicies.CompileErrors("version: 1\nrulez: []\n");
 
         var error = AssertError(result, 2, "unknown key 'rulez'");
-        Assert.Contains("version, default, strict, assets, tools, rules", error.Message, StringComparison.Ordinal);
+        Assert.Contains("version, default, strict, assets, canaries, tools, rules", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
