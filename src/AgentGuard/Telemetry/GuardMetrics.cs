@@ -290,6 +290,8 @@ internal sealed class GuardMetrics : IDisposable
         {
             [Finding.InspectionFailure] = NewFinding(Finding.InspectionFailure),
             [Finding.UnmappedTool] = NewFinding(Finding.UnmappedTool),
+            [Finding.CanaryTouched] = NewFinding(Finding.CanaryTouched),
+            [Finding.LineageFull] = NewFinding(Finding.LineageFull),
         };
         foreach (var rule in policy.Rules)
         {
