@@ -12,4 +12,5 @@ internal readonly record struct AuditAppend(
     double LatencyMilliseconds = 0,
     AuditResumption? Resumption = null,
     OversightFinding? Oversight = null,
-    ObligationChange? Obligation = null);
+    ObligationChange? Obligation = null,
+    LineageRecord? Lineage = null);

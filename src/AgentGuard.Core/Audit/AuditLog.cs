@@ -121,6 +121,14 @@ public sealed partial class AuditLog : IAsyncDisposable
         return AppendDurableAsync([new AuditAppend(AuditRecordKind.Obligation, _timeProvider.GetUtcNow(), Obligation: change)], cancellationToken);
     }
 
+    /// <summary>Appends a resource that joined an asset outside any decision, and waits until it is durable.</summary>
+    /// <exception cref="AuditWriteException">The record could not be written.</exception>
+    public ValueTask AppendAsync(LineageRecord lineage, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lineage);
+        return AppendDurableAsync([new AuditAppend(AuditRecordKind.Lineage, lineage.Entry.Time, Reference: lineage.Entry.Reference, Lineage: lineage)], cancellationToken);
+    }
+
     /// <summary>Queues <paramref name="items"/> for the writer and completes once they are durable.</summary>
     private ValueTask AppendDurableAsync(AuditAppend[] items, CancellationToken cancellationToken)
     {

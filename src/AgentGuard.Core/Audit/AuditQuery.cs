@@ -23,7 +23,7 @@ public sealed record AuditQuery
 
     public string? Tool { get; init; }
 
-    /// <summary>The record type: <c>decision</c>, <c>oversight</c>, <c>upstream</c>, <c>checkpoint</c>, <c>resume</c>, or <c>all</c>; unset, decisions and oversight findings.</summary>
+    /// <summary>The record type: <c>decision</c>, <c>oversight</c>, <c>obligation</c>, <c>lineage</c>, <c>upstream</c>, <c>checkpoint</c>, <c>resume</c>, or <c>all</c>; unset, decisions and oversight findings.</summary>
     public string? Type { get; init; }
 
     public bool Matches(AuditEntry entry)

@@ -20,4 +20,7 @@ public enum AuditRecordKind
 
     /// <summary>An obligation opened or closed (met, or reported missing), so that a restarted guard knows which are still open.</summary>
     Obligation,
+
+    /// <summary>A resource that joined an asset outside any decision: a copy of a protected resource seen in a listing.</summary>
+    Lineage,
 }

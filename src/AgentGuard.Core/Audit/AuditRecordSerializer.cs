@@ -50,6 +50,14 @@ internal static class AuditRecordSerializer
             case AuditRecordKind.Obligation:
                 WriteObligation(writer, entry.Obligation!);
                 break;
+            case AuditRecordKind.Lineage:
+                var lineage = entry.Lineage!;
+                writer.WriteString("type"u8, "lineage"u8);
+                writer.WriteString("ref"u8, lineage.Entry.Reference);
+                writer.WriteString("agent"u8, lineage.Session.Agent);
+                writer.WriteString("session"u8, lineage.Session.Id);
+                WriteLineage(writer, "carries"u8, [lineage.Entry]);
+                break;
         }
 
         writer.WriteString("prev"u8, previousHash);

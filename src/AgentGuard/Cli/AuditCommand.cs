@@ -237,7 +237,7 @@ internal static class AuditCommand
         public readonly Option<string?> Finding = new("--finding") { Description = "Finding category, e.g. shutdown-tampering." };
         public readonly Option<string?> Severity = new("--severity") { Description = "Least severity: info, low, medium, high, critical." };
         public readonly Option<string?> Tool = new("--tool") { Description = "Tool name." };
-        public readonly Option<string?> Type = new("--type") { Description = "Record type: decision, oversight, upstream, checkpoint, resume or all. Default: decisions and oversight findings." };
+        public readonly Option<string?> Type = new("--type") { Description = "Record type: decision, oversight, obligation, lineage, upstream, checkpoint, resume or all. Default: decisions and oversight findings." };
         public readonly Option<bool> Json = new("--json") { Description = "Print the records as JSON Lines." };
 
         public void AddTo(Command command)

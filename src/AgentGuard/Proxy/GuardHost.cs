@@ -349,6 +349,11 @@ public sealed class GuardHost : IAsyncDisposable
             provider.GetService<AuditLog>()));
         services.AddSingleton<SessionContext>();
         services.AddSingleton<SubmissionHold>();
+        services.AddSingleton(provider => new ListingLineageRecorder(
+            provider.GetRequiredService<PolicyStore>(),
+            metrics.Sessions,
+            provider.GetRequiredService<ILogger<ListingLineageRecorder>>(),
+            provider.GetService<AuditLog>()));
         services.AddSingleton<ResponseObservation>();
         services.AddHostedService<SessionSweeper>();
     }

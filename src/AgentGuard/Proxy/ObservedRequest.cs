@@ -7,7 +7,8 @@ namespace AgentGuard.Proxy;
 /// <param name="Resource">The resource, for <c>resources/read</c>.</param>
 /// <param name="Arguments">The arguments as canonical JSON text, redacted.</param>
 /// <param name="Reference">The audit reference of its decision.</param>
-internal sealed record ObservedRequest(byte[] Id, string Method, string? Tool, string? Resource, string Arguments, string Reference)
+/// <param name="Folder">The folder it lists (a read of a canonical name ending in <c>/</c>), whose listing may show copies; otherwise <see langword="null"/>.</param>
+internal sealed record ObservedRequest(byte[] Id, string Method, string? Tool, string? Resource, string Arguments, string Reference, string? Folder = null)
 {
     /// <summary>Whether its response was seen (a second one with the same id is not evidence again).</summary>
     public bool Answered { get; set; }

@@ -20,6 +20,7 @@ internal sealed class ResponseObservation(
     IOversightSink sink,
     SessionMetrics metrics,
     ISessionStore store,
+    ListingLineageRecorder listings,
     TimeProvider timeProvider,
     IOptionsMonitor<GuardOptions> options,
     ILogger<ResponseObserver> logger)
@@ -43,7 +44,7 @@ internal sealed class ResponseObservation(
 
         // Only an MCP session has a GET stream on which a result can come later.
         var resumable = context.Request.Headers["Mcp-Session-Id"].ToString() == session.Key.Id;
-        var observer = new ResponseObserver(session, requests, sink, metrics, timeProvider, sessions.MaxEvidenceItemChars, logger, resumable ? Remember : null);
+        var observer = new ResponseObserver(session, requests, sink, listings, metrics, timeProvider, sessions.MaxEvidenceItemChars, logger, resumable ? Remember : null);
         var response = context.Response;
         response.Body = new ObservedResponseStream(response.Body, response, observer);
         return observer;
@@ -68,7 +69,7 @@ internal sealed class ResponseObservation(
         }
 
         var session = store.GetOrStart(key, timeProvider.GetUtcNow());
-        var observer = new ResponseObserver(session, requests, sink, metrics, timeProvider, sessions.MaxEvidenceItemChars, logger, Remember);
+        var observer = new ResponseObserver(session, requests, sink, listings, metrics, timeProvider, sessions.MaxEvidenceItemChars, logger, Remember);
         var response = context.Response;
         response.Body = new ObservedResponseStream(response.Body, response, observer);
         return observer;

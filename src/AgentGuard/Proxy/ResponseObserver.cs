@@ -17,6 +17,7 @@ namespace AgentGuard.Proxy;
 internal sealed partial class ResponseObserver : IMcpResultReceiver
 {
     private readonly Session _session;
+    private readonly ListingLineageRecorder _listings;
     private readonly List<ObservedRequest> _requests;
     private readonly IOversightSink _sink;
     private readonly SessionMetrics _metrics;
@@ -32,10 +33,11 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
     private Action? _afterFinish;
     private bool _done;
 
-    public ResponseObserver(Session session, List<ObservedRequest> requests, IOversightSink sink, SessionMetrics metrics, TimeProvider timeProvider, int maxItemChars, ILogger logger, Action<ResponseObserver>? onFinished = null)
+    public ResponseObserver(Session session, List<ObservedRequest> requests, IOversightSink sink, ListingLineageRecorder listings, SessionMetrics metrics, TimeProvider timeProvider, int maxItemChars, ILogger logger, Action<ResponseObserver>? onFinished = null)
     {
         _onFinished = onFinished;
         _session = session;
+        _listings = listings;
         _requests = requests;
         _sink = sink;
         _metrics = metrics;
@@ -207,6 +209,7 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
 
         try
         {
+            _listings.Observed(_session, request, text, now);
             _sink.EvidenceObserved(_session, evidence);
         }
         catch (Exception ex)

@@ -71,13 +71,27 @@ internal sealed class SessionContext
             if (!record.Decision.IsDenied)
             {
                 var id = JsonMarshal.GetRawUtf8Value(message.Id).ToArray();
-                (observed ??= []).Add(new ObservedRequest(id, message.Method, isCall ? message.Name : null, isCall ? null : message.Name, arguments, record.Reference));
+                (observed ??= []).Add(new ObservedRequest(id, message.Method, isCall ? message.Name : null, isCall ? null : message.Name, arguments, record.Reference, ListedFolder(record.Decision.Effects)));
                 // The end tools of the configuration and those the policy's oversight section declares.
                 endsSession |= isCall && message.Name is { } tool && (_endTools.Contains(tool) || _policies.Current.Oversight.IsEndTool(tool));
             }
         }
 
         return observed;
+    }
+
+    /// <summary>The folder a call lists: its first read of a named folder (a canonical name ending in <c>/</c>).</summary>
+    private static string? ListedFolder(IReadOnlyList<Effects.Effect> effects)
+    {
+        foreach (var effect in effects)
+        {
+            if (effect.Kind == Effects.EffectKind.Read && effect.Flags == Effects.EffectFlags.None && effect.Resource.EndsWith('/'))
+            {
+                return effect.Resource;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The request's answer is through: a forwarded end tool ends its session now.</summary>
