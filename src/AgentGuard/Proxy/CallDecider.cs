@@ -33,34 +33,44 @@ internal sealed class CallDecider(PolicyStore policies, SessionMetrics metrics, 
                 message.Arguments,
                 message.NameIsResource ? message.Name : null);
 
-            Decision decision;
-            try
-            {
-                decision = PolicyEngine.Decide(policy, call, identity.Session.Lineage);
-            }
-            catch (Exception ex)
-            {
-                // A bug or a bad policy must not let a call through undecided.
-                McpInspectionMiddleware.LogDecisionFailed(logger, ex, agent.Id, call.Method, call.Tool);
-                decision = Decision.InspectionFailure("the guard failed while deciding");
-            }
-
-            if (decision.IsDenied)
+            records[i] = Decide(policy, identity, call, effects: null, now);
+            if (records[i].Decision.IsDenied)
             {
                 denied++;
             }
-
-            var reference = AuditReference.Create();
-            if (decision.Carried is { } carried)
-            {
-                decision = decision with { Carried = Remember(identity.Session.Lineage, carried, reference, now) };
-            }
-
-            records[i] = new DecisionRecord(now, call, decision, reference, policy.Version);
-            Log(records[i]);
         }
 
         return records;
+    }
+
+    /// <summary>Decides one call whose effects were decoded outside the policy's tool mappings (an S3 request), logged and with its lineage recorded.</summary>
+    public DecisionRecord Decide(CallIdentity identity, ToolCall call, List<Effects.Effect> effects)
+        => Decide(policies.Current, identity, call, effects, timeProvider.GetUtcNow());
+
+    private DecisionRecord Decide(PolicySet policy, CallIdentity identity, ToolCall call, List<Effects.Effect>? effects, DateTimeOffset now)
+    {
+        Decision decision;
+        try
+        {
+            var lineage = identity.Session.Lineage;
+            decision = effects is null ? PolicyEngine.Decide(policy, call, lineage) : PolicyEngine.Decide(policy, call, effects, lineage);
+        }
+        catch (Exception ex)
+        {
+            // A bug or a bad policy must not let a call through undecided.
+            McpInspectionMiddleware.LogDecisionFailed(logger, ex, call.Agent.Id, call.Method, call.Tool);
+            decision = Decision.InspectionFailure("the guard failed while deciding");
+        }
+
+        var reference = AuditReference.Create();
+        if (decision.Carried is { } carried)
+        {
+            decision = decision with { Carried = Remember(identity.Session.Lineage, carried, reference, now) };
+        }
+
+        var record = new DecisionRecord(now, call, decision, reference, policy.Version);
+        Log(record);
+        return record;
     }
 
     /// <summary>
