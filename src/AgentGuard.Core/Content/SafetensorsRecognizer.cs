@@ -65,8 +65,8 @@ internal static class SafetensorsRecognizer
         {
             if (reader.TokenType == JsonTokenType.EndObject)
             {
-                // The whole header was read (a final block: anything after it is an error the reader throws).
-                return tensors;
+                // The header's end: only padding may follow it (anything else the reader rejects or returns).
+                return reader.Read() ? 0 : tensors;
             }
 
             var metadata = reader.ValueTextEquals("__metadata__"u8);
