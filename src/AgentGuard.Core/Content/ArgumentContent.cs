@@ -52,11 +52,25 @@ public static class ArgumentContent
             return ModelFormatSniffer.Sniff(raw[..Math.Min(raw.Length, ModelFormatSniffer.Window)]);
         }
 
+        // Runs between escapes are copied whole (text has an escape per line at most); only escapes
+        // are read one by one. A character cut by the window's end is cut as the sniffer would cut it.
         var written = 0;
         var position = 0;
         var window = buffer.AsSpan(0, ModelFormatSniffer.Window);
-        while (JsonStringRunes.TryRead(raw, ref position, out var rune) && rune.TryEncodeToUtf8(window[written..], out var length))
+        while (written < window.Length && position < raw.Length)
         {
+            var run = raw[position..];
+            var escape = run.IndexOf((byte)'\\');
+            run = run[..Math.Min(escape < 0 ? run.Length : escape, window.Length - written)];
+            run.CopyTo(window[written..]);
+            written += run.Length;
+            position += run.Length;
+            if (escape < 0 || written == window.Length || !JsonStringRunes.TryRead(raw, ref position, out var rune)
+                || !rune.TryEncodeToUtf8(window[written..], out var length))
+            {
+                break;
+            }
+
             written += length;
         }
 
