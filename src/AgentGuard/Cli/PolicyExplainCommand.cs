@@ -238,6 +238,11 @@ internal static class PolicyExplainCommand
                     writer.WriteString("value", effect.Effect.Value);
                 }
 
+                if (effect.Effect.Format is { } format)
+                {
+                    writer.WriteString("format", Content.ModelFormats.Name(format));
+                }
+
                 writer.WriteBoolean("pattern", (effect.Effect.Flags & EffectFlags.ResourcePattern) != 0);
                 writer.WriteBoolean("opaque", (effect.Effect.Flags & EffectFlags.Opaque) != 0);
                 WriteNames(writer, "assets", effect.Assets);
