@@ -18,6 +18,9 @@ public static class ArgumentContent
     // Fewer characters decode to 11 bytes or fewer: shorter than any weights format's header.
     private const int MinBase64Length = 16;
 
+    // Where a data URL's comma must be: "data:" and a media type with its parameters.
+    private const int MaxDataUrlHeader = 256;
+
     /// <summary>The model format the content in <paramref name="value"/> begins, or <see langword="null"/> (also for a value that is not a string).</summary>
     public static ModelFormat? Sniff(JsonElement value, ContentEncoding encoding)
     {
@@ -79,19 +82,27 @@ public static class ArgumentContent
 
     private static ModelFormat? SniffBase64(ReadOnlySpan<byte> raw, bool escaped, byte[] buffer)
     {
-        if (!escaped)
+        // A data URL (data:application/octet-stream;base64,...) carries its base64 after the comma.
+        if (raw.Length > 5 && Ascii.EqualsIgnoreCase(raw[..5], "data:"u8))
         {
-            // Base64.IsValid skips the whitespace a MIME encoder leaves; the decoder does too.
-            if (!Base64.IsValid(raw, out var decodedLength) || decodedLength < MinBase64Length / 4 * 3)
+            var comma = raw[..Math.Min(raw.Length, MaxDataUrlHeader)].IndexOf((byte)',');
+            if (comma < 0 || !raw[..comma].EndsWith(";base64"u8))
             {
                 return null;
             }
 
-            return DecodeAndSniff(raw, buffer);
+            raw = raw[(comma + 1)..];
         }
 
-        // Escaped ('+' is "\u002B" from System.Text.Json's default encoder, '/' may be "\/"): check the
-        // whole value and keep the first characters of the window, unescaped and without whitespace.
+        // The usual case: plain base64 (Base64.IsValid skips whitespace; the decoder does too).
+        if (!escaped && Base64.IsValid(raw, out var decodedLength))
+        {
+            return decodedLength < MinBase64Length / 4 * 3 ? null : DecodeAndSniff(raw, buffer);
+        }
+
+        // Otherwise escaped ('+' is "\u002B" from System.Text.Json's default encoder, '/' may be "\/")
+        // or base64url ('-' and '_', padding optional): check the whole value and keep the first
+        // characters of the window, unescaped, in the standard alphabet and without whitespace.
         var characters = ArrayPool<byte>.Shared.Rent(Base64Window);
         try
         {
@@ -120,14 +131,16 @@ public static class ArgumentContent
     }
 
     /// <summary>
-    /// Checks that the escaped value is base64 (alphabet, whitespace, up to two '=' at its end, a
-    /// whole number of quanta, plausible length) and copies its first characters into <paramref name="kept"/>.
+    /// Checks that the value is base64 or base64url (one alphabet, whitespace, up to two '=' at its
+    /// end, whole quanta unless base64url leaves its padding off, plausible length) and copies its first
+    /// characters into <paramref name="kept"/> in the standard alphabet, padded when they are all of it.
     /// </summary>
     private static (int Kept, bool Valid) ReadBase64(ReadOnlySpan<byte> raw, Span<byte> kept)
     {
         var count = 0;
         var padding = 0;
         var position = 0;
+        bool standard = false, url = false;
         while (JsonStringRunes.TryRead(raw, ref position, out var rune))
         {
             var c = rune.Value;
@@ -140,7 +153,20 @@ public static class ArgumentContent
             {
                 padding++;
             }
-            else if (padding > 0 || !(c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '+' or '/'))
+            else if (padding > 0)
+            {
+                return (0, false);
+            }
+            else if (c is '+' or '/')
+            {
+                standard = true;
+            }
+            else if (c is '-' or '_')
+            {
+                url = true;
+                c = c == '-' ? '+' : '/';
+            }
+            else if (!(c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9')))
             {
                 return (0, false);
             }
@@ -153,7 +179,26 @@ public static class ArgumentContent
             count++;
         }
 
-        var valid = padding <= 2 && count % 4 == 0 && count >= MinBase64Length;
-        return (Math.Min(count, kept.Length), valid);
+        if (standard && url)
+        {
+            return (0, false);
+        }
+
+        var keptCount = Math.Min(count, kept.Length);
+        var wholeQuanta = count % 4 == 0;
+        if (url && padding == 0 && count % 4 is 2 or 3)
+        {
+            // base64url usually leaves the padding off; the standard decoder wants it where the value
+            // ends (the kept characters are whole quanta otherwise: the window is a multiple of 4).
+            wholeQuanta = true;
+            while (keptCount == count && keptCount % 4 != 0)
+            {
+                kept[keptCount++] = (byte)'=';
+                count++;
+            }
+        }
+
+        var valid = padding <= 2 && wholeQuanta && count >= MinBase64Length;
+        return (keptCount, valid);
     }
 }

@@ -60,6 +60,43 @@ public sealed class ArgumentContentTests
         Assert.Equal(ModelFormat.Safetensors, ArgumentContent.Sniff(Json.Parse(json), ContentEncoding.Base64));
     }
 
+    [Theory]
+    [InlineData(256)]
+    [InlineData(1 << 20)]
+    public void Sniff_DataUrlOfWeights_RecognisesThem(int dataBytes)
+    {
+        var value = StringValue("data:application/octet-stream;base64," + Convert.ToBase64String(ModelFiles.PyTorch(dataBytes)));
+
+        Assert.Equal(ModelFormat.PyTorch, ArgumentContent.Sniff(value, ContentEncoding.Auto));
+        Assert.Equal(ModelFormat.PyTorch, ArgumentContent.Sniff(value, ContentEncoding.Base64));
+    }
+
+    [Theory]
+    [InlineData(254)] // 862 bytes: unpadded, two characters short of a quantum
+    [InlineData(255)] // 863 bytes: unpadded, one short
+    [InlineData(1 << 20)] // longer than the window
+    public void Sniff_Base64UrlOfWeights_RecognisesThem(int dataBytes)
+    {
+        var base64 = Convert.ToBase64String(ModelFiles.Hdf5(dataBytes, userBlock: 512));
+        var base64Url = base64.TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        Assert.NotEqual(base64, base64Url);
+        var value = StringValue(base64Url);
+
+        Assert.Equal(ModelFormat.Hdf5, ArgumentContent.Sniff(value, ContentEncoding.Auto));
+    }
+
+    [Fact]
+    public void Sniff_Base64WithBothAlphabets_IsNotBase64()
+    {
+        var base64 = Convert.ToBase64String(ModelFiles.Gguf(4096));
+        var first = base64.IndexOf('+', StringComparison.Ordinal);
+        Assert.True(first >= 0);
+        var mixed = base64[..first] + "-" + base64[(first + 1)..];
+        Assert.Contains('+', mixed);
+
+        Assert.Null(ArgumentContent.Sniff(StringValue(mixed), ContentEncoding.Base64));
+    }
+
     [Fact]
     public void Sniff_TextEncodingOfBase64_DoesNotDecodeIt()
     {
