@@ -21,6 +21,9 @@ public static class ArgumentContent
     // Where a data URL's comma must be: "data:" and a media type with its parameters.
     private const int MaxDataUrlHeader = 256;
 
+    // The base64 and base64url alphabets together (one value may use only one; see ReadBase64).
+    private static readonly SearchValues<byte> Base64Alphabets = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_"u8);
+
     /// <summary>The model format the content in <paramref name="value"/> begins, or <see langword="null"/> (also for a value that is not a string).</summary>
     public static ModelFormat? Sniff(JsonElement value, ContentEncoding encoding)
     {
@@ -141,8 +144,31 @@ public static class ArgumentContent
         var padding = 0;
         var position = 0;
         bool standard = false, url = false;
-        while (JsonStringRunes.TryRead(raw, ref position, out var rune))
+        while (position < raw.Length)
         {
+            // Runs of alphabet characters between escapes are checked and copied whole (vectorised);
+            // escapes, whitespace and padding one at a time.
+            var run = raw[position..];
+            var length = padding == 0 ? run.IndexOfAnyExcept(Base64Alphabets) : 0;
+            run = run[..(length < 0 ? run.Length : length)];
+            if (run.Length > 0)
+            {
+                standard |= run.ContainsAny("+/"u8);
+                url |= run.ContainsAny("-_"u8);
+                if (count < kept.Length)
+                {
+                    var copied = run[..Math.Min(run.Length, kept.Length - count)];
+                    copied.CopyTo(kept[count..]);
+                    kept.Slice(count, copied.Length).Replace((byte)'-', (byte)'+');
+                    kept.Slice(count, copied.Length).Replace((byte)'_', (byte)'/');
+                }
+
+                count += run.Length;
+                position += run.Length;
+                continue;
+            }
+
+            JsonStringRunes.TryRead(raw, ref position, out var rune);
             var c = rune.Value;
             if (c is ' ' or '\t' or '\r' or '\n')
             {

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using AgentGuard.Infrastructure;
+using CsCheck;
 
 namespace AgentGuard.Content;
 
@@ -95,6 +96,37 @@ public sealed class ArgumentContentTests
         Assert.Contains('+', mixed);
 
         Assert.Null(ArgumentContent.Sniff(StringValue(mixed), ContentEncoding.Base64));
+    }
+
+    [Fact]
+    public void Sniff_WeightsInAnyBase64Spelling_SniffsAsTheirBytesDo()
+    {
+        // Any format and size, in base64 or base64url, with '+' and '/' escaped or not and MIME line
+        // breaks or not: the content sniffs as the file's own first bytes do.
+        var cases = Gen.Select(Gen.Int[0, ModelFiles.Weights.Length - 1], Gen.Int[0, 3 * ModelFormatSniffer.Window], Gen.Int[0, 15]);
+        cases.Sample((format, dataBytes, spelling) =>
+        {
+            var file = ModelFiles.Weights[format].Build(dataBytes);
+            var base64 = Convert.ToBase64String(file, (spelling & 1) != 0 ? Base64FormattingOptions.InsertLineBreaks : Base64FormattingOptions.None);
+            if ((spelling & 2) != 0)
+            {
+                base64 = base64.Replace("\r\n", string.Empty, StringComparison.Ordinal).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            }
+
+            var json = JsonSerializer.Serialize(base64);
+            if ((spelling & 4) != 0)
+            {
+                json = json.Replace("/", "\\/", StringComparison.Ordinal);
+            }
+
+            if ((spelling & 8) != 0)
+            {
+                json = json.Replace("\\u002B", "+", StringComparison.Ordinal);
+            }
+
+            var expected = ModelFormatSniffer.Sniff(file.AsSpan(0, Math.Min(file.Length, ModelFormatSniffer.Window)));
+            return expected is not null && ArgumentContent.Sniff(Json.Parse(json), ContentEncoding.Auto) == expected;
+        }, iter: 200);
     }
 
     [Fact]
