@@ -177,6 +177,11 @@ internal static class PolicyExplainCommand
                 output.Append("       value:  ").AppendLine(OneLine(value));
             }
 
+            if (effect.Effect.Format is { } format)
+            {
+                output.Append("       content: ").Append(Content.ModelFormats.Name(format)).AppendLine(" (recognised by its bytes)");
+            }
+
             output.Append("       assets: ").AppendLine(effect.Assets.Count == 0 ? "none" : string.Join(", ", effect.Assets));
             if (effect.DestinationAssets.Count > 0)
             {
