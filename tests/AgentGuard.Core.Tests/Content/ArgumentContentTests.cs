@@ -130,6 +130,21 @@ public sealed class ArgumentContentTests
     }
 
     [Fact]
+    public void Sniff_RandomStrings_NeverThrow()
+    {
+        // Any text, and strings of base64 characters, padding, whitespace and escapes in any order.
+        var base64ish = Gen.Char["ABCZabcz0129+/-_= \n\r\t:"].Array[0, 200].Select(c => new string(c));
+        Gen.OneOf(Gen.String, base64ish).Sample(text =>
+        {
+            var value = StringValue(text);
+            foreach (var encoding in Enum.GetValues<ContentEncoding>())
+            {
+                _ = ArgumentContent.Sniff(value, encoding);
+            }
+        }, iter: 5_000);
+    }
+
+    [Fact]
     public void Sniff_TextEncodingOfBase64_DoesNotDecodeIt()
     {
         var value = StringValue(Convert.ToBase64String(ModelFiles.Safetensors(256)));
