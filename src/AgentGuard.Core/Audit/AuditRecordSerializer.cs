@@ -92,6 +92,7 @@ internal static class AuditRecordSerializer
                 writer.WriteString("value"u8, InlineSecrets.Redact(effect.Value));
             }
 
+            // Why a neutral name was decided as weights: its content was recognised as this format.
             if (effect.Format is { } format)
             {
                 writer.WriteString("format"u8, ModelFormats.Name(format));

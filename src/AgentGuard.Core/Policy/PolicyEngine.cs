@@ -134,6 +134,15 @@ public static class PolicyEngine
     /// </summary>
     internal static EffectMasks AssetMasks(PolicySet policy, Effect effect)
     {
+        if (effect.Format is { } format && policy.FormatAssetMask(format) is var content and not 0)
+        {
+            // Content recognised as weights is in every asset that lists its format, whatever it is
+            // called; a copy or move carries those bytes to its destination.
+            var named = AssetMasks(policy, effect with { Format = null });
+            var travels = effect.Kind is EffectKind.Copy or EffectKind.Move;
+            return named.With(content, travels ? content : 0);
+        }
+
         if (effect.Flags == EffectFlags.None)
         {
             var mask = policy.AssetMask(effect.Resource);
