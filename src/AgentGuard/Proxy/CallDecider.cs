@@ -55,6 +55,26 @@ internal sealed class CallDecider(PolicyStore policies, TimeProvider timeProvide
         return records;
     }
 
+    /// <summary>A decision for one call whose effects were decoded outside the policy's tool mappings (an S3 request), logged.</summary>
+    public DecisionRecord Decide(ToolCall call, List<Effects.Effect> effects)
+    {
+        var policy = policies.Current;
+        Decision decision;
+        try
+        {
+            decision = PolicyEngine.Decide(policy, call, effects);
+        }
+        catch (Exception ex)
+        {
+            McpInspectionMiddleware.LogDecisionFailed(logger, ex, call.Agent.Id, call.Method, call.Tool);
+            decision = Decision.InspectionFailure("the guard failed while deciding");
+        }
+
+        var record = new DecisionRecord(timeProvider.GetUtcNow(), call, decision, AuditReference.Create(), policy.Version);
+        Log(record);
+        return record;
+    }
+
     private void Log(DecisionRecord record)
     {
         var (call, decision, reference, policyVersion) = (record.Call, record.Decision, record.Reference, record.PolicyVersion);
