@@ -1,0 +1,239 @@
+using System.Net;
+using System.Text;
+using Amazon.S3;
+using Amazon.S3.Model;
+using AgentGuard.Audit;
+using AgentGuard.Infrastructure;
+using AgentGuard.Policy;
+using Microsoft.AspNetCore.Http;
+using Xunit.Abstractions;
+
+namespace AgentGuard.S3;
+
+/// <summary>
+/// The S3 route in front of a Kestrel store that records what reaches it: operations s3rver does
+/// not implement (lifecycle, bucket policy, replication, UploadPartCopy) are denied and never
+/// arrive; allowed requests arrive as sent (Host, signature headers, body); the orchestrator's
+/// header does not; both aws-chunked forms an SDK sends are read.
+/// </summary>
+public sealed class S3RouteTests(ITestOutputHelper output)
+{
+    private const string SessionHeader = "X-AgentGuard-Session";
+
+    [Fact]
+    public async Task PutBucketLifecycle_ExpiringWeights_DeniedAndNeverArrives()
+        => await AssertDeniedNeverArrivesAsync("PutBucketLifecycleConfiguration", client => client.PutLifecycleConfigurationAsync(new PutLifecycleConfigurationRequest
+        {
+            BucketName = S3TestPolicy.WeightsBucket,
+            Configuration = new LifecycleConfiguration
+            {
+                Rules =
+                [
+                    new LifecycleRule
+                    {
+                        Id = "expire-everything",
+                        Status = LifecycleRuleStatus.Enabled,
+                        Filter = new LifecycleFilter { LifecycleFilterPredicate = new LifecyclePrefixPredicate { Prefix = string.Empty } },
+                        Expiration = new LifecycleRuleExpiration { Days = 1 },
+                    },
+                ],
+            },
+        }));
+
+    [Fact]
+    public async Task PutBucketPolicy_OnWeightsBucket_DeniedAndNeverArrives()
+        => await AssertDeniedNeverArrivesAsync("PutBucketPolicy", client => client.PutBucketPolicyAsync(new PutBucketPolicyRequest
+        {
+            BucketName = S3TestPolicy.WeightsBucket,
+            Policy = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::weights/*"}]}""",
+        }));
+
+    [Fact]
+    public async Task PutBucketReplication_OfWeights_DeniedAndNeverArrives()
+        => await AssertDeniedNeverArrivesAsync("PutBucketReplication", client => client.PutBucketReplicationAsync(new PutBucketReplicationRequest
+        {
+            BucketName = S3TestPolicy.WeightsBucket,
+            Configuration = new ReplicationConfiguration
+            {
+                Role = "arn:aws:iam::123456789012:role/replication",
+                Rules =
+                [
+                    new ReplicationRule
+                    {
+                        Id = "everything",
+                        Status = ReplicationRuleStatus.Enabled,
+                        Filter = new ReplicationRuleFilter { Prefix = string.Empty },
+                        Destination = new ReplicationDestination { BucketArn = "arn:aws:s3:::scratch" },
+                    },
+                ],
+            },
+        }));
+
+    [Fact]
+    public async Task UploadPartCopy_WeightsToUnapprovedBucket_DeniedAndNeverArrives()
+        => await AssertDeniedNeverArrivesAsync("UploadPartCopy", client => client.CopyPartAsync(new CopyPartRequest
+        {
+            SourceBucket = S3TestPolicy.WeightsBucket,
+            SourceKey = "agent_2.bin",
+            DestinationBucket = S3TestPolicy.ExfilBucket,
+            DestinationKey = "q3_notes.bin",
+            UploadId = "upload-1",
+            PartNumber = 1,
+        }));
+
+    [Fact]
+    public async Task CopyObject_Denied_AnswersS3AccessDeniedXmlWithTheReferenceOnly()
+    {
+        await using var store = await StartStoreAsync();
+        await using var guard = await S3TestGuard.StartAsync(output, store.Address);
+        var decisions = S3TestGuard.Collect(guard);
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(guard.DataAddress, "/scratch/q3_notes.bin"));
+        request.Headers.Add("x-amz-copy-source", "/weights/agent_2.bin");
+
+        using var response = await http.SendAsync(request);
+
+        var record = S3EndToEndTests.Decided(decisions, "CopyObject");
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("application/xml", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>" + record.Reference + "</RequestId></Error>",
+            await response.Content.ReadAsStringAsync());
+        Assert.Equal(record.Reference, response.Headers.GetValues("x-amz-request-id").Single());
+        Assert.Equal("""{"bucket":"scratch","key":"q3_notes.bin","copy_source":"/weights/agent_2.bin"}""", record.Call.Arguments.GetRawText());
+        Assert.Empty(store.Received);
+    }
+
+    [Fact]
+    public async Task Put_Allowed_ArrivesWithOriginalHostSignedHeadersAndBodyButNotTheOrchestratorHeader()
+    {
+        await using var store = await StartStoreAsync();
+        await using var guard = await S3TestGuard.StartAsync(output, store.Address, new Dictionary<string, string?>
+        {
+            ["AgentGuard:Sessions:Header"] = SessionHeader,
+            ["AgentGuard:Sessions:HeaderTrusted"] = "true",
+        });
+        var decisions = S3TestGuard.Collect(guard);
+        using var http = new HttpClient();
+        var body = Encoding.ASCII.GetBytes("quarterly notes");
+        using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(guard.DataAddress, "/scratch/notes%20q3.txt")) { Content = new ByteArrayContent(body) };
+        request.Headers.Host = "storage.example:9000";
+        request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=S3RVER/20261205/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=00");
+        request.Headers.Add("x-amz-date", "20261205T080000Z");
+        request.Headers.Add("x-amz-content-sha256", "UNSIGNED-PAYLOAD");
+        request.Headers.Add("x-amz-meta-owner", "research");
+        request.Headers.Add(SessionHeader, "run-7");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var received = Assert.Single(store.Received);
+        Assert.Equal("/scratch/notes%20q3.txt", received.Path);
+        Assert.Equal("storage.example:9000", received.Headers["Host"]);
+        Assert.Equal(request.Headers.GetValues("Authorization").Single(), received.Headers["Authorization"]);
+        Assert.Equal("20261205T080000Z", received.Headers["x-amz-date"]);
+        Assert.Equal("UNSIGNED-PAYLOAD", received.Headers["x-amz-content-sha256"]);
+        Assert.Equal("research", received.Headers["x-amz-meta-owner"]);
+        Assert.Equal(body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), received.Headers["Content-Length"]);
+        Assert.False(received.Headers.ContainsKey(SessionHeader));
+        Assert.Equal(body, received.Body);
+        var record = S3EndToEndTests.Decided(decisions, "PutObject");
+        Assert.Equal("run-7", record.Call.Session);
+        Assert.Contains(record.Decision.Effects, e => e.Resource == "s3://scratch/notes q3.txt");
+    }
+
+    [Fact]
+    public async Task PutObject_SignedAwsChunked_DecodedForDecisionAndForwardedAsSent()
+        => await AssertChunkedUploadAsync(disablePayloadSigning: false, checksum: false);
+
+    [Fact]
+    public async Task PutObject_UnsignedChunkedWithChecksumTrailer_DecodedForDecisionAndForwardedAsSent()
+        => await AssertChunkedUploadAsync(disablePayloadSigning: true, checksum: true);
+
+    [Fact]
+    public async Task PutObject_BrokenAwsChunkedFraming_DeniedAsUndecodableAndNeverArrives()
+    {
+        await using var store = await StartStoreAsync();
+        await using var guard = await S3TestGuard.StartAsync(output, store.Address);
+        var decisions = S3TestGuard.Collect(guard);
+        using var http = new HttpClient();
+        using var content = new ByteArrayContent(Encoding.ASCII.GetBytes("zz;chunk-signature=00\r\nnot a chunk\r\n"));
+        content.Headers.ContentEncoding.Add("aws-chunked");
+        using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(guard.DataAddress, "/scratch/a.bin")) { Content = content };
+        request.Headers.Add("x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
+        request.Headers.Add("x-amz-decoded-content-length", "11");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("<Code>AccessDenied</Code>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        DecisionRecord record;
+        lock (decisions)
+        {
+            record = Assert.Single(decisions);
+        }
+
+        Assert.Equal(Decision.InspectionRuleId, record.Decision.RuleId);
+        Assert.StartsWith("malformed: ", record.Decision.Message, StringComparison.Ordinal);
+        Assert.Empty(store.Received);
+    }
+
+    private async Task AssertChunkedUploadAsync(bool disablePayloadSigning, bool checksum)
+    {
+        await using var store = await StartStoreAsync();
+        await using var guard = await S3TestGuard.StartAsync(output, store.Address);
+        var decisions = S3TestGuard.Collect(guard);
+        using var client = S3TestGuard.Client(guard.DataAddress);
+        var payload = new byte[200 * 1024];
+        Random.Shared.NextBytes(payload);
+        var put = new PutObjectRequest
+        {
+            BucketName = S3TestPolicy.ExfilBucket,
+            Key = "q3_notes.bin",
+            InputStream = new MemoryStream(payload),
+            UseChunkEncoding = true,
+            DisablePayloadSigning = disablePayloadSigning,
+        };
+        if (checksum)
+        {
+            put.ChecksumAlgorithm = ChecksumAlgorithm.CRC32;
+        }
+
+        await client.PutObjectAsync(put);
+
+        var received = Assert.Single(store.Received);
+        output.WriteLine($"x-amz-content-sha256: {received.Headers.GetValueOrDefault("x-amz-content-sha256")}, Content-Encoding: {received.Headers.GetValueOrDefault("Content-Encoding")}");
+        Assert.StartsWith("STREAMING-", received.Headers["x-amz-content-sha256"], StringComparison.Ordinal);
+        Assert.Equal(checksum, received.Headers["x-amz-content-sha256"].EndsWith("-TRAILER", StringComparison.Ordinal));
+        Assert.Equal(payload, AwsChunkedForTests.Payload(received.Body));
+        var record = S3EndToEndTests.Decided(decisions, "PutObject");
+        Assert.Equal(DecisionKind.Allow, record.Decision.Kind);
+    }
+
+    private async Task AssertDeniedNeverArrivesAsync(string operation, Func<AmazonS3Client, Task> call)
+    {
+        await using var store = await StartStoreAsync();
+        await using var guard = await S3TestGuard.StartAsync(output, store.Address);
+        var decisions = S3TestGuard.Collect(guard);
+        using var client = S3TestGuard.Client(guard.DataAddress);
+
+        var denied = await Assert.ThrowsAsync<AmazonS3Exception>(() => call(client));
+
+        S3EndToEndTests.AssertDenied(denied, S3EndToEndTests.Decided(decisions, operation));
+        Assert.Empty(store.Received);
+    }
+
+    /// <summary>A store that records every request and answers 200 with an ETag, as S3 answers a write.</summary>
+    private static Task<TestUpstream> StartStoreAsync()
+        => TestUpstream.StartAsync(async (context, self) =>
+        {
+            var received = await ReceivedRequest.ReadAsync(context.Request);
+            lock (self.Received)
+            {
+                self.Received.Add(received);
+            }
+
+            context.Response.Headers.ETag = "\"0123456789abcdef0123456789abcdef\"";
+            context.Response.StatusCode = StatusCodes.Status200OK;
+        });
+}
