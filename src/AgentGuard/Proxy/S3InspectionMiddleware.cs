@@ -1,4 +1,3 @@
-using System.Buffers;
 using AgentGuard.Audit;
 using AgentGuard.Effects;
 using AgentGuard.Policy;
@@ -41,7 +40,7 @@ internal sealed partial class S3InspectionMiddleware(
     {
         var started = timeProvider.GetTimestamp();
         ToolCall? call = null;
-        byte[]? document = null;
+        S3Document? document = null;
         try
         {
             var identity = identifier.Identify(context, mcpSession: false);
@@ -64,22 +63,21 @@ internal sealed partial class S3InspectionMiddleware(
             switch (operation!.Body)
             {
                 case S3BodyUse.Document:
-                    var (buffer, length) = await S3RequestBody.ReadDocumentAsync(request, context.RequestAborted);
-                    if (buffer is null)
+                    document = await S3RequestBody.ReadDocumentAsync(request, context.RequestAborted);
+                    if (document.Error is { } readError)
                     {
-                        await RejectAsync(context, call, "too-large", $"the {operation.Name} document is over {S3Decoder.MaxDocumentBytes} bytes");
+                        await RejectAsync(context, call, document.Reason!, readError);
                         return;
                     }
 
-                    document = buffer;
-                    if (S3Decoder.DecodeBody(operation, buffer.AsSpan(0, length), effects) is { } bodyError)
+                    if (S3Decoder.DecodeBody(operation, document.Document, effects) is { } bodyError)
                     {
                         await RejectAsync(context, call, "malformed", bodyError);
                         return;
                     }
 
-                    // The document goes on exactly as read.
-                    request.Body = new MemoryStream(buffer, 0, length, writable: false);
+                    // The document goes on exactly as it was sent.
+                    request.Body = document.OpenRaw();
                     break;
                 case S3BodyUse.Content:
                     var (format, contentError) = await S3RequestBody.SniffContentAsync(request, context.RequestAborted);
@@ -136,10 +134,7 @@ internal sealed partial class S3InspectionMiddleware(
         }
         finally
         {
-            if (document is not null)
-            {
-                ArrayPool<byte>.Shared.Return(document);
-            }
+            document?.Dispose();
         }
     }
 
@@ -161,8 +156,7 @@ internal sealed partial class S3InspectionMiddleware(
             query = mark < 0 ? string.Empty : target[mark..];
         }
 
-        var headers = request.Headers;
-        return new S3Request(request.Method, headers.Host.ToString(), path, query, name => headers.TryGetValue(name, out var value) ? value.ToString() : null);
+        return new S3Request(request.Method, request.Headers.Host.ToString(), path, query, S3RequestBody.Header(request));
     }
 
     /// <summary>The content was recognised by its bytes: the writes of it carry the format, so that an asset listing the format holds them whatever their name.</summary>

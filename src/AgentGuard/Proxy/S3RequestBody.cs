@@ -20,12 +20,16 @@ internal static class S3RequestBody
     /// </summary>
     internal const int MaxChunkedWindowBytes = 2 * ModelFormatSniffer.Window + 16 * 1024;
 
-    /// <summary>Reads a document body whole into pooled memory; <see langword="null"/> when it is over the limit.</summary>
-    public static async ValueTask<(byte[]? Buffer, int Length)> ReadDocumentAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a document body whole into pooled memory: the bytes as sent (forwarded unchanged) and the
+    /// document they hold, which differs only when the body is aws-chunked.
+    /// </summary>
+    /// <returns>The raw body and the document, or why it cannot be read (over the limit, bad framing).</returns>
+    public static async ValueTask<S3Document> ReadDocumentAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength > S3Decoder.MaxDocumentBytes)
         {
-            return (null, 0);
+            return S3Document.Failed("too-large", $"the document is {request.ContentLength} bytes, over {S3Decoder.MaxDocumentBytes}");
         }
 
         var reader = request.BodyReader;
@@ -36,16 +40,29 @@ internal static class S3RequestBody
             if (buffer.Length > S3Decoder.MaxDocumentBytes)
             {
                 reader.AdvanceTo(buffer.Start, buffer.End);
-                return (null, 0);
+                return S3Document.Failed("too-large", $"the document is over {S3Decoder.MaxDocumentBytes} bytes");
             }
 
             if (result.IsCompleted)
             {
                 var length = (int)buffer.Length;
-                var array = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
-                buffer.CopyTo(array);
+                var raw = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+                buffer.CopyTo(raw);
                 reader.AdvanceTo(buffer.End);
-                return (array, length);
+                if (!AwsChunkedDecoder.IsAwsChunked(Header(request)))
+                {
+                    return new S3Document(raw, length, null, length, null, null);
+                }
+
+                var document = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+                if (AwsChunkedDecoder.DecodeWhole(raw.AsSpan(0, length), document.AsSpan(0, length), out var written) is { } error)
+                {
+                    ArrayPool<byte>.Shared.Return(raw);
+                    ArrayPool<byte>.Shared.Return(document);
+                    return S3Document.Failed("malformed", error);
+                }
+
+                return new S3Document(raw, length, document, written, null, null);
             }
 
             // Nothing consumed, everything examined: the pipe keeps the bytes and wakes us when more arrive.
@@ -54,63 +71,107 @@ internal static class S3RequestBody
     }
 
     /// <summary>
-    /// Sniffs the first window of object content for a model format. Nothing is consumed: the request
-    /// pipe still holds every byte, so the forwarder reads the body from its first byte, as sent.
+    /// Sniffs the first window of object content for a model format, after undoing aws-chunked
+    /// framing. Nothing is consumed: the request pipe still holds every byte, so the forwarder reads
+    /// the body from its first byte, as sent, and streams the rest through.
     /// </summary>
     /// <returns>The format (or <see langword="null"/>), or why the content could not be read.</returns>
     public static async ValueTask<(ModelFormat? Format, string? Error)> SniffContentAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var chunked = S3ChunkedPayload.IsChunked(request);
+        var header = Header(request);
+        AwsChunkedDecoder? decoder = null;
+        if (AwsChunkedDecoder.IsAwsChunked(header))
+        {
+            long? decodedLength = null;
+            if (header("x-amz-decoded-content-length") is { } declared)
+            {
+                if (!long.TryParse(declared, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value))
+                {
+                    return (null, $"x-amz-decoded-content-length '{declared}' is not a length");
+                }
+
+                decodedLength = value;
+            }
+
+            decoder = new AwsChunkedDecoder(decodedLength);
+        }
+
         var reader = request.BodyReader;
         var window = ArrayPool<byte>.Shared.Rent(ModelFormatSniffer.Window);
+        var filled = 0;
+        long fed = 0;
         try
         {
             while (true)
             {
                 var result = await reader.ReadAsync(cancellationToken);
                 var buffer = result.Buffer;
-                int written;
-                if (chunked)
+                bool done;
+                if (decoder is not null)
                 {
-                    var status = S3ChunkedPayload.DecodePrefix(buffer, result.IsCompleted, window.AsSpan(0, ModelFormatSniffer.Window), out written, out var error);
-                    if (status == S3ChunkedPayload.Status.Malformed)
+                    // The pipe hands back every unconsumed byte each time: feed only those not yet fed.
+                    foreach (var segment in buffer.Slice(fed))
                     {
-                        reader.AdvanceTo(buffer.Start);
-                        return (null, error);
-                    }
-
-                    if (status == S3ChunkedPayload.Status.NeedMoreData && !result.IsCompleted)
-                    {
-                        if (buffer.Length > MaxChunkedWindowBytes)
+                        var error = decoder.Feed(segment.Span, window.AsSpan(filled, ModelFormatSniffer.Window - filled), out var written);
+                        filled += written;
+                        if (error is not null)
                         {
                             reader.AdvanceTo(buffer.Start);
-                            return (null, $"aws-chunked framing: {buffer.Length} bytes hold less than the first {ModelFormatSniffer.Window} bytes of content (chunks under 8 KiB)");
+                            return (null, error);
                         }
 
-                        reader.AdvanceTo(buffer.Start, buffer.End);
-                        continue;
+                        if (filled == ModelFormatSniffer.Window)
+                        {
+                            break;
+                        }
+                    }
+
+                    fed = buffer.Length;
+                    done = filled == ModelFormatSniffer.Window || decoder.IsComplete;
+                    if (!done && result.IsCompleted && decoder.Finish() is { } incomplete)
+                    {
+                        reader.AdvanceTo(buffer.Start);
+                        return (null, incomplete);
+                    }
+
+                    done |= result.IsCompleted;
+                    if (!done && buffer.Length > MaxChunkedWindowBytes)
+                    {
+                        reader.AdvanceTo(buffer.Start);
+                        return (null, $"aws-chunked framing: {buffer.Length} bytes hold only {filled} bytes of content (chunks under 8 KiB)");
                     }
                 }
                 else
                 {
-                    if (buffer.Length < ModelFormatSniffer.Window && !result.IsCompleted)
+                    done = buffer.Length >= ModelFormatSniffer.Window || result.IsCompleted;
+                    if (done)
                     {
-                        reader.AdvanceTo(buffer.Start, buffer.End);
-                        continue;
+                        filled = (int)Math.Min(buffer.Length, ModelFormatSniffer.Window);
+                        buffer.Slice(0, filled).CopyTo(window);
                     }
+                }
 
-                    written = (int)Math.Min(buffer.Length, ModelFormatSniffer.Window);
-                    buffer.Slice(0, written).CopyTo(window);
+                if (!done)
+                {
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    continue;
                 }
 
                 // Consumed and examined nothing: the next read (the forwarder's) starts at the first byte at once.
                 reader.AdvanceTo(buffer.Start);
-                return (ModelFormatSniffer.Sniff(window.AsSpan(0, written)), null);
+                return (ModelFormatSniffer.Sniff(window.AsSpan(0, filled)), null);
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(window);
         }
+    }
+
+    /// <summary>Reads one request header by name, as the S3 decoder wants it.</summary>
+    public static Func<string, string?> Header(HttpRequest request)
+    {
+        var headers = request.Headers;
+        return name => headers.TryGetValue(name, out var value) ? value.ToString() : null;
     }
 }
