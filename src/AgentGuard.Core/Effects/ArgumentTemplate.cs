@@ -156,6 +156,62 @@ public sealed class ArgumentTemplate
         return null;
     }
 
+    /// <summary>Whether the template is one placeholder and nothing else (<c>{content}</c>), so that it binds whole JSON values.</summary>
+    public bool IsSinglePlaceholder => _parts.Length == 1 && _parts[0].Path is not null;
+
+    /// <summary>
+    /// Appends the JSON values the template's one placeholder binds (each element, for an array),
+    /// without reading them into strings: content arguments may be large. See <see cref="IsSinglePlaceholder"/>.
+    /// </summary>
+    /// <returns><see langword="null"/> on success, otherwise why the values could not be bound.</returns>
+    public string? BindValues(JsonElement arguments, List<JsonElement> values)
+    {
+        if (IsSinglePlaceholder)
+        {
+            BindElements(arguments, _parts[0].Path!, 0, values);
+        }
+
+        return values.Count > MaxExpansions ? $"arguments hold more than {MaxExpansions} contents" : null;
+    }
+
+    private static void BindElements(JsonElement element, string[] path, int depth, List<JsonElement> bound)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in element.EnumerateArray())
+            {
+                // Past the limit is a failure (see BindValues): no need to bind further.
+                if (bound.Count > MaxExpansions)
+                {
+                    return;
+                }
+
+                BindElements(item, path, depth, bound);
+            }
+
+            return;
+        }
+
+        if (depth == path.Length)
+        {
+            bound.Add(element);
+            return;
+        }
+
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        foreach (var property in element.EnumerateObject())
+        {
+            if (NameEquals(property, path[depth]))
+            {
+                BindElements(property.Value, path, depth + 1, bound);
+            }
+        }
+    }
+
     /// <summary>Appends every combination of the parts' strings, the last part varying fastest, then removes the parts.</summary>
     private static void Combine(List<string> values, ReadOnlySpan<int> starts, int expansions)
     {

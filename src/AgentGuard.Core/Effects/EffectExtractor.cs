@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentGuard.Content;
 
 namespace AgentGuard.Effects;
 
@@ -81,6 +82,12 @@ public static class EffectExtractor
                 return error;
             }
 
+            ModelFormat? format = null;
+            if (template.Content is not null && (error = template.Content.Sniff(arguments, scratch.Contents, out format)) is not null)
+            {
+                return error;
+            }
+
             // Destinations are canonicalised in place with the first resource, where a bad one first
             // fails, and reused for the others.
             var destinationsCanonical = false;
@@ -94,7 +101,7 @@ public static class EffectExtractor
 
                 if (destinations.Count == 0)
                 {
-                    AddWithValues(effects, template.Kind, resource, null, values);
+                    AddWithValues(effects, template.Kind, resource, null, values, format);
                     continue;
                 }
 
@@ -107,7 +114,7 @@ public static class EffectExtractor
                     }
 
                     destinations[i] = destination;
-                    AddWithValues(effects, template.Kind, resource, destination, values);
+                    AddWithValues(effects, template.Kind, resource, destination, values, format);
                     if (template.Kind is EffectKind.Copy or EffectKind.Move)
                     {
                         // Copying or moving onto a protected resource overwrites it: the same as writing it.
@@ -141,17 +148,17 @@ public static class EffectExtractor
         => effect.Destination is not null
             && !Authority(effect.Resource).Equals(Authority(effect.Destination), StringComparison.OrdinalIgnoreCase);
 
-    private static void AddWithValues(List<Effect> effects, EffectKind kind, string resource, string? destination, List<string> values)
+    private static void AddWithValues(List<Effect> effects, EffectKind kind, string resource, string? destination, List<string> values, ModelFormat? format)
     {
         if (values.Count == 0)
         {
-            effects.Add(new Effect(kind, resource, destination));
+            effects.Add(new Effect(kind, resource, destination, Format: format));
             return;
         }
 
         foreach (var value in values)
         {
-            effects.Add(new Effect(kind, resource, destination, value));
+            effects.Add(new Effect(kind, resource, destination, value, Format: format));
         }
     }
 
@@ -174,11 +181,19 @@ public static class EffectExtractor
 
         public List<string> Values { get; } = [];
 
+        // The content arguments' JSON values: they refer to the call's document, so they are dropped with it.
+        public List<JsonElement> Contents { get; } = [];
+
         public void Clear()
         {
             Clear(Resources);
             Clear(Destinations);
             Clear(Values);
+            Contents.Clear();
+            if (Contents.Capacity > ArgumentTemplate.MaxExpansions)
+            {
+                Contents.Capacity = 0;
+            }
         }
 
         // A placeholder can bind any number of values before the expansion limit is checked; a

@@ -16,6 +16,12 @@ public sealed record EffectTemplate(EffectKind Kind, ArgumentTemplate Resource, 
     /// </summary>
     public ShellTemplate? Shell { get; init; }
 
+    /// <summary>
+    /// The argument that carries the written or sent file content (<c>content:</c>), sniffed for model
+    /// formats (<see cref="Effect.Format"/>); <see langword="null"/> when the mapping names none.
+    /// </summary>
+    public ContentTemplate? Content { get; init; }
+
     /// <summary>The template for a <c>kind: shell</c> mapping.</summary>
     public static EffectTemplate ForShell(ShellTemplate shell) => new(EffectKind.Exec, NoResource, null, null) { Shell = shell };
 }

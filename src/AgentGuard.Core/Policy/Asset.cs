@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AgentGuard.Content;
 
 namespace AgentGuard.Policy;
 
@@ -10,9 +11,10 @@ public sealed class Asset
     private GlobAutomaton? _exactAutomaton;
     private GlobAutomaton? _namedAutomaton;
 
-    internal Asset(string name, string? description, IReadOnlyList<string> resources, bool caseInsensitive)
+    internal Asset(string name, string? description, IReadOnlyList<string> resources, bool caseInsensitive, IReadOnlyList<ModelFormat>? formats = null)
     {
         Name = name;
+        Formats = formats ?? [];
         Description = description;
         Resources = resources;
         CaseInsensitive = caseInsensitive;
@@ -27,6 +29,12 @@ public sealed class Asset
 
     /// <summary>The globs over canonical resource URIs that make up the asset.</summary>
     public IReadOnlyList<string> Resources { get; }
+
+    /// <summary>
+    /// The model formats whose content belongs to the asset whatever it is called: a write of content
+    /// recognised as one of them (<see cref="Effects.Effect.Format"/>) is a write of this asset.
+    /// </summary>
+    public IReadOnlyList<ModelFormat> Formats { get; }
 
     /// <summary>Whether names match regardless of case (for tool servers on case-insensitive file systems).</summary>
     public bool CaseInsensitive { get; }

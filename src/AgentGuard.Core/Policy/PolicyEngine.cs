@@ -118,6 +118,16 @@ public static class PolicyEngine
     /// </summary>
     internal static (ulong Resource, ulong Cover, ulong Destination) AssetMasks(PolicySet policy, Effect effect)
     {
+        if (effect.Format is { } format)
+        {
+            // Content recognised as weights is in every asset that lists its format, whatever it is
+            // called; a copy or move carries those bytes to its destination.
+            var content = policy.FormatAssetMask(format);
+            var named = AssetMasks(policy, effect with { Format = null });
+            var travels = effect.Kind is EffectKind.Copy or EffectKind.Move;
+            return (named.Resource | content, named.Cover | content, travels ? named.Destination | content : named.Destination);
+        }
+
         if (effect.Flags == EffectFlags.None)
         {
             var mask = policy.AssetMask(effect.Resource);

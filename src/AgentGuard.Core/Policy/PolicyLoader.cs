@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using AgentGuard.Content;
 using AgentGuard.Effects;
 using AgentGuard.Oversight;
 using YamlDotNet.RepresentationModel;
@@ -132,7 +133,7 @@ public static class PolicyLoader
 
     private sealed class Builder(List<PolicyError> errors)
     {
-        private readonly List<(string Name, string? Description, List<string> Resources, bool CaseInsensitive)> _assets = [];
+        private readonly List<(string Name, string? Description, List<string> Resources, bool CaseInsensitive, List<ModelFormat>? Formats)> _assets = [];
         private readonly Dictionary<string, EffectTemplate[]> _tools = new(StringComparer.OrdinalIgnoreCase);
         private readonly List<(YamlFile File, YamlMappingNode Node)> _rules = [];
         private readonly OversightPolicyLoader _oversight = new(errors);
@@ -215,7 +216,7 @@ public static class PolicyLoader
             var oversight = _oversight.Build();
             var assetIndex = new Dictionary<string, int>(StringComparer.Ordinal);
             var assets = new List<Asset>();
-            foreach (var (name, description, resources, caseInsensitive) in _assets)
+            foreach (var (name, description, resources, caseInsensitive, formats) in _assets)
             {
                 if (name == GuardConfigAsset)
                 {
@@ -229,7 +230,7 @@ public static class PolicyLoader
                 }
 
                 assetIndex[name] = assets.Count;
-                assets.Add(new Asset(name, description, resources, caseInsensitive));
+                assets.Add(new Asset(name, description, resources, caseInsensitive, formats));
             }
 
             var rules = new List<Rule>();
@@ -308,7 +309,8 @@ public static class PolicyLoader
                 string? description = null;
                 var caseInsensitive = false;
                 List<string>? resources = null;
-                foreach (var (key, _, item) in file.Entries(body, $"asset '{name}'", "description", "case_insensitive", "resources"))
+                List<ModelFormat>? formats = null;
+                foreach (var (key, _, item) in file.Entries(body, $"asset '{name}'", "description", "case_insensitive", "resources", "formats"))
                 {
                     switch (key)
                     {
@@ -333,6 +335,9 @@ public static class PolicyLoader
                             }
 
                             break;
+                        case "formats":
+                            formats = ReadFormats(file, item, name);
+                            break;
                     }
                 }
 
@@ -342,8 +347,27 @@ public static class PolicyLoader
                     continue;
                 }
 
-                _assets.Add((name, description, resources, caseInsensitive));
+                _assets.Add((name, description, resources, caseInsensitive, formats));
             }
+        }
+
+        /// <summary>Reads an asset's <c>formats: [safetensors, gguf]</c>: content recognised as one of them is in the asset.</summary>
+        private static List<ModelFormat> ReadFormats(YamlFile file, YamlNode node, string asset)
+        {
+            var formats = new List<ModelFormat>();
+            foreach (var (name, item) in file.List(node, $"asset '{asset}' formats") ?? [])
+            {
+                if (ModelFormats.TryParse(name, out var format))
+                {
+                    formats.Add(format);
+                }
+                else
+                {
+                    file.Error(item, $"asset '{asset}': format '{name}' is unknown; use one of: {string.Join(", ", ModelFormats.Names)}");
+                }
+            }
+
+            return formats;
         }
 
         private void ReadTools(YamlFile file, YamlNode node)
@@ -406,9 +430,11 @@ public static class PolicyLoader
             }
 
             EffectKind? kind = null;
-            ArgumentTemplate? resource = null, destination = null, value = null;
+            ArgumentTemplate? resource = null, destination = null, value = null, content = null;
+            ContentEncoding? encoding = null;
+            YamlNode? encodingNode = null;
             var ok = true;
-            foreach (var (key, _, item) in file.Entries(mapping, where, "kind", "resource", "destination", "value"))
+            foreach (var (key, _, item) in file.Entries(mapping, where, "kind", "resource", "destination", "value", "content", "encoding"))
             {
                 var text = file.Scalar(item, $"{where} {key}");
                 if (text is null)
@@ -432,6 +458,20 @@ public static class PolicyLoader
                     continue;
                 }
 
+                if (key == "encoding")
+                {
+                    encodingNode = item;
+                    var index = Array.IndexOf(ContentTemplate.EncodingNames, text);
+                    if (index < 0)
+                    {
+                        file.Error(item, $"{where}: encoding '{text}' is unknown; use one of: {string.Join(", ", ContentTemplate.EncodingNames)}");
+                        ok = false;
+                    }
+
+                    encoding = (ContentEncoding)Math.Max(index, 0);
+                    continue;
+                }
+
                 var template = ArgumentTemplate.Parse(text, out var error);
                 if (template is null)
                 {
@@ -445,6 +485,15 @@ public static class PolicyLoader
                     case "resource": resource = template; break;
                     case "destination": destination = template; break;
                     case "value": value = template; break;
+                    case "content":
+                        content = template;
+                        if (!template.IsSinglePlaceholder)
+                        {
+                            file.Error(item, $"{where} content: '{text}' is not one argument; name the argument that holds the file content, e.g. \"{{content}}\"");
+                            ok = false;
+                        }
+
+                        break;
                 }
             }
 
@@ -464,7 +513,21 @@ public static class PolicyLoader
                 return null;
             }
 
-            return ok ? new EffectTemplate(kind.Value, resource, destination, value) : null;
+            if (content is not null && kind is not (EffectKind.Write or EffectKind.Egress))
+            {
+                file.Error(node, $"{where}: only write and egress effects carry content");
+                return null;
+            }
+
+            if (encodingNode is not null && content is null)
+            {
+                file.Error(encodingNode, $"{where}: encoding says how 'content' is carried; add content: \"{{argument}}\" or remove encoding");
+                return null;
+            }
+
+            return ok
+                ? new EffectTemplate(kind.Value, resource, destination, value) { Content = content is null ? null : new ContentTemplate(content, encoding ?? ContentEncoding.Auto) }
+                : null;
         }
 
         /// <summary>Reads <c>{ kind: shell, command: [command, cmd], host: "", cwd: "{cwd|}" }</c>.</summary>

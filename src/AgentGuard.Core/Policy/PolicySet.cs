@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using AgentGuard.Content;
 using AgentGuard.Effects;
 using AgentGuard.Oversight;
 
@@ -43,7 +44,18 @@ public sealed class PolicySet
         }
 
         _anyAsset = all.Count == 0 ? null : Glob.ToRegex(all, ignoreCase: true);
+        _formatMasks = new ulong[ModelFormats.Names.Length];
+        for (var i = 0; i < assets.Length; i++)
+        {
+            foreach (var format in assets[i].Formats)
+            {
+                _formatMasks[(int)format] |= 1UL << i;
+            }
+        }
     }
+
+    // Per ModelFormat, the assets that list it.
+    private readonly ulong[] _formatMasks;
 
     private readonly System.Text.RegularExpressions.Regex? _anyAsset;
     private readonly AssetMaskCache _masks = new();
@@ -98,6 +110,9 @@ public sealed class PolicySet
         _masks.Add(resource, mask);
         return mask;
     }
+
+    /// <summary>The bit mask of assets that list <paramref name="format"/>: content recognised as it is in them.</summary>
+    internal ulong FormatAssetMask(ModelFormat format) => _formatMasks[(int)format];
 
     /// <summary>The bit mask of assets that contain some name <paramref name="pattern"/> matches (see <see cref="ResourcePattern"/>).</summary>
     internal ulong PatternAssetMask(string? pattern)
