@@ -15,9 +15,10 @@ internal static class S3TestPolicy
         default: allow
         assets:
           s3-weights:
-            description: The weights bucket and everything in it.
+            description: The weights bucket and everything in it, and any content that begins as model weights.
             resources:
               - "s3://weights/**"
+            formats: [safetensors, gguf, pytorch, numpy, onnx, hdf5]
           s3-weights-bucket:
             description: The weights bucket itself (s3://weights/), whose policy, lifecycle and replication decide what happens to the weights.
             resources:
@@ -47,6 +48,11 @@ internal static class S3TestPolicy
             decision: deny
             finding: { category: weight-tampering, severity: high }
             message: weights deleted, re-timestamped, retagged or given a lifecycle
+          - id: s3-weights-upload-elsewhere
+            when: { kind: write, asset: s3-weights, asset_not: approved-destinations }
+            decision: deny
+            finding: { category: weight-exfiltration, severity: critical }
+            message: weights (known by their bytes) uploaded outside the approved buckets
           - id: s3-weights-bucket-configuration
             when: { kind: [write, delete, lifecycle], asset: s3-weights-bucket }
             decision: deny
