@@ -13,17 +13,14 @@ namespace AgentGuard.S3;
 /// </summary>
 public sealed class S3LargeUploadTests(ITestOutputHelper output)
 {
-    /// <summary>Set (to anything) to run the 4 GiB upload; test.sh sets it. About a minute on two shared cores.</summary>
-    public const string EnvironmentVariable = "AGENTGUARD_S3_LARGE_UPLOAD";
-
     private const long Size = 4L * 1024 * 1024 * 1024;
     private const long WarmUpSize = 256L * 1024 * 1024;
     private const long MaxGrowth = 64L * 1024 * 1024;
 
-    [SkippableFact]
+    /// <remarks>About 35 s on the two shared cores it was written on (25 s of it the 4 GiB at 160 MiB/s, both ends hashing).</remarks>
+    [Fact]
     public async Task PutObject_4GiB_StreamsThroughUnchangedWithBoundedGuardMemory()
     {
-        Skip.If(string.IsNullOrEmpty(Environment.GetEnvironmentVariable(EnvironmentVariable)), $"{EnvironmentVariable} is not set: the 4 GiB upload runs from ./test.sh (about a minute)");
         var received = new List<(long Length, byte[] Hash)>();
         await using var sink = await TestUpstream.StartAsync(async (context, _) =>
         {
@@ -101,12 +98,14 @@ public sealed class S3LargeUploadTests(ITestOutputHelper output)
     /// <summary>Content made as it is sent (1 MiB of random bytes, each MiB stamped with its index), hashed as it goes.</summary>
     private sealed class GeneratedContent(long size) : HttpContent
     {
-        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private byte[]? _sent;
 
-        public byte[] Hash() => _hash.GetHashAndReset();
+        /// <summary>The SHA-256 of what was sent (the request disposes its content once sent).</summary>
+        public byte[] Hash() => _sent ?? throw new InvalidOperationException("nothing sent yet");
 
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var block = new byte[1024 * 1024];
             new Random(12).NextBytes(block);
             long sent = 0;
@@ -114,26 +113,18 @@ public sealed class S3LargeUploadTests(ITestOutputHelper output)
             {
                 BitConverter.TryWriteBytes(block, index);
                 var count = (int)Math.Min(block.Length, size - sent);
-                _hash.AppendData(block, 0, count);
+                hash.AppendData(block, 0, count);
                 await stream.WriteAsync(block.AsMemory(0, count));
                 sent += count;
             }
+
+            _sent = hash.GetHashAndReset();
         }
 
         protected override bool TryComputeLength(out long length)
         {
             length = size;
             return true;
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _hash.Dispose();
-            }
-
-            base.Dispose(disposing);
         }
     }
 }
