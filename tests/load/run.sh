@@ -69,10 +69,11 @@ case $CALL in
   s3get | s3put)
     # A 4 KiB object: text, so that the PUT's content is sniffed and found not to be weights.
     object=""
-    for i in $(seq -w 1 64); do object+="row $i: quarterly figures, department totals, nothing protected.$((i % 10))"$'\n'; done
+    for i in $(seq -w 1 64); do object+="row $i: quarterly figures, department totals, nothing protected."$'\n'; done
     object=${object:0:4096}
     export S3_PATH=/reports-bucket/q3/summary.csv
     if [[ $CALL == s3get ]]; then export S3_METHOD=GET; else export S3_METHOD=PUT S3_BODY=$object; fi
+    CALL_BODY=""
     ;;
   *) die "CALL is '$CALL'; use list, shell, result, s3get or s3put" ;;
 esac
@@ -85,12 +86,13 @@ MCP_LOCATION="    location = /mcp {
     }"
 
 if [[ $CALL == s3* ]]; then
-  # The store: GET answers the object, PUT an ETag, as S3 does; every other path 404.
+  # The store: GET serves the object (a file: nginx caps an inline answer near 4 KiB), PUT answers
+  # 200 with no body, as S3 does.
+  mkdir -p "$WORK/s3root/reports-bucket/q3"
+  printf '%s' "$object" >"$WORK/s3root/reports-bucket/q3/summary.csv"
   MCP_LOCATION="    location /reports-bucket/ {
-      default_type application/octet-stream;
-      add_header ETag '\"0123456789abcdef0123456789abcdef\"';
+      root $WORK/s3root;
       if (\$request_method = PUT) { return 200; }
-      return 200 '$object';
     }
     location /weights/ {
       return 200;
