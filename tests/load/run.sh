@@ -90,6 +90,8 @@ if [[ $CALL == s3* ]]; then
   # 200 with no body, as S3 does.
   mkdir -p "$WORK/s3root/reports-bucket/q3"
   printf '%s' "$object" >"$WORK/s3root/reports-bucket/q3/summary.csv"
+  # nginx's workers may run as another user (nobody, when started as root): let them read it.
+  chmod o+x "$WORK" && chmod -R o+rX "$WORK/s3root"
   MCP_LOCATION="    location /reports-bucket/ {
       root $WORK/s3root;
       if (\$request_method = PUT) { return 200; }
