@@ -5,6 +5,7 @@ using Amazon.S3.Model;
 using AgentGuard.Audit;
 using AgentGuard.Infrastructure;
 using AgentGuard.Policy;
+using AgentGuard.Proxy;
 using Microsoft.AspNetCore.Http;
 using Xunit.Abstractions;
 
@@ -213,6 +214,46 @@ public sealed class S3RouteTests(ITestOutputHelper output)
     }
 
     /// <summary>The SDK over HTTP signs each chunk (STREAMING-AWS4-HMAC-SHA256-PAYLOAD).</summary>
+    [Fact]
+    public async Task GetObject_AuditLogUnwritable_DeniedAndNeverArrives_ForwardedAndRecordedOnceWritable()
+    {
+        await using var store = await StartStoreAsync();
+        var folder = Directory.CreateTempSubdirectory("agentguard-s3-audit-").FullName;
+
+        // A path whose parent is a regular file: not creatable even by root.
+        var blocker = Path.Combine(folder, "blocker");
+        await File.WriteAllTextAsync(blocker, "not a folder");
+        var directory = Path.Combine(blocker, "audit");
+        await using var guard = await S3TestGuard.StartAsync(output, store.Address, new Dictionary<string, string?> { ["AgentGuard:Audit:Directory"] = directory });
+        using var http = new HttpClient();
+        var url = new Uri(guard.DataAddress, "/scratch/report.csv");
+
+        using var denied = await http.GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        Assert.Contains("<Code>AccessDenied</Code>", await denied.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(store.Received);
+
+        File.Delete(blocker);
+        using var forwarded = await http.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, forwarded.StatusCode);
+        Assert.Single(store.Received);
+        var entry = Assert.Single(AuditReader.Query(directory, new AuditQuery()));
+        Assert.Equal("allow", entry.Decision);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task StartAsync_ServiceHostWithScheme_RefusesToStartNamingKeyAndFix()
+    {
+        var error = await Assert.ThrowsAsync<GuardStartException>(() => S3TestGuard.StartAsync(output, new Uri("http://127.0.0.1:1"), new Dictionary<string, string?>
+        {
+            ["AgentGuard:S3:ServiceHosts:0"] = "http://minio.internal:9000/",
+        }));
+
+        Assert.Equal("AgentGuard:S3:ServiceHosts:0 is 'http://minio.internal:9000/'; give a host name the S3 clients call, without scheme or path (s3.amazonaws.com, minio.internal).", Assert.Single(error.Errors));
+    }
+
     private async Task AssertChunkedUploadAsync()
     {
         await using var store = await StartStoreAsync();
