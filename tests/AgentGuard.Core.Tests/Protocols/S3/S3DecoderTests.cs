@@ -277,7 +277,6 @@ public class S3DecoderTests
     [InlineData("DELETE", "?lifecycle", "DeleteBucketLifecycleConfiguration", S3BodyUse.None)]
     [InlineData("PUT", "?lifecycle", "PutBucketLifecycleConfiguration", S3BodyUse.Document)]
     [InlineData("PUT", "?versioning", "PutBucketVersioning", S3BodyUse.Document)]
-    [InlineData("PUT", "?replication", "PutBucketReplication", S3BodyUse.Document)]
     [InlineData("PUT", "?encryption", "PutBucketEncryption", S3BodyUse.None)]
     [InlineData("PUT", "", "CreateBucket", S3BodyUse.None)]
     public void Decode_BucketConfigurationChanges_WriteTheBucket(string method, string query, string name, S3BodyUse body)
@@ -286,6 +285,15 @@ public class S3DecoderTests
 
         Assert.Equal(new S3Operation(name, "model-weights", null, body), operation);
         Assert.Equal([new Effect(EffectKind.Write, "s3://model-weights/")], effects);
+    }
+
+    [Fact]
+    public void Decode_PutBucketReplication_LeavesItsEffectsToTheDocument()
+    {
+        var (operation, effects) = Decoded("PUT", "model-weights.s3.amazonaws.com", "/?replication");
+
+        Assert.Equal(new S3Operation("PutBucketReplication", "model-weights", null, S3BodyUse.Document), operation);
+        Assert.Empty(effects);
     }
 
     [Fact]
