@@ -142,6 +142,8 @@ public class S3DecoderTests
     [InlineData("src-bucket/weights/m.safetensors", "s3://src-bucket/weights/m.safetensors", null)]
     [InlineData("/src-bucket/weights/m.safetensors", "s3://src-bucket/weights/m.safetensors", null)]
     [InlineData("src-bucket/weights%2Fm.safetensors", "s3://src-bucket/weights/m.safetensors", null)]
+    [InlineData("src-bucket%2Fweights%2Fm.safetensors", "s3://src-bucket/weights/m.safetensors", null)]
+    [InlineData("%2Fsrc-bucket/m.safetensors", "s3://src-bucket/m.safetensors", null)]
     [InlineData("src-bucket/a%20b%3Fc.bin?versionId=v%2B1", "s3://src-bucket/a b?c.bin", "versionId=v+1")]
     [InlineData("src-bucket/a/../b//c", "s3://src-bucket/a/../b//c", null)]
     [InlineData("src-bucket/%25252F", "s3://src-bucket/%252F", null)]
@@ -231,6 +233,16 @@ public class S3DecoderTests
         var error = Refused("PUT", "s3.amazonaws.com", "/dest-bucket/copy.bin", ("x-amz-copy-source", header));
 
         Assert.Contains("copy-source", error);
+    }
+
+    [Fact]
+    public void Decode_CopySourceOfTheLongestKey_IsAccepted_OneByteMoreIsRefused()
+    {
+        var bucket = new string('b', 63);
+        var (_, effects) = Decoded("PUT", "s3.amazonaws.com", "/d-b/k", ("x-amz-copy-source", bucket + "/" + new string('k', 1024)));
+
+        Assert.Equal($"s3://{bucket}/{new string('k', 1024)}", effects[0].Resource);
+        Assert.Contains("1024", Refused("PUT", "s3.amazonaws.com", "/d-b/k", ("x-amz-copy-source", "b-1/" + new string('k', 1025))));
     }
 
     [Fact]
