@@ -420,6 +420,11 @@ public class S3DecoderTests
     [InlineData("Bad_Bucket.s3.amazonaws.com")]
     [InlineData("ab.s3.amazonaws.com")]
     [InlineData("my-ap-123456789012.s3-accesspoint.us-west-2.amazonaws.com")]
+    [InlineData("12345")]
+    [InlineData("[not-an-ip]")]
+    [InlineData("256.1.1.1")]
+    [InlineData("s3.amazonaws.com.evil.example")]
+    [InlineData("model-weights.s3.evil.amazonaws.com")]
     public void Decode_HostNotOfTheService_IsRefused(string host)
     {
         Refused("GET", host, "/model-weights/m.safetensors");
