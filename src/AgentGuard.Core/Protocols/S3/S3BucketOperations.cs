@@ -135,7 +135,8 @@ internal static class S3BucketOperations
                     var document = sub is S3SubResource.Lifecycle or S3SubResource.Versioning;
                     return ("Put" + suffix, EffectKind.Write, document ? S3BodyUse.Document : S3BodyUse.None);
                 case "DELETE" when canDelete:
-                    return ("Delete" + suffix, EffectKind.Write, S3BodyUse.None);
+                    // S3 names this one without "Configuration", unlike its Get and Put.
+                    return (sub == S3SubResource.Lifecycle ? "DeleteBucketLifecycle" : "Delete" + suffix, EffectKind.Write, S3BodyUse.None);
                 default:
                     return (null, null, S3BodyUse.None);
             }

@@ -286,7 +286,7 @@ public class S3DecoderTests
     [InlineData("PUT", "?policy", "PutBucketPolicy", S3BodyUse.None)]
     [InlineData("DELETE", "?policy", "DeleteBucketPolicy", S3BodyUse.None)]
     [InlineData("PUT", "?acl", "PutBucketAcl", S3BodyUse.None)]
-    [InlineData("DELETE", "?lifecycle", "DeleteBucketLifecycleConfiguration", S3BodyUse.None)]
+    [InlineData("DELETE", "?lifecycle", "DeleteBucketLifecycle", S3BodyUse.None)]
     [InlineData("PUT", "?lifecycle", "PutBucketLifecycleConfiguration", S3BodyUse.Document)]
     [InlineData("PUT", "?versioning", "PutBucketVersioning", S3BodyUse.Document)]
     [InlineData("PUT", "?encryption", "PutBucketEncryption", S3BodyUse.None)]
