@@ -190,6 +190,9 @@ public sealed class AwsChunkedDecoder
             case State.Size when _lineBytes > 0 && b == (byte)'\r':
                 _state = State.SizeLineFeed;
                 return;
+            case State.Size when _lineBytes > 0 && b == (byte)'\n':
+                Fail("aws-chunked line must end with CRLF");
+                return;
             case State.Size:
                 Fail("aws-chunked chunk header must start with a hexadecimal size");
                 return;
@@ -211,7 +214,7 @@ public sealed class AwsChunkedDecoder
                 _state = State.DataLineFeed;
                 return;
             case State.DataCarriageReturn:
-                Fail("aws-chunked chunk data is longer than its size");
+                Fail("aws-chunked chunk data must be followed by CRLF (is it longer than its size?)");
                 return;
             case State.DataLineFeed when b == (byte)'\n':
                 _state = State.Size;

@@ -125,10 +125,18 @@ internal static class S3BucketOperations
                     // Policy, ACL, lifecycle, replication, versioning: a change to the bucket's rules is
                     // a write of the bucket (tampering with a weights bucket). Lifecycle, versioning
                     // and replication documents then say what else the change does.
-                    var document = sub is S3SubResource.Lifecycle or S3SubResource.Versioning or S3SubResource.Replication;
+                    if (sub == S3SubResource.Replication)
+                    {
+                        // Only the document's copies: an exact write of the bucket would outrank them
+                        // (an exact match beats a pattern's) and name the finding tampering, not exfiltration.
+                        return ("Put" + suffix, null, S3BodyUse.Document);
+                    }
+
+                    var document = sub is S3SubResource.Lifecycle or S3SubResource.Versioning;
                     return ("Put" + suffix, EffectKind.Write, document ? S3BodyUse.Document : S3BodyUse.None);
                 case "DELETE" when canDelete:
-                    return ("Delete" + suffix, EffectKind.Write, S3BodyUse.None);
+                    // S3 names this one without "Configuration", unlike its Get and Put.
+                    return (sub == S3SubResource.Lifecycle ? "DeleteBucketLifecycle" : "Delete" + suffix, EffectKind.Write, S3BodyUse.None);
                 default:
                     return (null, null, S3BodyUse.None);
             }

@@ -43,20 +43,21 @@ internal sealed record S3CopySource(string Resource, string? Bucket, string Key,
             }
         }
 
-        if (raw.StartsWith('/'))
+        // S3 URL-decodes the value whole, then splits it at the first '/': a bucket holds none, so
+        // 'bucket%2Fkey' is the same source as 'bucket/key'.
+        var decoded = S3Names.DecodeComponent(raw, out var error);
+        if (decoded is null)
         {
-            raw = raw[1..];
+            return "x-amz-copy-source: " + error;
         }
 
-        string? error;
-        if (raw.StartsWith("arn:", StringComparison.Ordinal) || raw.StartsWith("arn%3A", StringComparison.OrdinalIgnoreCase))
+        if (decoded.StartsWith('/'))
         {
-            var decoded = S3Names.DecodeComponent(raw, out error);
-            if (decoded is null)
-            {
-                return "x-amz-copy-source: " + error;
-            }
+            decoded = decoded[1..];
+        }
 
+        if (decoded.StartsWith("arn:", StringComparison.Ordinal))
+        {
             const string ObjectMarker = "/object/";
             var marker = decoded.IndexOf(ObjectMarker, StringComparison.Ordinal);
             if (marker < 0 || !decoded.Contains(":accesspoint/", StringComparison.Ordinal) || marker + ObjectMarker.Length == decoded.Length)
@@ -71,19 +72,19 @@ internal sealed record S3CopySource(string Resource, string? Bucket, string Key,
             return null;
         }
 
-        var slash = raw.IndexOf('/');
+        var slash = decoded.IndexOf('/');
         if (slash <= 0)
         {
             return "x-amz-copy-source must be 'bucket/key'";
         }
 
-        var bucket = S3Names.DecodeBucket(raw[..slash], out error);
-        if (bucket is null)
+        var bucket = decoded[..slash];
+        if ((error = S3Names.ValidateBucket(bucket)) is not null)
         {
             return "x-amz-copy-source: " + error;
         }
 
-        var key = S3Names.DecodeKey(raw[(slash + 1)..], percentEncoded: true, out error);
+        var key = S3Names.ValidateKey(decoded[(slash + 1)..], out error);
         if (key is null)
         {
             return "x-amz-copy-source: " + error;

@@ -57,7 +57,7 @@ internal static class S3Documents
                 return "DeleteObjects: " + error;
             }
 
-            var key = S3Names.ValidateDocumentKey(keyElement!.Value, out error);
+            var key = S3Names.ValidateKey(keyElement!.Value, out error);
             if (key is null)
             {
                 return "DeleteObjects key: " + error;
@@ -272,7 +272,7 @@ internal static class S3Documents
 
         if (prefixElement is not null && prefixElement.Value.Length > 0)
         {
-            var decoded = S3Names.ValidateDocumentKey(prefixElement.Value, out error);
+            var decoded = S3Names.ValidateKey(prefixElement.Value, out error);
             if (decoded is null)
             {
                 return "rule prefix: " + error;

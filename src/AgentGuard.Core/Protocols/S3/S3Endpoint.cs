@@ -39,7 +39,7 @@ public sealed record S3Endpoint(IReadOnlyList<string> ServiceHosts)
             return "request has no Host";
         }
 
-        if (name.StartsWith('[') || IPAddress.TryParse(name, out _))
+        if (IsIpAddress(name))
         {
             return null;
         }
@@ -165,6 +165,28 @@ public sealed record S3Endpoint(IReadOnlyList<string> ServiceHosts)
         }
 
         return true;
+    }
+
+    // Dotted-quad IPv4 or bracketed IPv6 only: IPAddress.TryParse also takes '12345', which S3
+    // would read as a bucket named by the host (a CNAME).
+    private static bool IsIpAddress(string name)
+    {
+        if (name.StartsWith('[') && name.EndsWith(']'))
+        {
+            return IPAddress.TryParse(name.AsSpan(1, name.Length - 2), out var v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        }
+
+        var parts = 0;
+        foreach (var range in name.AsSpan().Split('.'))
+        {
+            var part = name.AsSpan()[range];
+            if (++parts > 4 || part.Length is 0 or > 3 || part.IndexOfAnyExceptInRange('0', '9') >= 0 || int.Parse(part, System.Globalization.CultureInfo.InvariantCulture) > 255)
+            {
+                return false;
+            }
+        }
+
+        return parts == 4;
     }
 
     private static string StripPort(string host)

@@ -112,13 +112,17 @@ internal static class S3Names
     }
 
     /// <summary>Percent-decodes a query name or value once, with the checks a key gets (empty allowed).</summary>
-    public static string? DecodeComponent(ReadOnlySpan<char> raw, out string? error) => Decode(raw, percentEncoded: true, out error);
+    /// <remarks>Long enough for a bucket, a slash and the longest key: an <c>x-amz-copy-source</c> is decoded whole.</remarks>
+    public static string? DecodeComponent(ReadOnlySpan<char> raw, out string? error) => Decode(raw, percentEncoded: true, out error, MaxComponentBytes);
 
-    private static string? Decode(ReadOnlySpan<char> raw, bool percentEncoded, out string? error)
+    // A bucket (63), a slash and a key.
+    private const int MaxComponentBytes = 64 + MaxKeyBytes;
+
+    private static string? Decode(ReadOnlySpan<char> raw, bool percentEncoded, out string? error, int maxBytes = MaxKeyBytes)
     {
-        if (raw.Length > MaxRawKeyChars)
+        if (raw.Length > 3 * maxBytes)
         {
-            error = $"name is longer than {MaxKeyBytes} bytes";
+            error = $"name is longer than {maxBytes} bytes";
             return null;
         }
 
@@ -166,9 +170,9 @@ internal static class S3Names
                 }
             }
 
-            if (length > MaxKeyBytes)
+            if (length > maxBytes)
             {
-                error = $"name is longer than {MaxKeyBytes} bytes";
+                error = $"name is longer than {maxBytes} bytes";
                 return null;
             }
 
@@ -219,8 +223,8 @@ internal static class S3Names
         }
     }
 
-    /// <summary>Validates a key read from an XML document (already unescaped by the XML reader).</summary>
-    public static string? ValidateDocumentKey(string key, out string? error)
+    /// <summary>Validates a key already decoded (by the XML reader, or from a whole decoded header).</summary>
+    public static string? ValidateKey(string key, out string? error)
     {
         if (key.Length == 0)
         {

@@ -19,7 +19,6 @@ internal static class S3ObjectOperations
         var resource = S3Names.Object(bucket, key);
         string name;
         var kind = EffectKind.Read;
-        var body = S3BodyUse.None;
         string? value = null;
 
         switch (method, sub)
@@ -109,7 +108,7 @@ internal static class S3ObjectOperations
                 return $"unknown S3 object operation ({method} with this query)";
         }
 
-        operation = new S3Operation(name, bucket, key, body);
+        operation = new S3Operation(name, bucket, key, S3BodyUse.None);
         effects.Add(new Effect(kind, resource, Value: value));
         return null;
     }

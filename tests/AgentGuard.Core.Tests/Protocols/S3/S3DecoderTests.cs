@@ -142,6 +142,8 @@ public class S3DecoderTests
     [InlineData("src-bucket/weights/m.safetensors", "s3://src-bucket/weights/m.safetensors", null)]
     [InlineData("/src-bucket/weights/m.safetensors", "s3://src-bucket/weights/m.safetensors", null)]
     [InlineData("src-bucket/weights%2Fm.safetensors", "s3://src-bucket/weights/m.safetensors", null)]
+    [InlineData("src-bucket%2Fweights%2Fm.safetensors", "s3://src-bucket/weights/m.safetensors", null)]
+    [InlineData("%2Fsrc-bucket/m.safetensors", "s3://src-bucket/m.safetensors", null)]
     [InlineData("src-bucket/a%20b%3Fc.bin?versionId=v%2B1", "s3://src-bucket/a b?c.bin", "versionId=v+1")]
     [InlineData("src-bucket/a/../b//c", "s3://src-bucket/a/../b//c", null)]
     [InlineData("src-bucket/%25252F", "s3://src-bucket/%252F", null)]
@@ -234,6 +236,16 @@ public class S3DecoderTests
     }
 
     [Fact]
+    public void Decode_CopySourceOfTheLongestKey_IsAccepted_OneByteMoreIsRefused()
+    {
+        var bucket = new string('b', 63);
+        var (_, effects) = Decoded("PUT", "s3.amazonaws.com", "/d-b/k", ("x-amz-copy-source", bucket + "/" + new string('k', 1024)));
+
+        Assert.Equal($"s3://{bucket}/{new string('k', 1024)}", effects[0].Resource);
+        Assert.Contains("1024", Refused("PUT", "s3.amazonaws.com", "/d-b/k", ("x-amz-copy-source", "b-1/" + new string('k', 1025))));
+    }
+
+    [Fact]
     public void Decode_UnknownMetadataDirective_IsRefused()
     {
         var error = Refused("PUT", "s3.amazonaws.com", "/d-b/k", ("x-amz-copy-source", "s-b/k"), ("x-amz-metadata-directive", "MERGE"));
@@ -274,10 +286,9 @@ public class S3DecoderTests
     [InlineData("PUT", "?policy", "PutBucketPolicy", S3BodyUse.None)]
     [InlineData("DELETE", "?policy", "DeleteBucketPolicy", S3BodyUse.None)]
     [InlineData("PUT", "?acl", "PutBucketAcl", S3BodyUse.None)]
-    [InlineData("DELETE", "?lifecycle", "DeleteBucketLifecycleConfiguration", S3BodyUse.None)]
+    [InlineData("DELETE", "?lifecycle", "DeleteBucketLifecycle", S3BodyUse.None)]
     [InlineData("PUT", "?lifecycle", "PutBucketLifecycleConfiguration", S3BodyUse.Document)]
     [InlineData("PUT", "?versioning", "PutBucketVersioning", S3BodyUse.Document)]
-    [InlineData("PUT", "?replication", "PutBucketReplication", S3BodyUse.Document)]
     [InlineData("PUT", "?encryption", "PutBucketEncryption", S3BodyUse.None)]
     [InlineData("PUT", "", "CreateBucket", S3BodyUse.None)]
     public void Decode_BucketConfigurationChanges_WriteTheBucket(string method, string query, string name, S3BodyUse body)
@@ -286,6 +297,15 @@ public class S3DecoderTests
 
         Assert.Equal(new S3Operation(name, "model-weights", null, body), operation);
         Assert.Equal([new Effect(EffectKind.Write, "s3://model-weights/")], effects);
+    }
+
+    [Fact]
+    public void Decode_PutBucketReplication_LeavesItsEffectsToTheDocument()
+    {
+        var (operation, effects) = Decoded("PUT", "model-weights.s3.amazonaws.com", "/?replication");
+
+        Assert.Equal(new S3Operation("PutBucketReplication", "model-weights", null, S3BodyUse.Document), operation);
+        Assert.Empty(effects);
     }
 
     [Fact]
@@ -400,6 +420,11 @@ public class S3DecoderTests
     [InlineData("Bad_Bucket.s3.amazonaws.com")]
     [InlineData("ab.s3.amazonaws.com")]
     [InlineData("my-ap-123456789012.s3-accesspoint.us-west-2.amazonaws.com")]
+    [InlineData("12345")]
+    [InlineData("[not-an-ip]")]
+    [InlineData("256.1.1.1")]
+    [InlineData("s3.amazonaws.com.evil.example")]
+    [InlineData("model-weights.s3.evil.amazonaws.com")]
     public void Decode_HostNotOfTheService_IsRefused(string host)
     {
         Refused("GET", host, "/model-weights/m.safetensors");

@@ -86,6 +86,12 @@ public class S3DocumentsTests
     [InlineData("<Delete><Object><Key>a</Key></Object>", "XML")]
     [InlineData("", "XML")]
     [InlineData("not xml", "XML")]
+    [InlineData("<?xml version=\"1.0\" encoding=\"x-bogus\"?><Delete><Object><Key>a</Key></Object></Delete>", "XML")]
+    [InlineData("<?xml version=\"1.0\" encoding=\"utf-32\"?><Delete><Object><Key>a</Key></Object></Delete>", "XML")]
+    [InlineData("<?xml version=\"1.0\" encoding=\"utf-7\"?><Delete><Object><Key>a</Key></Object></Delete>", "XML")]
+    [InlineData("<?xml version=\"1.1\"?><Delete><Object><Key>a</Key></Object></Delete>", "XML")]
+    [InlineData("<Delete><Object><Key>a</Key></Object></Delete><Delete/>", "XML")]
+    [InlineData("<Delete xmlns:p=\"u\"><p:Object><Key>a</Key></p:Object><Object><Key>b</Key></Object><x:Object/></Delete>", "XML")]
     public void DecodeBody_BadDeleteObjects_IsRefused(string document, string reason)
     {
         Assert.Contains(reason, Refused(DeleteObjects, document));
