@@ -62,7 +62,7 @@ public sealed class S3EndToEndTests(ITestOutputHelper output)
         await using var store = await S3rverServer.StartAsync(output, S3TestPolicy.WeightsBucket, S3TestPolicy.BackupBucket);
         await using var guard = await S3TestGuard.StartAsync(output, store.Address);
         var decisions = S3TestGuard.Collect(guard);
-        using var client = S3TestGuard.Client(guard.DataAddress);
+        using var client = S3TestGuard.Client(guard.DataAddress, literalCopySourceSlash: true);
         using var direct = S3TestGuard.Client(store.Address);
         await direct.PutObjectAsync(Put(S3TestPolicy.WeightsBucket, "agent_2.bin", Weights));
 
@@ -81,7 +81,8 @@ public sealed class S3EndToEndTests(ITestOutputHelper output)
         await using var store = await S3rverServer.StartAsync(output, S3TestPolicy.WeightsBucket, S3TestPolicy.ExfilBucket);
         await using var guard = await S3TestGuard.StartAsync(output, store.Address);
         var decisions = S3TestGuard.Collect(guard);
-        using var client = S3TestGuard.Client(guard.DataAddress);
+        // The copy source as s3rver reads it: were the guard to forward the copy, s3rver would make it.
+        using var client = S3TestGuard.Client(guard.DataAddress, literalCopySourceSlash: true);
         using var direct = S3TestGuard.Client(store.Address);
         await direct.PutObjectAsync(Put(S3TestPolicy.WeightsBucket, "agent_2.bin", Weights));
 
@@ -156,7 +157,8 @@ public sealed class S3EndToEndTests(ITestOutputHelper output)
         await using var store = await S3rverServer.StartAsync(output, S3TestPolicy.WeightsBucket);
         await using var guard = await S3TestGuard.StartAsync(output, store.Address);
         var decisions = S3TestGuard.Collect(guard);
-        using var client = S3TestGuard.Client(guard.DataAddress);
+        // The copy source as s3rver reads it: were the guard to forward the copy, s3rver would make it.
+        using var client = S3TestGuard.Client(guard.DataAddress, literalCopySourceSlash: true);
         using var direct = S3TestGuard.Client(store.Address);
         var original = Put(S3TestPolicy.WeightsBucket, "agent_2.bin", Weights);
         original.Metadata.Add("trained", "2024-06-01");

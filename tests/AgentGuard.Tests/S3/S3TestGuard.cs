@@ -38,7 +38,11 @@ internal static class S3TestGuard
     /// </summary>
     /// <param name="endpoint">Where it sends requests (the guard, or the store directly).</param>
     /// <param name="pathStyle">Path-style (<c>/bucket/key</c>); otherwise virtual-hosted (<c>bucket.s3.localhost</c>), connected to <paramref name="endpoint"/>'s port on loopback.</param>
-    public static AmazonS3Client Client(Uri endpoint, bool pathStyle = true)
+    /// <param name="literalCopySourceSlash">
+    /// Sends <c>x-amz-copy-source</c> as <c>bucket/key</c> rather than the SDK's <c>bucket%2Fkey</c>.
+    /// S3 takes both; s3rver 3.7.1 only the first, so a copy that is to reach it needs this.
+    /// </param>
+    public static AmazonS3Client Client(Uri endpoint, bool pathStyle = true, bool literalCopySourceSlash = false)
     {
         var config = new AmazonS3Config
         {
@@ -55,7 +59,24 @@ internal static class S3TestGuard
             config.HttpClientFactory = new LoopbackHttpClientFactory();
         }
 
-        return new AmazonS3Client(new BasicAWSCredentials(S3rverServer.AccessKey, S3rverServer.AccessKey), config);
+        var client = new AmazonS3Client(new BasicAWSCredentials(S3rverServer.AccessKey, S3rverServer.AccessKey), config);
+        if (literalCopySourceSlash)
+        {
+            // Before signing: the header arrives signed as rewritten.
+            client.BeforeRequestEvent += (_, e) =>
+            {
+                if (e is WebServiceRequestEventArgs request && request.Headers.TryGetValue("x-amz-copy-source", out var source))
+                {
+                    var slash = source.IndexOf("%2F", StringComparison.OrdinalIgnoreCase);
+                    if (slash >= 0)
+                    {
+                        request.Headers["x-amz-copy-source"] = source[..slash] + "/" + source[(slash + 3)..];
+                    }
+                }
+            };
+        }
+
+        return client;
     }
 
     /// <summary>The decisions the guard made, as they are recorded.</summary>
