@@ -248,10 +248,12 @@ public sealed class GuardHost : IAsyncDisposable
                 transforms.AddResponseTransform(PendingRepliesTransform.ApplyAsync);
                 transforms.AddResponseTransform(EventStreamOnlyTransform.ApplyAsync);
 
-                // SigV4 signs the Host header, and YARP would send the destination's: S3 routes keep the agent's.
+                // SigV4 signs the Host header and the path as sent, and YARP would send the destination's
+                // host and a re-encoded path: S3 routes keep the agent's.
                 if (RouteInspection.Of(transforms.Route) == RouteInspectionMode.S3)
                 {
                     transforms.AddOriginalHost(useOriginal: true);
+                    transforms.AddRequestTransform(S3RawTargetTransform.ApplyAsync);
                 }
             });
 

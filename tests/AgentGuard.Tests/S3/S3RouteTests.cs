@@ -144,6 +144,28 @@ public sealed class S3RouteTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Put_KeyWithDotSegmentsAndEncodedPlus_ForwardedAsSentAndDecidedAsThatKey()
+    {
+        string? arrived = null;
+        await using var store = await TestUpstream.StartAsync((context, _) =>
+        {
+            arrived = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget;
+            return Task.CompletedTask;
+        });
+        await using var guard = await S3TestGuard.StartAsync(output, store.Address);
+        var decisions = S3TestGuard.Collect(guard);
+        using var http = new HttpClient();
+
+        // S3 keys are opaque: "models/../a+b.txt" is its own object, not "a+b.txt"; Kestrel and YARP would resolve and re-encode it.
+        var url = new Uri(guard.DataAddress.ToString().TrimEnd('/') + "/scratch/models/../a%2Bb.txt?x-id=PutObject", new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+        using var response = await http.PutAsync(url, new ByteArrayContent("notes"u8.ToArray()));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("/scratch/models/../a%2Bb.txt?x-id=PutObject", arrived);
+        Assert.Contains(S3EndToEndTests.Decided(decisions, "PutObject").Decision.Effects, e => e.Resource == "s3://scratch/models/../a+b.txt");
+    }
+
+    [Fact]
     public async Task PutObject_SignedAwsChunked_DecodedForDecisionAndForwardedAsSent()
         => await AssertChunkedUploadAsync();
 
