@@ -10,9 +10,11 @@ using Xunit.Abstractions;
 namespace AgentGuard.S3;
 
 /// <summary>
-/// The S3 route against a real S3 server (s3rver, which rejects a request whose SigV4 signature
-/// does not verify) driven by a real S3 client (AWSSDK.S3): what is allowed arrives signed and
-/// works; what is denied answers 403 AccessDenied with the audit reference and never reaches the store.
+/// The S3 route against a real S3 server (s3rver) driven by a real S3 client (AWSSDK.S3, SigV4):
+/// what is allowed works end to end; what is denied answers 403 AccessDenied with the audit
+/// reference and never reaches the store, checked against s3rver directly. s3rver 3.7.1 checks a
+/// SigV4 request's access key but not its signature, so <see cref="S3SignatureTests"/> verifies the
+/// signatures of what the guard forwards.
 /// </summary>
 public sealed class S3EndToEndTests(ITestOutputHelper output)
 {
@@ -26,7 +28,6 @@ public sealed class S3EndToEndTests(ITestOutputHelper output)
         var decisions = S3TestGuard.Collect(guard);
         using var client = S3TestGuard.Client(guard.DataAddress);
 
-        // s3rver verifies the signature, Host included: a 2xx is the proof the request arrived as signed.
         var put = await client.PutObjectAsync(Put(S3TestPolicy.WeightsBucket, "models/agent_2.bin", Weights));
         using var get = await client.GetObjectAsync(S3TestPolicy.WeightsBucket, "models/agent_2.bin");
 

@@ -5,7 +5,8 @@ using Xunit.Abstractions;
 namespace AgentGuard.S3;
 
 /// <summary>
-/// A real S3-compatible server (npm <c>s3rver</c> 3.7.1, which checks SigV4 signatures) on a free
+/// A real S3-compatible server (npm <c>s3rver</c> 3.7.1; it checks a SigV4 request's access key, not
+/// its signature, which <see cref="SigV4Verifier"/> does) on a free
 /// loopback port, with its own data folder. test.sh installs it and names its script in
 /// <see cref="EnvironmentVariable"/>; without the variable the S3 tests skip, and with it a server
 /// that does not start fails them.
