@@ -9,6 +9,14 @@ internal static class S3ObjectOperations
     private const string MetadataDirectiveHeader = "x-amz-metadata-directive";
     private const string TaggingDirectiveHeader = "x-amz-tagging-directive";
 
+    // Headers that set an uploaded object's tags or the times tools keep in its metadata (rclone and
+    // s3fs: mtime; s3cmd: s3cmd-attrs): an upload carrying them gives the object a chosen age.
+    private static readonly string[] TimeOrTagHeaders =
+    [
+        "x-amz-tagging", "x-amz-meta-mtime", "x-amz-meta-ctime", "x-amz-meta-atime", "x-amz-meta-s3cmd-attrs",
+        "x-amz-meta-last-modified", "x-amz-meta-timestamp",
+    ];
+
     public static string? Decode(string method, string bucket, string key, S3Query query, Func<string, string?> header, List<Effect> effects, out S3Operation? operation)
     {
         operation = null;
@@ -60,15 +68,13 @@ internal static class S3ObjectOperations
             case ("PUT", S3SubResource.None) when !versioned:
                 return header(CopySourceHeader) is { } copySource
                     ? DecodeCopy(S3Operations.CopyObject, bucket, key, copySource, header, effects, out operation)
-                    : Upload(S3Operations.PutObject, bucket, key, resource, effects, out operation);
+                    : Upload(S3Operations.PutObject, S3BodyUse.Content, bucket, key, resource, header, effects, out operation);
             case ("PUT", S3SubResource.UploadId | S3SubResource.PartNumber) when !versioned:
                 return header(CopySourceHeader) is { } partSource
                     ? DecodeCopy(S3Operations.UploadPartCopy, bucket, key, partSource, header, effects, out operation)
-                    : Upload(S3Operations.UploadPart, bucket, key, resource, effects, out operation);
+                    : Upload(S3Operations.UploadPart, S3BodyUse.Content, bucket, key, resource, header, effects, out operation);
             case ("POST", S3SubResource.Uploads) when !versioned:
-                name = S3Operations.CreateMultipartUpload;
-                kind = EffectKind.Write;
-                break;
+                return Upload(S3Operations.CreateMultipartUpload, S3BodyUse.None, bucket, key, resource, header, effects, out operation);
             case ("POST", S3SubResource.UploadId) when !versioned:
                 name = S3Operations.CompleteMultipartUpload;
                 kind = EffectKind.Write;
@@ -113,11 +119,20 @@ internal static class S3ObjectOperations
         return null;
     }
 
-    private static string? Upload(string name, string bucket, string key, string resource, List<Effect> effects, out S3Operation? operation)
+    private static string? Upload(string name, S3BodyUse body, string bucket, string key, string resource, Func<string, string?> header, List<Effect> effects, out S3Operation? operation)
     {
-        // The content is sniffed by the proxy (S3BodyUse.Content); the write itself is known now.
-        operation = new S3Operation(name, bucket, key, S3BodyUse.Content);
+        // Content is sniffed by the proxy (S3BodyUse.Content); the write itself is known now.
+        operation = new S3Operation(name, bucket, key, body);
         effects.Add(new Effect(EffectKind.Write, resource));
+        foreach (var timeOrTag in TimeOrTagHeaders)
+        {
+            if (header(timeOrTag) is not null)
+            {
+                effects.Add(new Effect(EffectKind.SetTime, resource));
+                break;
+            }
+        }
+
         return null;
     }
 

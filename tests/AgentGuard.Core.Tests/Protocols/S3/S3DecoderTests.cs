@@ -127,6 +127,17 @@ public class S3DecoderTests
         Assert.Equal([new Effect(EffectKind.SetTime, "s3://model-weights/m.gguf")], effects);
     }
 
+    [Theory]
+    [InlineData("PUT", "", "x-amz-tagging", "age=old")]
+    [InlineData("PUT", "", "x-amz-meta-mtime", "1514764800")]
+    [InlineData("POST", "?uploads", "x-amz-meta-s3cmd-attrs", "mtime:1514764800")]
+    public void Decode_UploadSettingTagsOrTimes_AlsoSetsTime(string method, string query, string header, string value)
+    {
+        var (_, effects) = Decoded(method, "s3.amazonaws.com", "/model-weights/m.gguf" + query, (header, value));
+
+        Assert.Equal([new Effect(EffectKind.Write, "s3://model-weights/m.gguf"), new Effect(EffectKind.SetTime, "s3://model-weights/m.gguf")], effects);
+    }
+
     [Fact]
     public void Decode_DeleteObjectVersion_DeletesAndNotesTheVersion()
     {
