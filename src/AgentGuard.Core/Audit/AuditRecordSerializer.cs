@@ -82,6 +82,12 @@ internal static class AuditRecordSerializer
                 writer.WriteString("value"u8, InlineSecrets.Redact(effect.Value));
             }
 
+            // Why a neutral name was decided as weights: its content was recognised as this format.
+            if (effect.Format is { } format)
+            {
+                writer.WriteString("format"u8, Content.ModelFormats.Name(format));
+            }
+
             writer.WriteEndObject();
         }
 

@@ -18,6 +18,12 @@ public static class ArgumentContent
     // Fewer characters decode to 11 bytes or fewer: shorter than any weights format's header.
     private const int MinBase64Length = 16;
 
+    // Where a data URL's comma must be: "data:" and a media type with its parameters.
+    private const int MaxDataUrlHeader = 256;
+
+    // The base64 and base64url alphabets together (one value may use only one; see ReadBase64).
+    private static readonly SearchValues<byte> Base64Alphabets = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_"u8);
+
     /// <summary>The model format the content in <paramref name="value"/> begins, or <see langword="null"/> (also for a value that is not a string).</summary>
     public static ModelFormat? Sniff(JsonElement value, ContentEncoding encoding)
     {
@@ -52,11 +58,25 @@ public static class ArgumentContent
             return ModelFormatSniffer.Sniff(raw[..Math.Min(raw.Length, ModelFormatSniffer.Window)]);
         }
 
+        // Runs between escapes are copied whole (text has an escape per line at most); only escapes
+        // are read one by one. A character cut by the window's end is cut as the sniffer would cut it.
         var written = 0;
         var position = 0;
         var window = buffer.AsSpan(0, ModelFormatSniffer.Window);
-        while (JsonStringRunes.TryRead(raw, ref position, out var rune) && rune.TryEncodeToUtf8(window[written..], out var length))
+        while (written < window.Length && position < raw.Length)
         {
+            var run = raw[position..];
+            var escape = run.IndexOf((byte)'\\');
+            run = run[..Math.Min(escape < 0 ? run.Length : escape, window.Length - written)];
+            run.CopyTo(window[written..]);
+            written += run.Length;
+            position += run.Length;
+            if (escape < 0 || written == window.Length || !JsonStringRunes.TryRead(raw, ref position, out var rune)
+                || !rune.TryEncodeToUtf8(window[written..], out var length))
+            {
+                break;
+            }
+
             written += length;
         }
 
@@ -65,19 +85,27 @@ public static class ArgumentContent
 
     private static ModelFormat? SniffBase64(ReadOnlySpan<byte> raw, bool escaped, byte[] buffer)
     {
-        if (!escaped)
+        // A data URL (data:application/octet-stream;base64,...) carries its base64 after the comma.
+        if (raw.Length > 5 && Ascii.EqualsIgnoreCase(raw[..5], "data:"u8))
         {
-            // Base64.IsValid skips the whitespace a MIME encoder leaves; the decoder does too.
-            if (!Base64.IsValid(raw, out var decodedLength) || decodedLength < MinBase64Length / 4 * 3)
+            var comma = raw[..Math.Min(raw.Length, MaxDataUrlHeader)].IndexOf((byte)',');
+            if (comma < 0 || !raw[..comma].EndsWith(";base64"u8))
             {
                 return null;
             }
 
-            return DecodeAndSniff(raw, buffer);
+            raw = raw[(comma + 1)..];
         }
 
-        // Escaped ('+' is "\u002B" from System.Text.Json's default encoder, '/' may be "\/"): check the
-        // whole value and keep the first characters of the window, unescaped and without whitespace.
+        // The usual case: plain base64 (Base64.IsValid skips whitespace; the decoder does too).
+        if (!escaped && Base64.IsValid(raw, out var decodedLength))
+        {
+            return decodedLength < MinBase64Length / 4 * 3 ? null : DecodeAndSniff(raw, buffer);
+        }
+
+        // Otherwise escaped ('+' is "\u002B" from System.Text.Json's default encoder, '/' may be "\/")
+        // or base64url ('-' and '_', padding optional): check the whole value and keep the first
+        // characters of the window, unescaped, in the standard alphabet and without whitespace.
         var characters = ArrayPool<byte>.Shared.Rent(Base64Window);
         try
         {
@@ -106,16 +134,41 @@ public static class ArgumentContent
     }
 
     /// <summary>
-    /// Checks that the escaped value is base64 (alphabet, whitespace, up to two '=' at its end, a
-    /// whole number of quanta, plausible length) and copies its first characters into <paramref name="kept"/>.
+    /// Checks that the value is base64 or base64url (one alphabet, whitespace, up to two '=' at its
+    /// end, whole quanta unless base64url leaves its padding off, plausible length) and copies its first
+    /// characters into <paramref name="kept"/> in the standard alphabet, padded when they are all of it.
     /// </summary>
     private static (int Kept, bool Valid) ReadBase64(ReadOnlySpan<byte> raw, Span<byte> kept)
     {
         var count = 0;
         var padding = 0;
         var position = 0;
-        while (JsonStringRunes.TryRead(raw, ref position, out var rune))
+        bool standard = false, url = false;
+        while (position < raw.Length)
         {
+            // Runs of alphabet characters between escapes are checked and copied whole (vectorised);
+            // escapes, whitespace and padding one at a time.
+            var run = raw[position..];
+            var length = padding == 0 ? run.IndexOfAnyExcept(Base64Alphabets) : 0;
+            run = run[..(length < 0 ? run.Length : length)];
+            if (run.Length > 0)
+            {
+                standard |= run.ContainsAny("+/"u8);
+                url |= run.ContainsAny("-_"u8);
+                if (count < kept.Length)
+                {
+                    var copied = run[..Math.Min(run.Length, kept.Length - count)];
+                    copied.CopyTo(kept[count..]);
+                    kept.Slice(count, copied.Length).Replace((byte)'-', (byte)'+');
+                    kept.Slice(count, copied.Length).Replace((byte)'_', (byte)'/');
+                }
+
+                count += run.Length;
+                position += run.Length;
+                continue;
+            }
+
+            JsonStringRunes.TryRead(raw, ref position, out var rune);
             var c = rune.Value;
             if (c is ' ' or '\t' or '\r' or '\n')
             {
@@ -126,7 +179,20 @@ public static class ArgumentContent
             {
                 padding++;
             }
-            else if (padding > 0 || !(c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '+' or '/'))
+            else if (padding > 0)
+            {
+                return (0, false);
+            }
+            else if (c is '+' or '/')
+            {
+                standard = true;
+            }
+            else if (c is '-' or '_')
+            {
+                url = true;
+                c = c == '-' ? '+' : '/';
+            }
+            else if (!(c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9')))
             {
                 return (0, false);
             }
@@ -139,7 +205,26 @@ public static class ArgumentContent
             count++;
         }
 
-        var valid = padding <= 2 && count % 4 == 0 && count >= MinBase64Length;
-        return (Math.Min(count, kept.Length), valid);
+        if (standard && url)
+        {
+            return (0, false);
+        }
+
+        var keptCount = Math.Min(count, kept.Length);
+        var wholeQuanta = count % 4 == 0;
+        if (url && padding == 0 && count % 4 is 2 or 3)
+        {
+            // base64url usually leaves the padding off; the standard decoder wants it where the value
+            // ends (the kept characters are whole quanta otherwise: the window is a multiple of 4).
+            wholeQuanta = true;
+            while (keptCount == count && keptCount % 4 != 0)
+            {
+                kept[keptCount++] = (byte)'=';
+                count++;
+            }
+        }
+
+        var valid = padding <= 2 && wholeQuanta && count >= MinBase64Length;
+        return (keptCount, valid);
     }
 }

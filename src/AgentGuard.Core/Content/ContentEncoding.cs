@@ -12,6 +12,9 @@ public enum ContentEncoding
     /// <summary>The value's UTF-8 bytes are the content.</summary>
     Text,
 
-    /// <summary>The value is base64 (whitespace allowed, as MIME line breaks it) of the content.</summary>
+    /// <summary>
+    /// The value is base64 of the content (whitespace allowed, as MIME line breaks it), or base64url
+    /// (padding optional), or a <c>data:</c> URL whose parameters end with <c>;base64</c>.
+    /// </summary>
     Base64,
 }

@@ -11,19 +11,26 @@ namespace AgentGuard.Content;
 /// declared wire types and their strings must be UTF-8. A field that runs past the window ends the
 /// reading: the graph, which holds the initializers (the weights), usually does.
 /// </summary>
+/// <remarks>
+/// Protobuf writers emit known fields in field-number order (onnx.save, the C++ and Python runtimes),
+/// and every field number below the graph's is one <c>ModelProto</c> declares: so up to the graph
+/// only declared fields, in order, are accepted. A one-byte <c>0x08</c> start, or a random run of
+/// bytes that happens to parse as protobuf, is not a model.
+/// </remarks>
 internal static class OnnxRecognizer
 {
     private const int IrVersionField = 1;
     private const int GraphField = 7;
 
-    // onnx.proto's IR_VERSION is 11 in 2025; leave room for later versions.
-    private const ulong MaxIrVersion = 100;
+    // onnx.proto's IR_VERSION is 11 in 2025 (one more every year or two); leave room for later versions.
+    private const ulong MaxIrVersion = 32;
 
     private const int MaxFieldNumber = (1 << 29) - 1;
 
     public static bool Recognizes(ReadOnlySpan<byte> prefix)
     {
         bool irVersion = false, graph = false;
+        ulong lastField = 0;
         var offset = 0;
         while (offset < prefix.Length)
         {
@@ -41,10 +48,13 @@ internal static class OnnxRecognizer
             offset += read;
             var field = tag >> 3;
             var wireType = (WireType)(tag & 7);
-            if (field is 0 or > MaxFieldNumber || Declared((int)field) is { } declared && declared != wireType)
+            var declared = field <= MaxFieldNumber ? Declared((int)field) : null;
+            if (field is 0 or > MaxFieldNumber || field < lastField || (declared is null && !graph) || (declared is { } type && type != wireType))
             {
                 return false;
             }
+
+            lastField = field;
 
             switch (wireType)
             {

@@ -118,11 +118,10 @@ public static class PolicyEngine
     /// </summary>
     internal static (ulong Resource, ulong Cover, ulong Destination) AssetMasks(PolicySet policy, Effect effect)
     {
-        if (effect.Format is { } format)
+        if (effect.Format is { } format && policy.FormatAssetMask(format) is var content and not 0)
         {
             // Content recognised as weights is in every asset that lists its format, whatever it is
             // called; a copy or move carries those bytes to its destination.
-            var content = policy.FormatAssetMask(format);
             var named = AssetMasks(policy, effect with { Format = null });
             var travels = effect.Kind is EffectKind.Copy or EffectKind.Move;
             return (named.Resource | content, named.Cover | content, travels ? named.Destination | content : named.Destination);

@@ -177,6 +177,11 @@ internal static class PolicyExplainCommand
                 output.Append("       value:  ").AppendLine(OneLine(value));
             }
 
+            if (effect.Effect.Format is { } format)
+            {
+                output.Append("       content: ").Append(Content.ModelFormats.Name(format)).AppendLine(" (recognised by its bytes)");
+            }
+
             output.Append("       assets: ").AppendLine(effect.Assets.Count == 0 ? "none" : string.Join(", ", effect.Assets));
             if (effect.DestinationAssets.Count > 0)
             {
@@ -236,6 +241,11 @@ internal static class PolicyExplainCommand
                 if (effect.Effect.Value is not null)
                 {
                     writer.WriteString("value", effect.Effect.Value);
+                }
+
+                if (effect.Effect.Format is { } format)
+                {
+                    writer.WriteString("format", Content.ModelFormats.Name(format));
                 }
 
                 writer.WriteBoolean("pattern", (effect.Effect.Flags & EffectFlags.ResourcePattern) != 0);

@@ -215,6 +215,21 @@ public sealed class ModelFormatSnifferTests
     }
 
     [Fact]
+    public void Sniff_OnnxFieldsOutOfOrder_RecognisesNothing()
+    {
+        // graph (7) before ir_version (1): protobuf writers emit fields in order, so this is not a writer's model.
+        Assert.Null(ModelFormatSniffer.Sniff([0x3a, 0x04, 0x12, 0x02, (byte)'g', 0x00, 0x08, 0x09]));
+        Assert.Equal(ModelFormat.Onnx, ModelFormatSniffer.Sniff([0x08, 0x09, 0x3a, 0x04, 0x12, 0x02, (byte)'g', 0x00]));
+    }
+
+    [Fact]
+    public void Sniff_OnnxWithAnUndeclaredFieldBeforeTheGraph_RecognisesNothing()
+    {
+        // Field 9 (length-delimited) between ir_version and graph: ModelProto declares no such field.
+        Assert.Null(ModelFormatSniffer.Sniff([0x08, 0x09, 0x4a, 0x01, 0x00, 0x3a, 0x04, 0x12, 0x02, (byte)'g', 0x00]));
+    }
+
+    [Fact]
     public void Sniff_LeadingByteOfOnnxAlone_RecognisesNothing()
     {
         Assert.Null(ModelFormatSniffer.Sniff([0x08, 0x07]));

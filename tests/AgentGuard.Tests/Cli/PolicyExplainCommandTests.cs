@@ -24,6 +24,24 @@ public sealed class PolicyExplainCommandTests
     }
 
     [Fact]
+    public async Task Explain_WeightsWrittenUnderANeutralName_NamesTheFormatTheContentWasRecognisedAs()
+    {
+        var content = Convert.ToBase64String(AgentGuard.Infrastructure.ModelFiles.Gguf(256));
+        var call = $$$"""{"tool":"write_file","arguments":{"path":"/srv/notes/q3_notes.bin","content":"{{{content}}}"}}""";
+
+        var (code, stdout, _) = await RunAsync(null, "policy", "explain", "--policy", ShippedPolicies, call);
+        var (jsonCode, json, _) = await RunAsync(null, "policy", "explain", "--policy", ShippedPolicies, call, "--json");
+
+        Assert.Equal((0, 0), (code, jsonCode));
+        Assert.Contains("1. write file:///srv/notes/q3_notes.bin", stdout, StringComparison.Ordinal);
+        Assert.Contains("content: gguf (recognised by its bytes)", stdout, StringComparison.Ordinal);
+        Assert.Contains("assets: model-weights", stdout, StringComparison.Ordinal);
+        Assert.Contains("decision: deny by rule weights-tampering", stdout, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(json);
+        Assert.Equal("gguf", Assert.Single(document.RootElement.GetProperty("effects").EnumerateArray()).GetProperty("format").GetString());
+    }
+
+    [Fact]
     public async Task Explain_ShellCallFromStandardInput_Json_ListsShellEffectsAndMatchingRules()
     {
         const string Call = """{"tool":"shell","arguments":{"cmd":"sed -i 's/true/false/' /srv/config/shutdown_config.yaml"},"agent":{"id":"gemini-agent-1","role":"evaluator"}}""";

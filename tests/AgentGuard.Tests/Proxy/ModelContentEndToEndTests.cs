@@ -95,6 +95,28 @@ public sealed class ModelContentEndToEndTests(ITestOutputHelper output) : IDispo
         Assert.All(record.Decision.Effects, e => Assert.Null(e.Format));
     }
 
+    [Fact]
+    public async Task WeightsUnderANeutralName_WrittenThroughGuard_AuditRecordSaysWhichFormat()
+    {
+        var audit = Directory.CreateDirectory(Path.Combine(_folder, "audit")).FullName;
+        var content = Renamed("model.Q4_K_M.gguf", ModelFiles.Gguf(1024));
+        await using var tools = await FileToolServer.StartAsync();
+        await using (var guard = await TestGuard.StartAsync(output, tools.BaseAddress, settings: new Dictionary<string, string?> { ["AgentGuard:Audit:Directory"] = audit }))
+        {
+            await using var client = await ConnectAsync(guard);
+            var result = await WriteAsync(client, Path.Combine(_folder, "out-" + NeutralName), content);
+            Assert.True(result.IsError == true, Text(result));
+        }
+
+        var line = Assert.Single(
+            Directory.GetFiles(audit, "*.jsonl").SelectMany(File.ReadAllLines),
+            l => l.Contains("\"tool\":\"write_file\"", StringComparison.Ordinal));
+        Assert.Contains("\"resource\":\"file://" + _folder + "/out-q3_notes.bin\"", line, StringComparison.Ordinal);
+        Assert.Contains("\"format\":\"gguf\"", line, StringComparison.Ordinal);
+        Assert.Contains("\"finding\":\"weight-tampering\"", line, StringComparison.Ordinal);
+        Assert.Empty(tools.Received);
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     /// <summary>Writes the file under its own name, renames it to the neutral name, and reads it back: what an agent would then send.</summary>
