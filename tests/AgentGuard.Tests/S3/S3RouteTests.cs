@@ -166,6 +166,36 @@ public sealed class S3RouteTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task PutObject_HttpChunkedTransferOfWeights_SniffedAcrossChunksAndDenied_TextForwardedWhole()
+    {
+        await using var store = await StartStoreAsync();
+        await using var guard = await S3TestGuard.StartAsync(output, store.Address);
+        var decisions = S3TestGuard.Collect(guard);
+        using var http = new HttpClient();
+
+        // No Content-Length: HTTP/1.1 chunked transfer, written in pieces smaller than the sniffing window.
+        using var weights = await http.SendAsync(Unsized(ModelFiles.Safetensors(300 * 1024)));
+        var text = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("quarterly notes, nothing protected\n", 5000)));
+        using var notes = await http.SendAsync(Unsized(text));
+
+        Assert.Equal(HttpStatusCode.Forbidden, weights.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, notes.StatusCode);
+        Assert.Equal(text, Assert.Single(store.Received).Body);
+        lock (decisions)
+        {
+            Assert.Equal([DecisionKind.Deny, DecisionKind.Allow], decisions.Select(d => d.Decision.Kind));
+        }
+
+        HttpRequestMessage Unsized(byte[] content)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Put, new Uri(guard.DataAddress, "/scratch/q3_notes.bin")) { Content = new StreamContent(new TrickleStream(content)) };
+            request.Headers.TransferEncodingChunked = true;
+            request.Headers.Add("x-amz-content-sha256", "UNSIGNED-PAYLOAD");
+            return request;
+        }
+    }
+
+    [Fact]
     public async Task PutObject_SignedAwsChunked_DecodedForDecisionAndForwardedAsSent()
         => await AssertChunkedUploadAsync();
 
@@ -328,4 +358,14 @@ public sealed class S3RouteTests(ITestOutputHelper output)
             context.Response.Headers.ETag = "\"0123456789abcdef0123456789abcdef\"";
             context.Response.StatusCode = StatusCodes.Status200OK;
         });
+
+    /// <summary>A body read 7 KiB at a time, so the guard sees it arrive in pieces.</summary>
+    private sealed class TrickleStream(byte[] content) : MemoryStream(content, writable: false)
+    {
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => base.ReadAsync(buffer, offset, Math.Min(count, 7 * 1024), cancellationToken);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+            => base.ReadAsync(buffer[..Math.Min(buffer.Length, 7 * 1024)], cancellationToken);
+    }
 }
