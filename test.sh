@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test AgentGuard has, installing what a fresh machine lacks first.
-#   1. unit and loopback integration tests (dotnet test)
+#   1. unit and loopback integration tests (dotnet test); the S3 route's tests run against s3rver,
+#      installed from npm into .tools/s3 (gitignored) first
 #   2. the shipped policy's own test cases (agentguard policy check/test)
 #   3. the MCP conformance suite directly and through the guard, check by check
 #      (installs Node 22 and the suite from npm into .tools/, gitignored)
@@ -16,6 +17,10 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "build"
 dotnet build AgentGuard.sln -c Debug -nologo -v quiet
+
+step "s3rver for the S3 route's tests"
+AGENTGUARD_S3RVER=$(tests/s3/install.sh)
+export AGENTGUARD_S3RVER
 
 step "unit and integration tests"
 dotnet test AgentGuard.sln -c Debug --no-build -nologo

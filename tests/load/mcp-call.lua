@@ -1,12 +1,27 @@
 -- wrk script: POST one allowed MCP tools/call (list_server_files, which the policy allows, so
 -- the guard forwards it) to /mcp, as an MCP Streamable HTTP client would send it.
 -- Prints one machine-readable RESULT line at the end for run.sh.
-wrk.method = "POST"
-wrk.path = "/mcp"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Accept"] = "application/json, text/event-stream"
--- run.sh sets MCP_CALL_BODY (CALL=shell: a bash tool call); alone, the script sends list_server_files.
-wrk.body = os.getenv("MCP_CALL_BODY") or '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_server_files","arguments":{"ip":"10.0.12.45"}}}'
+-- run.sh sets S3_METHOD for CALL=s3get and CALL=s3put: an S3 GetObject or PutObject as AWSSDK
+-- sends it (path-style, SigV4 headers; the guard reads them and forwards them unchanged).
+local s3_method = os.getenv("S3_METHOD")
+if s3_method then
+  wrk.method = s3_method
+  wrk.path = os.getenv("S3_PATH")
+  wrk.headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261205/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
+  wrk.headers["x-amz-date"] = "20261205T080000Z"
+  wrk.headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD"
+  if s3_method == "PUT" then
+    wrk.headers["Content-Type"] = "application/octet-stream"
+    wrk.body = os.getenv("S3_BODY")
+  end
+else
+  wrk.method = "POST"
+  wrk.path = "/mcp"
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Accept"] = "application/json, text/event-stream"
+  -- run.sh sets MCP_CALL_BODY (CALL=shell: a bash tool call); alone, the script sends list_server_files.
+  wrk.body = os.getenv("MCP_CALL_BODY") or '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_server_files","arguments":{"ip":"10.0.12.45"}}}'
+end
 
 -- No response() hook: it would make wrk parse every body in Lua. Statuses >= 400 (a denial is
 -- 403) are counted in summary.errors.status.

@@ -6,7 +6,9 @@
 # nginx answers POST /mcp with a fixed JSON-RPC tools/call result. Three targets are measured
 # with the same allowed tools/call (list_server_files, which the guard decides and forwards; with
 # CALL=shell, a bash call whose command the guard's shell analyser reads; with CALL=result, a
-# read_file whose result is about 4 KiB of text, which the guard observes as evidence on its way back):
+# read_file whose result is about 4 KiB of text, which the guard observes as evidence on its way back;
+# with CALL=s3get or CALL=s3put, an S3 GetObject of a 4 KiB object or a PutObject of 4 KiB on the
+# guard's S3 route (AgentGuard.Inspect: s3), nginx answering as the store):
 #   nginx direct  a second nginx on the proxies' CPU: the ceiling
 #   plain YARP    tests/load/PlainYarp, catch-all route to nginx (the baseline)
 #   guard         agentguard run --upstream nginx --policy policies (inspects every POST)
@@ -19,7 +21,7 @@
 # robust to other work on the machine, unlike requests/s), the CPU other processes used
 # meanwhile and the CPU the hypervisor stole (/proc/stat), so disturbed runs can be told apart.
 #
-# Settings (environment): CALL=list|shell|result WARMUP=60 DURATION=15 RUNS=3 CONNECTIONS=32 RATE=1000
+# Settings (environment): CALL=list|shell|result|s3get|s3put WARMUP=60 DURATION=15 RUNS=3 CONNECTIONS=32 RATE=1000
 # RATE_DURATION=30 RATE_CONNECTIONS=50 QUIET_STEAL=0.10 PROXY_CPU=0 LOAD_CPU=1 SKIP_BUILD=0 KEEP_WORK=0
 # GUARD_ARGS (extra guard flags) RESULTS=<file to copy the raw results to>; ports NGINX_PORT DIRECT_PORT YARP_PORT GUARD_PORT
 # GUARD_ADMIN_PORT (18180-18193).
@@ -64,7 +66,16 @@ case $CALL in
     done
     REPLY_BODY='{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"'"$sheet"'"}],"isError":false}}'
     ;;
-  *) die "CALL is '$CALL'; use list, shell or result" ;;
+  s3get | s3put)
+    # A 4 KiB object: text, so that the PUT's content is sniffed and found not to be weights.
+    object=""
+    for i in $(seq -w 1 64); do object+="row $i: quarterly figures, department totals, nothing protected."$'\n'; done
+    object=${object:0:4096}
+    export S3_PATH=/reports-bucket/q3/summary.csv
+    if [[ $CALL == s3get ]]; then export S3_METHOD=GET; else export S3_METHOD=PUT S3_BODY=$object; fi
+    CALL_BODY=""
+    ;;
+  *) die "CALL is '$CALL'; use list, shell, result, s3get or s3put" ;;
 esac
 # mcp-call.lua (and fixed-rate.lua through it) sends this body.
 export MCP_CALL_BODY=$CALL_BODY
@@ -73,6 +84,22 @@ MCP_LOCATION="    location = /mcp {
       default_type application/json;
       return 200 '$REPLY_BODY';
     }"
+
+if [[ $CALL == s3* ]]; then
+  # The store: GET serves the object (a file: nginx caps an inline answer near 4 KiB), PUT answers
+  # 200 with no body, as S3 does.
+  mkdir -p "$WORK/s3root/reports-bucket/q3"
+  printf '%s' "$object" >"$WORK/s3root/reports-bucket/q3/summary.csv"
+  # nginx's workers may run as another user (nobody, when started as root): let them read it.
+  chmod o+x "$WORK" && chmod -R o+rX "$WORK/s3root"
+  MCP_LOCATION="    location /reports-bucket/ {
+      root $WORK/s3root;
+      if (\$request_method = PUT) { return 200; }
+    }
+    location /weights/ {
+      return 200;
+    }"
+fi
 
 ensure_tools wrk nginx curl taskset
 build_proxies
@@ -83,7 +110,36 @@ start_nginx direct "$PROXY_CPU" "$DIRECT_PORT" "$MCP_LOCATION"
 start_plain_yarp "$PROXY_CPU" "$YARP_PORT" "http://127.0.0.1:$NGINX_PORT/"
 # GUARD_ARGS adds flags, e.g. GUARD_ARGS="--audit-dir /tmp/audit" to measure with the audit log on.
 # shellcheck disable=SC2086
-start_guard "$PROXY_CPU" "$GUARD_PORT" "$GUARD_ADMIN_PORT" --upstream "http://127.0.0.1:$NGINX_PORT/" --policy "$REPO/policies" ${GUARD_ARGS:-}
+if [[ $CALL == s3* ]]; then
+  # One S3 route to nginx; the policy's weights buckets (s3://weights/**) make the preflight's denial.
+  cat >"$WORK/s3-guard.json" <<JSON
+{
+  "ReverseProxy": {
+    "Routes": { "store": { "ClusterId": "store", "Match": { "Path": "{**catch-all}" }, "Metadata": { "AgentGuard.Inspect": "s3" } } },
+    "Clusters": { "store": { "Destinations": { "d1": { "Address": "http://127.0.0.1:$NGINX_PORT/" } } } }
+  }
+}
+JSON
+  mkdir -p "$WORK/s3-policy"
+  cat >"$WORK/s3-policy/s3.yaml" <<'YAML'
+version: 1
+default: allow
+assets:
+  s3-weights:
+    resources: ["s3://weights/**"]
+    formats: [safetensors, gguf, pytorch, numpy, onnx, hdf5]
+rules:
+  - id: s3-weights-delete
+    when: { kind: [delete, lifecycle, set-time], asset: s3-weights }
+    decision: deny
+    finding: { category: weight-tampering, severity: high }
+YAML
+  # shellcheck disable=SC2086
+  start_guard "$PROXY_CPU" "$GUARD_PORT" "$GUARD_ADMIN_PORT" --config "$WORK/s3-guard.json" --policy "$WORK/s3-policy" ${GUARD_ARGS:-}
+else
+  # shellcheck disable=SC2086
+  start_guard "$PROXY_CPU" "$GUARD_PORT" "$GUARD_ADMIN_PORT" --upstream "http://127.0.0.1:$NGINX_PORT/" --policy "$REPO/policies" ${GUARD_ARGS:-}
+fi
 
 TARGETS=(nginx-direct plain-yarp guard)
 declare -A PORT=([nginx-direct]=$DIRECT_PORT [plain-yarp]=$YARP_PORT [guard]=$GUARD_PORT)
@@ -97,14 +153,30 @@ post() { # post PORT BODY: prints "status body"
     -H 'Accept: application/json, text/event-stream' --data-binary "$2" "http://127.0.0.1:$1/mcp"
 }
 
+s3() { # s3 PORT METHOD PATH [BODY]: prints "body status"
+  local data=()
+  [[ $# -ge 4 ]] && data=(--data-binary "$4")
+  curl -s --max-time 5 -w ' %{http_code}' -X "$2" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "${data[@]}" "http://127.0.0.1:$1$3"
+}
+
 # Preflight: every target forwards the allowed call unchanged, and the guard really inspects.
-for target in "${TARGETS[@]}"; do
-  got=$(post "${PORT[$target]}" "$CALL_BODY")
-  [[ "$got" == "$REPLY_BODY 200" ]] || die "$target answered the allowed call with: $got"
-done
-denied=$(post "$GUARD_PORT" "$DENIED_BODY")
-[[ "$denied" == *'permission denied'* ]] || die "the guard did not deny modify_var shutdown_enabled=false: $denied"
-log "preflight ok: all targets forward the $CALL call; the guard denies modify_var shutdown_enabled=false"
+if [[ $CALL == s3* ]]; then
+  for target in "${TARGETS[@]}"; do
+    if [[ $CALL == s3get ]]; then want="$object 200"; got=$(s3 "${PORT[$target]}" GET "$S3_PATH"); else want=" 200"; got=$(s3 "${PORT[$target]}" PUT "$S3_PATH" "$object"); fi
+    [[ "$got" == "$want" ]] || die "$target answered the allowed S3 $S3_METHOD with: $got"
+  done
+  denied=$(s3 "$GUARD_PORT" DELETE /weights/agent_2.safetensors)
+  [[ "$denied" == *'<Code>AccessDenied</Code>'*' 403' ]] || die "the guard did not deny DELETE of a weights object: $denied"
+  log "preflight ok: all targets forward the S3 $S3_METHOD; the guard denies DeleteObject on the weights bucket"
+else
+  for target in "${TARGETS[@]}"; do
+    got=$(post "${PORT[$target]}" "$CALL_BODY")
+    [[ "$got" == "$REPLY_BODY 200" ]] || die "$target answered the allowed call with: $got"
+  done
+  denied=$(post "$GUARD_PORT" "$DENIED_BODY")
+  [[ "$denied" == *'permission denied'* ]] || die "the guard did not deny modify_var shutdown_enabled=false: $denied"
+  log "preflight ok: all targets forward the $CALL call; the guard denies modify_var shutdown_enabled=false"
+fi
 
 server_pids() { # every process of ours that serves: proxies, nginx masters and workers
   local pid
@@ -218,7 +290,8 @@ awk -v g="$(median guard max 4)" -v y="$(median plain-yarp max 4)" -v gc="$(medi
   -v gp="$(median guard rate 6)" -v yp="$(median plain-yarp rate 6)" -v gp50="$(median guard rate 5)" -v yp50="$(median plain-yarp rate 5)" \
   -v gp90="$(median guard rate 13)" -v yp90="$(median plain-yarp rate 13)" 'BEGIN {
     ratio = g / y; delta = (gp - yp) / 1000
-    printf "guard / plain YARP max throughput: %.2f (target >= 0.80: %s)\n", ratio, (ratio >= 0.8 ? "met" : "MISSED")
+    goal = ("'"$CALL"'" ~ /^s3/) ? 0.9 : 0.8
+    printf "guard / plain YARP max throughput: %.2f (target >= %.2f: %s)\n", ratio, goal, (ratio >= goal ? "met" : "MISSED")
     printf "plain YARP / guard CPU per request at max load: %.2f (%.1f us more per request in the guard)\n", yc / gc, gc - yc
     printf "guard - plain YARP p50 at %s req/s: %+.3f ms\n", "'"$RATE"'", (gp50 - yp50) / 1000
     printf "guard - plain YARP p90 at %s req/s: %+.3f ms\n", "'"$RATE"'", (gp90 - yp90) / 1000

@@ -65,7 +65,10 @@ internal sealed partial class CallIdentifier
     }
 
     /// <summary>The agent and session of the request, its session touched (or started) now; the orchestrator's headers are gone from the request.</summary>
-    public CallIdentity Identify(HttpContext context)
+    public CallIdentity Identify(HttpContext context) => Identify(context, mcpSession: true);
+
+    /// <summary>As <see cref="Identify(HttpContext)"/>; <paramref name="mcpSession"/> false for protocols without <c>Mcp-Session-Id</c> (S3), where the header would be the agent's word alone.</summary>
+    public CallIdentity Identify(HttpContext context, bool mcpSession)
     {
         var agent = Agent;
         var now = _timeProvider.GetUtcNow();
@@ -84,7 +87,7 @@ internal sealed partial class CallIdentifier
             observedValue = Trusted(observedRaw.ToString(), observedHeader: true, agent.Id, now);
         }
 
-        var id = headers[McpSessionHeader].ToString();
+        var id = mcpSession ? headers[McpSessionHeader].ToString() : string.Empty;
         if (id.Length == 0)
         {
             id = orchestratorId ?? _idleGaps.Current(agent.Id, now);

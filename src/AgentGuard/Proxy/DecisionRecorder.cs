@@ -60,9 +60,12 @@ internal sealed class DecisionRecorder(
     }
 
     /// <summary>Records a denial that no policy rule made (the request could not be decided); it is a denial whether or not the record lands.</summary>
-    public async Task RecordRejectionAsync(Agent agent, string? session, string detail, string reference, CancellationToken cancellationToken)
+    public Task RecordRejectionAsync(Agent agent, string? session, string detail, string reference, CancellationToken cancellationToken)
+        => RecordRejectionAsync(new ToolCall(agent, session, "mcp", string.Empty, null, default), detail, reference, cancellationToken);
+
+    /// <summary>Records a denial that no policy rule made, for a call known as far as it could be read (an S3 request's operation).</summary>
+    public async Task RecordRejectionAsync(ToolCall call, string detail, string reference, CancellationToken cancellationToken)
     {
-        var call = new ToolCall(agent, session, "mcp", string.Empty, null, default);
         await RecordAsync([new DecisionRecord(timeProvider.GetUtcNow(), call, Decision.InspectionFailure(detail), reference, policies.Current.Version)], cancellationToken);
     }
 }

@@ -213,7 +213,8 @@ public sealed class GuardHost : IAsyncDisposable
             // No Server header: allowed responses must look as if nothing stood in between.
             kestrel.AddServerHeader = false;
 
-            // Inspected routes enforce their own limit; uninspected ones (weights) may be any size.
+            // Inspected routes enforce their own limit; uninspected ones and S3 object content
+            // (weights, streamed and sniffed, never buffered) may be any size.
             kestrel.Limits.MaxRequestBodySize = null;
         });
         ConfigureLogging(builder.Logging, configuration, configureLogging);
@@ -246,6 +247,14 @@ public sealed class GuardHost : IAsyncDisposable
                 transforms.UseDefaultForwarders = false;
                 transforms.AddResponseTransform(PendingRepliesTransform.ApplyAsync);
                 transforms.AddResponseTransform(EventStreamOnlyTransform.ApplyAsync);
+
+                // SigV4 signs the Host header and the path as sent, and YARP would send the destination's
+                // host and a re-encoded path: S3 routes keep the agent's.
+                if (RouteInspection.Of(transforms.Route) == RouteInspectionMode.S3)
+                {
+                    transforms.AddOriginalHost(useOriginal: true);
+                    transforms.AddRequestTransform(S3RawTargetTransform.ApplyAsync);
+                }
             });
 
         var app = builder.Build();
@@ -253,6 +262,7 @@ public sealed class GuardHost : IAsyncDisposable
         app.MapReverseProxy(pipeline =>
         {
             pipeline.UseMiddleware<McpInspectionMiddleware>();
+            pipeline.UseMiddleware<S3InspectionMiddleware>();
             pipeline.UseSessionAffinity();
             pipeline.UseLoadBalancing();
             pipeline.UsePassiveHealthChecks();

@@ -47,6 +47,9 @@ public sealed class GuardOptions
     /// <summary>Limits on inspected requests.</summary>
     public InspectionOptions Inspection { get; set; } = new();
 
+    /// <summary>S3 routes (<c>AgentGuard.Inspect: s3</c>): the service's host names.</summary>
+    public S3Options S3 { get; set; } = new();
+
     /// <summary>Evaluator oversight: the watched-versus-unwatched comparison and per-evaluator statistics (evaluations themselves are policy).</summary>
     public Oversight.OversightOptions Oversight { get; set; } = new();
 

@@ -48,6 +48,15 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
             errors.Add("AgentGuard:Agent:Role is empty; give the agent's role (--role evaluator).");
         }
 
+        for (var i = 0; i < options.S3.ServiceHosts.Count; i++)
+        {
+            var host = options.S3.ServiceHosts[i];
+            if (string.IsNullOrWhiteSpace(host) || host.Contains('/', StringComparison.Ordinal))
+            {
+                errors.Add($"AgentGuard:S3:ServiceHosts:{i} is '{host}'; give a host name the S3 clients call, without scheme or path (s3.amazonaws.com, minio.internal).");
+            }
+        }
+
         var audit = options.Audit;
         if (audit.MaxSegmentBytes is < 64 * 1024 or > 4L * 1024 * 1024 * 1024)
         {

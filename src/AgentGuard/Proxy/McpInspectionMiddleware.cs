@@ -29,10 +29,15 @@ internal sealed partial class McpInspectionMiddleware(
 {
     public Task InvokeAsync(HttpContext context)
     {
-        var route = context.GetReverseProxyFeature().Route.Config;
-        if (!RouteInspection.IsMcp(route))
+        var mode = RouteInspection.Of(context.GetReverseProxyFeature().Route.Config);
+        if (mode != RouteInspectionMode.Mcp)
         {
-            identifier.RemoveOrchestratorHeaders(context);
+            // S3 routes identify the call (and remove the orchestrator's headers) in their own step.
+            if (mode == RouteInspectionMode.None)
+            {
+                identifier.RemoveOrchestratorHeaders(context);
+            }
+
             return next(context);
         }
 

@@ -27,6 +27,9 @@ internal sealed class DecisionTelemetry(GuardMetrics metrics)
         DecisionSpans.Decided(request, exchange, records, metrics);
     }
 
+    /// <summary>The decision of one S3 request took effect, <paramref name="elapsed"/> after it began to be read.</summary>
+    public void Decided(DecisionRecord record, TimeSpan elapsed) => metrics.RecordDecisions([record], elapsed);
+
     /// <summary>A request was denied because it could not be inspected or recorded.</summary>
     /// <param name="reason">One of <see cref="GuardMetrics.InspectionFailureReasons"/>.</param>
     /// <param name="reference">The audit reference of the denial, when it has exactly one.</param>

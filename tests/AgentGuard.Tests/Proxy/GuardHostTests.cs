@@ -56,7 +56,7 @@ public sealed class GuardHostTests(ITestOutputHelper output)
             ["ReverseProxy:Clusters:tools:Destinations:d1:Address"] = "http://127.0.0.1:1",
         }));
 
-        Assert.Equal("ReverseProxy:Routes:tools:Metadata:AgentGuard.Inspect is 'off'; use 'mcp' (decode and decide every message) or 'none' (stream through unread).", Assert.Single(error.Errors));
+        Assert.Equal("ReverseProxy:Routes:tools:Metadata:AgentGuard.Inspect is 'off'; use 'mcp' (decode and decide every MCP message), 's3' (decode and decide every S3 API call) or 'none' (stream through unread).", Assert.Single(error.Errors));
     }
 
     [Fact]
