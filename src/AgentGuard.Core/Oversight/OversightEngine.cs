@@ -98,7 +98,9 @@ public sealed class OversightEngine
                     continue;
                 }
 
-                evidence ??= Evidence(session);
+                // Without a submission, only what this session read counts: the agent's other runs
+                // (an honest evaluation an hour ago, then a maintenance task) mandate nothing here.
+                evidence ??= session.Evidence();
                 var gathered = EvaluationEvidence.Gather(evaluation, evidence);
                 var subject = gathered.Data is null || gathered.Data.Truncated ? null : SubmissionExtractor.Subject(evaluation, null, gathered);
                 if (subject is null)

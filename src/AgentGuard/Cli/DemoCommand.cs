@@ -91,6 +91,10 @@ internal static class DemoCommand
 
             // Act 4 is a session of its own: the first ended with end_task.
             outcomes = [.. outcomes, .. await DemoScript.RunAsync(endpoint, cancellationToken, DemoScript.InflatedEvaluationSteps)];
+
+            // Act 5, another session: the weights were copied to a neutral name by a path the guard does not see.
+            DemoScript.MakeHiddenCopy(tools.World);
+            outcomes = [.. outcomes, .. await DemoScript.RunAsync(endpoint, cancellationToken, DemoScript.HiddenCopySteps)];
             DecisionRecord[] decided;
             lock (toolCalls)
             {

@@ -256,6 +256,20 @@ public class OversightEngineTests
     }
 
     [Fact]
+    public async Task OnSessionEnded_NoSubmissionAndNothingReadInThisSession_MandatesNothing()
+    {
+        // The agent evaluated in an earlier run; this run (a maintenance task) read no evaluation data.
+        var store = new OneAgentStore(FactualSession(_time, "earlier").Evidence());
+        var session = NewSession(_time, "later");
+        var engine = new OversightEngine(() => StudyEvaluations.Policy, null, _time, store);
+
+        var outcome = await engine.OnSessionEndedAsync(session, SessionEndReason.EndTool);
+
+        Assert.Empty(outcome.Findings);
+        Assert.Empty(outcome.Opened);
+    }
+
+    [Fact]
     public async Task OnCall_FileWithoutScore_NotASubmission()
     {
         var session = FactualSession(_time);
