@@ -97,6 +97,11 @@ internal static class S3RequestBody
         }
 
         var reader = request.BodyReader;
+        if (decoder is null)
+        {
+            return await SniffPlainAsync(reader, cancellationToken);
+        }
+
         var window = ArrayPool<byte>.Shared.Rent(ModelFormatSniffer.Window);
         var filled = 0;
         long fed = 0;
@@ -106,49 +111,37 @@ internal static class S3RequestBody
             {
                 var result = await reader.ReadAsync(cancellationToken);
                 var buffer = result.Buffer;
-                bool done;
-                if (decoder is not null)
+
+                // The pipe hands back every unconsumed byte each time: feed only those not yet fed.
+                foreach (var segment in buffer.Slice(fed))
                 {
-                    // The pipe hands back every unconsumed byte each time: feed only those not yet fed.
-                    foreach (var segment in buffer.Slice(fed))
-                    {
-                        var error = decoder.Feed(segment.Span, window.AsSpan(filled, ModelFormatSniffer.Window - filled), out var written);
-                        filled += written;
-                        if (error is not null)
-                        {
-                            reader.AdvanceTo(buffer.Start);
-                            return (null, error);
-                        }
-
-                        if (filled == ModelFormatSniffer.Window)
-                        {
-                            break;
-                        }
-                    }
-
-                    fed = buffer.Length;
-                    done = filled == ModelFormatSniffer.Window || decoder.IsComplete;
-                    if (!done && result.IsCompleted && decoder.Finish() is { } incomplete)
+                    var error = decoder.Feed(segment.Span, window.AsSpan(filled, ModelFormatSniffer.Window - filled), out var written);
+                    filled += written;
+                    if (error is not null)
                     {
                         reader.AdvanceTo(buffer.Start);
-                        return (null, incomplete);
+                        return (null, error);
                     }
 
-                    done |= result.IsCompleted;
-                    if (!done && buffer.Length > MaxChunkedWindowBytes)
+                    if (filled == ModelFormatSniffer.Window)
                     {
-                        reader.AdvanceTo(buffer.Start);
-                        return (null, $"aws-chunked framing: {buffer.Length} bytes hold only {filled} bytes of content (chunks under 8 KiB)");
+                        break;
                     }
                 }
-                else
+
+                fed = buffer.Length;
+                var done = filled == ModelFormatSniffer.Window || decoder.IsComplete;
+                if (!done && result.IsCompleted && decoder.Finish() is { } incomplete)
                 {
-                    done = buffer.Length >= ModelFormatSniffer.Window || result.IsCompleted;
-                    if (done)
-                    {
-                        filled = (int)Math.Min(buffer.Length, ModelFormatSniffer.Window);
-                        buffer.Slice(0, filled).CopyTo(window);
-                    }
+                    reader.AdvanceTo(buffer.Start);
+                    return (null, incomplete);
+                }
+
+                done |= result.IsCompleted;
+                if (!done && buffer.Length > MaxChunkedWindowBytes)
+                {
+                    reader.AdvanceTo(buffer.Start);
+                    return (null, $"aws-chunked framing: {buffer.Length} bytes hold only {filled} bytes of content (chunks under 8 KiB)");
                 }
 
                 if (!done)
@@ -165,6 +158,45 @@ internal static class S3RequestBody
         finally
         {
             ArrayPool<byte>.Shared.Return(window);
+        }
+    }
+
+    /// <summary>
+    /// Sniffs a body that is its content as sent: the first window is examined in the pipe's own
+    /// buffer when it arrived in one segment (a small upload, the usual case), copied only otherwise.
+    /// </summary>
+    private static async ValueTask<(ModelFormat? Format, string? Error)> SniffPlainAsync(PipeReader reader, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            if (buffer.Length < ModelFormatSniffer.Window && !result.IsCompleted)
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                continue;
+            }
+
+            var prefix = buffer.Slice(0, Math.Min(buffer.Length, ModelFormatSniffer.Window));
+            var format = prefix.IsSingleSegment ? ModelFormatSniffer.Sniff(prefix.FirstSpan) : SniffCopy(prefix);
+
+            // Consumed and examined nothing: the next read (the forwarder's) starts at the first byte at once.
+            reader.AdvanceTo(buffer.Start);
+            return (format, null);
+        }
+
+        static ModelFormat? SniffCopy(System.Buffers.ReadOnlySequence<byte> prefix)
+        {
+            var window = ArrayPool<byte>.Shared.Rent(ModelFormatSniffer.Window);
+            try
+            {
+                prefix.CopyTo(window);
+                return ModelFormatSniffer.Sniff(window.AsSpan(0, (int)prefix.Length));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(window);
+            }
         }
     }
 
