@@ -15,6 +15,7 @@ public sealed class Session
     private long _lastSeenTicks;
     private bool? _observed;
     private bool _peerContext;
+    private int _observing;
 
     /// <summary>Starts a session.</summary>
     public Session(SessionKey key, DateTimeOffset started, SessionLimits limits)
@@ -61,6 +62,27 @@ public sealed class Session
 
     /// <summary>Whether another evidence item would be kept (the item cap; the size cap is checked when it is added).</summary>
     public bool HasRoomForEvidence => Volatile.Read(ref _evidenceCount) < _limits.MaxEvidenceItems && Volatile.Read(ref _evidenceChars) < _limits.MaxEvidenceChars;
+
+    /// <summary>Whether a forwarded call's answer is still being read for evidence: an agent may send its next call before the last bytes of the previous answer are scanned.</summary>
+    public bool Observing => Volatile.Read(ref _observing) > 0;
+
+    /// <summary>An answer in this session is being read for evidence, until <see cref="ObservationEnded"/>.</summary>
+    public void ObservationStarted() => Interlocked.Increment(ref _observing);
+
+    /// <summary>An answer's evidence, if any, is in the session.</summary>
+    public void ObservationEnded() => Interlocked.Decrement(ref _observing);
+
+    /// <summary>Waits, at most <paramref name="limit"/>, until no answer in this session is being read for evidence.</summary>
+    public async Task ObservationsSettledAsync(TimeSpan limit, CancellationToken cancellationToken = default)
+    {
+        var waited = TimeSpan.Zero;
+        var step = TimeSpan.FromMilliseconds(2);
+        while (Observing && waited < limit)
+        {
+            await Task.Delay(step, cancellationToken).ConfigureAwait(false);
+            waited += step;
+        }
+    }
 
     /// <summary>Marks the session as seen at <paramref name="now"/>.</summary>
     public void Touch(DateTimeOffset now)

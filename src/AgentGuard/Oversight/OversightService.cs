@@ -15,6 +15,10 @@ internal sealed partial class OversightService : IOversightSink, IAsyncDisposabl
 {
     private const int QueueCapacity = 65_536;
 
+    // An agent may send its submission before the last bytes of the answer it read were scanned:
+    // oversight waits this long, at most, for the session's answers in flight to be evidence.
+    private static readonly TimeSpan ObservationWait = TimeSpan.FromSeconds(1);
+
     private readonly IOversight _oversight;
     private readonly Func<ISessionStore, IReadOnlyList<OpenObligation>>? _restore;
     private readonly Func<string, bool> _watches;
@@ -83,6 +87,7 @@ internal sealed partial class OversightService : IOversightSink, IAsyncDisposabl
             _held.Add(call.Reference);
         }
 
+        await session.ObservationsSettledAsync(ObservationWait, cancellationToken);
         var findings = await _oversight.OnCallAsync(session, call, cancellationToken);
         await RecordAsync(findings);
         return findings;
@@ -213,6 +218,7 @@ internal sealed partial class OversightService : IOversightSink, IAsyncDisposabl
     {
         try
         {
+            await session.ObservationsSettledAsync(ObservationWait, _stopping.Token);
             await RecordAsync(await _oversight.OnCallAsync(session, call, _stopping.Token));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -44,7 +44,7 @@ internal sealed class ResponseObservation(
 
         // Only an MCP session has a GET stream on which a result can come later.
         var resumable = context.Request.Headers["Mcp-Session-Id"].ToString() == session.Key.Id;
-        var observer = new ResponseObserver(session, requests, sink, listings, metrics, timeProvider, sessions.MaxEvidenceItemChars, logger, resumable ? Remember : null);
+        var observer = new ResponseObserver(session, requests, sink, listings, metrics, timeProvider, sessions.MaxEvidenceItemChars, logger, resumable ? Remember : null).Counted();
         var response = context.Response;
         response.Body = new ObservedResponseStream(response.Body, response, observer);
         return observer;

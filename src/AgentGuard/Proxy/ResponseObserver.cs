@@ -18,6 +18,7 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
 {
     private readonly Session _session;
     private readonly ListingLineageRecorder _listings;
+    private bool _counted;
     private readonly List<ObservedRequest> _requests;
     private readonly IOversightSink _sink;
     private readonly SessionMetrics _metrics;
@@ -44,6 +45,14 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
         _timeProvider = timeProvider;
         _maxItemChars = maxItemChars;
         _logger = logger;
+    }
+
+    /// <summary>Counts this observer in its session until it finishes, so oversight looks at a later call only after this answer's evidence is in (a POST's answer; a session's long-lived GET stream is not counted).</summary>
+    public ResponseObserver Counted()
+    {
+        _counted = true;
+        _session.ObservationStarted();
+        return this;
     }
 
     private enum Mode : byte { NotStarted, Json, Events, Off }
@@ -136,6 +145,11 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
         {
             _metrics.EvidenceUndecodable();
             LogUndecodable(_logger, _session.Key.Agent);
+        }
+
+        if (_counted)
+        {
+            _session.ObservationEnded();
         }
 
         _onFinished?.Invoke(this);
