@@ -116,7 +116,7 @@ public static class PolicyEngine
 
         if (policy.CanaryMask != 0 && TouchesCanary(policy, masks) is var canary and >= 0)
         {
-            decision = CanaryTouched(policy, decision, effects[canary]);
+            decision = CanaryTouched(policy, decision, effects[canary], masks[canary]);
         }
 
         if (used is not null)
@@ -197,10 +197,10 @@ public static class PolicyEngine
     /// <c>canary-touched</c>, and the call is decided as the canaries say (by default allowed, so
     /// the agent does not learn which files are decoys) unless a rule was stricter.
     /// </summary>
-    private static Decision CanaryTouched(PolicySet policy, Decision decided, Effect effect)
+    private static Decision CanaryTouched(PolicySet policy, Decision decided, Effect effect, EffectMasks masks)
     {
         var kind = (DecisionKind)Math.Max((int)decided.Kind, (int)policy.CanaryDecision);
-        var touched = effect.Destination is not null && (policy.AssetMask(effect.Resource) & policy.CanaryMask) == 0 ? effect.Destination : effect.Resource;
+        var touched = (masks.Resource & policy.CanaryMask) != 0 ? effect.Resource : effect.Destination;
         var message = decided.RuleId == Decision.DefaultRuleId
             ? $"canary touched: {touched}"
             : $"canary touched: {touched} (rule {decided.RuleId}: {decided.Message})";
