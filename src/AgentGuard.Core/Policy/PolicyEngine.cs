@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using AgentGuard.Effects;
 using AgentGuard.Content;
+using AgentGuard.Effects;
 using AgentGuard.Protocols;
 using AgentGuard.Sessions;
 
