@@ -134,6 +134,7 @@ public static class PolicyLoader
     private sealed class Builder(List<PolicyError> errors)
     {
         private readonly List<(string Name, string? Description, List<string> Resources, bool CaseInsensitive, List<ModelFormat>? Formats)> _assets = [];
+        private readonly List<(YamlFile File, YamlNode Node, string Name, List<string> Resources, List<ModelFormat>? Formats)> _extensions = [];
         private readonly Dictionary<string, EffectTemplate[]> _tools = new(StringComparer.OrdinalIgnoreCase);
         private readonly List<(YamlFile File, YamlMappingNode Node)> _rules = [];
         private readonly OversightPolicyLoader _oversight = new(errors);
@@ -219,6 +220,23 @@ public static class PolicyLoader
         public PolicySet? Build(IReadOnlyList<(string Path, string Text)> sources, IReadOnlyList<string> guardResources)
         {
             var oversight = _oversight.Build();
+            foreach (var (file, node, name, resources, formats) in _extensions)
+            {
+                var index = _assets.FindIndex(a => a.Name == name);
+                if (index < 0)
+                {
+                    file.Error(node, $"asset '{name}' extends no asset of that name; define it in a policy file, or drop 'extends'");
+                    continue;
+                }
+
+                var asset = _assets[index];
+                asset.Resources.AddRange(resources);
+                if (formats is { Count: > 0 })
+                {
+                    _assets[index] = asset with { Formats = [.. asset.Formats ?? [], .. formats] };
+                }
+            }
+
             if (_canaries.Count > 0 && _assets.Exists(a => a.Name == PolicySet.CanaryAsset))
             {
                 errors.Add(new PolicyError(sources.Count > 0 ? sources[0].Path : string.Empty, 0, $"asset '{PolicySet.CanaryAsset}' is the one the canaries: section declares; list decoys there or rename the asset"));
@@ -346,6 +364,12 @@ public static class PolicyLoader
 
             foreach (var (name, keyNode, value) in file.Entries(mapping, "assets"))
             {
+                if (value is YamlMappingNode extension && Extends(file, extension))
+                {
+                    ReadExtension(file, keyNode, name, extension);
+                    continue;
+                }
+
                 if (_assets.Exists(a => a.Name == name))
                 {
                     file.Error(keyNode, $"asset '{name}' is defined twice");
@@ -408,6 +432,60 @@ public static class PolicyLoader
 
                 _assets.Add((name, description, resources, caseInsensitive, formats));
             }
+        }
+
+        private static bool Extends(YamlFile file, YamlMappingNode body)
+        {
+            foreach (var (key, value) in body.Children)
+            {
+                if (key is YamlScalarNode { Value: "extends" })
+                {
+                    return file.Boolean(value, "extends") ?? false;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// Reads <c>extends: true</c> with more resources and formats for an asset defined in any
+        /// policy file, so that a team lists its own stores beside the shipped policy without editing it.
+        /// </summary>
+        private void ReadExtension(YamlFile file, YamlNode keyNode, string name, YamlMappingNode body)
+        {
+            var resources = new List<string>();
+            List<ModelFormat>? formats = null;
+            foreach (var (key, _, item) in file.Entries(body, $"asset '{name}' (extends)", "extends", "resources", "formats"))
+            {
+                switch (key)
+                {
+                    case "resources":
+                        foreach (var (glob, globNode) in file.List(item, $"asset '{name}' resources") ?? [])
+                        {
+                            if (Glob.Validate(glob) is { } error)
+                            {
+                                file.Error(globNode, $"asset '{name}': resource pattern '{glob}': {error}");
+                            }
+                            else
+                            {
+                                resources.Add(glob);
+                            }
+                        }
+
+                        break;
+                    case "formats":
+                        formats = ReadFormats(file, item, name);
+                        break;
+                }
+            }
+
+            if (resources.Count == 0 && formats is not { Count: > 0 })
+            {
+                file.Error(keyNode, $"asset '{name}' extends its asset with nothing; add 'resources:' or 'formats:'");
+                return;
+            }
+
+            _extensions.Add((file, keyNode, name, resources, formats));
         }
 
         /// <summary>Reads an asset's <c>formats: [safetensors, gguf]</c>: content recognised as one of them is in the asset.</summary>

@@ -107,6 +107,45 @@ public sealed class S3EndToEndTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public async Task ShippedPolicy_WithATeamsStoresFile_ApprovedCopyFlaggedAndItsCopyOnDenied()
+    {
+        // The README's worked example: the shipped policy as shipped, and one file extending its assets.
+        var stores = Path.Combine(Directory.CreateTempSubdirectory("agentguard-stores-").FullName, "stores.yaml");
+        await File.WriteAllTextAsync(stores, """
+            assets:
+              model-weights:
+                extends: true
+                resources: ["s3://weights/**"]
+              approved-weight-stores:
+                extends: true
+                resources: ["s3://weights-backup/**"]
+            """);
+        await using var store = await S3rverServer.StartAsync(output, S3TestPolicy.WeightsBucket, S3TestPolicy.BackupBucket, S3TestPolicy.ExfilBucket);
+        await using var guard = await S3TestGuard.StartAsync(output, store.Address, policies: [Infrastructure.TestGuard.ShippedPolicies, stores]);
+        var decisions = S3TestGuard.Collect(guard);
+        using var client = S3TestGuard.Client(guard.DataAddress, literalCopySourceSlash: true);
+        using var direct = S3TestGuard.Client(store.Address);
+        await direct.PutObjectAsync(Put(S3TestPolicy.WeightsBucket, "agent_2.bin", Weights));
+
+        await client.CopyObjectAsync(S3TestPolicy.WeightsBucket, "agent_2.bin", S3TestPolicy.BackupBucket, "q3_notes.bin");
+        var backup = Decided(decisions, "CopyObject");
+        Assert.Equal((DecisionKind.Flag, "weights-backup"), (backup.Decision.Kind, backup.Decision.RuleId));
+
+        var denied = await Assert.ThrowsAsync<AmazonS3Exception>(() => client.CopyObjectAsync(S3TestPolicy.BackupBucket, "q3_notes.bin", S3TestPolicy.ExfilBucket, "q3_notes.bin"));
+        DecisionRecord record;
+        lock (decisions)
+        {
+            record = decisions.Last(d => d.Call.Method == "CopyObject");
+        }
+
+        AssertDenied(denied, record);
+        Assert.Equal("weight-exfiltration", record.Decision.Finding?.Category);
+        await AssertAbsentAsync(direct, S3TestPolicy.ExfilBucket, "q3_notes.bin");
+        var overwrite = await Assert.ThrowsAsync<AmazonS3Exception>(() => client.PutObjectAsync(Put(S3TestPolicy.WeightsBucket, "agent_2.bin", Weights)));
+        Assert.Equal(HttpStatusCode.Forbidden, overwrite.StatusCode);
+    }
+
+    [SkippableFact]
     public async Task CopyObject_ToUnapprovedBucket_Denied403WithReferenceAndNeverStored()
     {
         await using var store = await S3rverServer.StartAsync(output, S3TestPolicy.WeightsBucket, S3TestPolicy.ExfilBucket);

@@ -13,7 +13,8 @@ internal static class S3TestGuard
     /// <summary>The host name virtual-hosted clients use: <c>bucket.s3.localhost</c>.</summary>
     public const string ServiceHost = "s3.localhost";
 
-    public static Task<GuardHost> StartAsync(ITestOutputHelper output, Uri store, IDictionary<string, string?>? extra = null)
+    /// <param name="policies">The policy files and folders; the S3 test policy when <see langword="null"/>.</param>
+    public static Task<GuardHost> StartAsync(ITestOutputHelper output, Uri store, IDictionary<string, string?>? extra = null, IEnumerable<string>? policies = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -29,7 +30,7 @@ internal static class S3TestGuard
             settings[key] = value;
         }
 
-        return TestGuard.StartAsync(output, store, [S3TestPolicy.Write()], settings);
+        return TestGuard.StartAsync(output, store, policies ?? [S3TestPolicy.Write()], settings);
     }
 
     /// <summary>
