@@ -17,4 +17,14 @@ public interface ILineage
 
     /// <summary>Records <paramref name="entry"/> (replacing one for the same resource); false when full.</summary>
     bool TryAdd(LineageEntry entry);
+
+    /// <summary>
+    /// Remembers the size (and checksum) of a protected resource a listing showed, so that a file of
+    /// that size in a later listing, on another host, is known as a copy. Bounded as the entries are;
+    /// past the bound nothing more is remembered.
+    /// </summary>
+    void RememberListed(ListedResource listed);
+
+    /// <summary>The protected resource a listing showed with <paramref name="size"/>, or <see langword="null"/>.</summary>
+    ListedResource? FindListed(long size);
 }

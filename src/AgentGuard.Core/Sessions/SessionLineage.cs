@@ -12,6 +12,7 @@ namespace AgentGuard.Sessions;
 public sealed class SessionLineage(int capacity) : ILineage
 {
     private readonly Dictionary<string, LineageEntry> _entries = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<long, ListedResource> _listed = [];
     private readonly Lock _gate = new();
     private int _count;
 
@@ -50,6 +51,28 @@ public sealed class SessionLineage(int capacity) : ILineage
             _entries[key] = entry;
             _count = _entries.Count;
             return true;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void RememberListed(ListedResource listed)
+    {
+        ArgumentNullException.ThrowIfNull(listed);
+        lock (_gate)
+        {
+            if (_listed.Count < capacity || _listed.ContainsKey(listed.Size))
+            {
+                _listed.TryAdd(listed.Size, listed);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public ListedResource? FindListed(long size)
+    {
+        lock (_gate)
+        {
+            return _listed.GetValueOrDefault(size);
         }
     }
 

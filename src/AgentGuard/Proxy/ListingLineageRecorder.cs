@@ -20,7 +20,7 @@ internal sealed partial class ListingLineageRecorder(PolicyStore policies, Sessi
             return;
         }
 
-        foreach (var entry in ListingLineage.Find(policies.Current, folder, text, session.Lineage, request.Reference, now))
+        foreach (var entry in ListingLineage.Learn(policies.Current, folder, text, session.Lineage, request.Reference, now))
         {
             if (!session.Lineage.TryAdd(entry))
             {
