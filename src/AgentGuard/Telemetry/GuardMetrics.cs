@@ -16,7 +16,8 @@ namespace AgentGuard.Telemetry;
 /// <remarks>
 /// <para>
 /// Every label comes from a closed set, never from agent text: <c>decision</c> is allow|flag|deny;
-/// <c>tool</c> is a tool the policy maps, a method from <see cref="KnownMethods"/>, or <c>other</c>;
+/// <c>tool</c> is a tool the policy maps, a method from <see cref="KnownMethods"/> (MCP methods and the
+/// S3 operations of <see cref="Protocols.S3.S3Operations.All"/>), or <c>other</c>;
 /// <c>finding</c> and <c>severity</c> come from the policy's rules (plus the two built-in findings);
 /// <c>reason</c> from the middleware's fixed rejection reasons; <c>agent</c> is the one configured
 /// id this sidecar vouches for. An agent inventing tool names therefore adds no series.
@@ -32,26 +33,29 @@ internal sealed class GuardMetrics : IDisposable
     /// <summary>The label for a tool the policy does not map, or a method outside <see cref="KnownMethods"/>.</summary>
     public const string Other = "other";
 
-    /// <summary>Methods that are their own <c>tool</c> label when a message is not a <c>tools/call</c> (MCP 2025-06-18).</summary>
+    /// <summary>Methods that are their own <c>tool</c> label when a message is not a <c>tools/call</c> (MCP 2025-06-18), and the S3 operations of S3 routes.</summary>
     public static readonly FrozenSet<string> KnownMethods = FrozenSet.Create(
         StringComparer.Ordinal,
-        McpMethods.Initialize,
-        McpMethods.Ping,
-        McpMethods.ToolsList,
-        McpMethods.ToolsCall,
-        McpMethods.ResourcesRead,
-        McpMethods.ResourcesSubscribe,
-        McpMethods.ResourcesUnsubscribe,
-        McpMethods.PromptsGet,
-        McpMethods.NotificationsInitialized,
-        "resources/list",
-        "resources/templates/list",
-        "prompts/list",
-        "completion/complete",
-        "logging/setLevel",
-        "notifications/cancelled",
-        "notifications/progress",
-        "notifications/roots/list_changed");
+        [
+            McpMethods.Initialize,
+            McpMethods.Ping,
+            McpMethods.ToolsList,
+            McpMethods.ToolsCall,
+            McpMethods.ResourcesRead,
+            McpMethods.ResourcesSubscribe,
+            McpMethods.ResourcesUnsubscribe,
+            McpMethods.PromptsGet,
+            McpMethods.NotificationsInitialized,
+            "resources/list",
+            "resources/templates/list",
+            "prompts/list",
+            "completion/complete",
+            "logging/setLevel",
+            "notifications/cancelled",
+            "notifications/progress",
+            "notifications/roots/list_changed",
+            .. Protocols.S3.S3Operations.All,
+        ]);
 
     /// <summary>The <c>reason</c> values of <c>agentguard_inspection_failures_total</c>.</summary>
     public static readonly FrozenSet<string> InspectionFailureReasons = FrozenSet.Create(

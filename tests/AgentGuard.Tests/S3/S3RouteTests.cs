@@ -103,6 +103,11 @@ public sealed class S3RouteTests(ITestOutputHelper output)
         Assert.Equal(record.Reference, response.Headers.GetValues("x-amz-request-id").Single());
         Assert.Equal("""{"bucket":"scratch","key":"q3_notes.bin","copy_source":"/weights/agent_2.bin"}""", record.Call.Arguments.GetRawText());
         Assert.Empty(store.Received);
+
+        // SREs see the S3 operation as the call's tool label, beside the finding.
+        var scrape = await Telemetry.PrometheusText.ScrapeAsync(http, guard.AdminAddress);
+        Assert.Equal(1, Telemetry.PrometheusText.Value(scrape, "agentguard_tool_calls_total", ("tool", "CopyObject"), ("decision", "deny")));
+        Assert.Equal(1, Telemetry.PrometheusText.Value(scrape, "agentguard_findings_total", ("finding", "weight-exfiltration")));
     }
 
     [Fact]

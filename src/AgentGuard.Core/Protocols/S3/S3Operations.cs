@@ -26,4 +26,13 @@ public static class S3Operations
     public const string PutBucketVersioning = "PutBucketVersioning";
     public const string PutBucketReplication = "PutBucketReplication";
 #pragma warning restore CS1591
+
+    /// <summary>Every name above: the S3 operations that are their own <c>tool</c> label in the guard's metrics.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        ListBuckets, ListObjects, ListObjectsV2, GetObject, HeadObject, PutObject, CopyObject, CreateMultipartUpload,
+        UploadPart, UploadPartCopy, CompleteMultipartUpload, AbortMultipartUpload, DeleteObject, DeleteObjects,
+        PutObjectTagging, DeleteObjectTagging, CreateBucket, DeleteBucket, PutBucketLifecycleConfiguration,
+        PutBucketVersioning, PutBucketReplication,
+    ];
 }
