@@ -83,30 +83,14 @@ internal static class S3Documents
             return error;
         }
 
-        var rules = 0;
-        foreach (var rule in root.Elements())
+        var rules = EnabledRules(root, "lifecycle", out error);
+        if (rules is null)
         {
-            if (rule.Name.LocalName != "Rule")
-            {
-                continue;
-            }
+            return error;
+        }
 
-            if (++rules > MaxEntries)
-            {
-                return $"lifecycle configuration has more than {MaxEntries} rules";
-            }
-
-            error = RuleHeader(rule, out var enabled, out var prefix, out var id);
-            if (error is not null)
-            {
-                return "lifecycle rule: " + error;
-            }
-
-            if (!enabled)
-            {
-                continue;
-            }
-
+        foreach (var (rule, prefix, id) in rules)
+        {
             var removes = false;
             foreach (var action in rule.Elements())
             {
@@ -158,30 +142,14 @@ internal static class S3Documents
             return error;
         }
 
-        var rules = 0;
-        foreach (var rule in root.Elements())
+        var rules = EnabledRules(root, "replication", out error);
+        if (rules is null)
         {
-            if (rule.Name.LocalName != "Rule")
-            {
-                continue;
-            }
+            return error;
+        }
 
-            if (++rules > MaxEntries)
-            {
-                return $"replication configuration has more than {MaxEntries} rules";
-            }
-
-            error = RuleHeader(rule, out var enabled, out var prefix, out var id);
-            if (error is not null)
-            {
-                return "replication rule: " + error;
-            }
-
-            if (!enabled)
-            {
-                continue;
-            }
-
+        foreach (var (rule, prefix, id) in rules)
+        {
             if ((error = Single(rule, "Destination", required: true, out var destination)) is not null
                 || (error = Single(destination!, "Bucket", required: true, out var destinationBucket)) is not null)
             {
@@ -212,6 +180,41 @@ internal static class S3Documents
 
         error = S3Names.ValidateBucket(parts[5]);
         return error is null ? parts[5] : null;
+    }
+
+    /// <summary>The enabled rules of a lifecycle or replication configuration, each with its prefix and id; <see langword="null"/> with the error when one is malformed or there are too many.</summary>
+    private static List<(XElement Rule, string Prefix, string? Id)>? EnabledRules(XElement root, string configuration, out string? error)
+    {
+        var enabled = new List<(XElement, string, string?)>();
+        var rules = 0;
+        foreach (var rule in root.Elements())
+        {
+            if (rule.Name.LocalName != "Rule")
+            {
+                continue;
+            }
+
+            if (++rules > MaxEntries)
+            {
+                error = $"{configuration} configuration has more than {MaxEntries} rules";
+                return null;
+            }
+
+            error = RuleHeader(rule, out var isEnabled, out var prefix, out var id);
+            if (error is not null)
+            {
+                error = $"{configuration} rule: {error}";
+                return null;
+            }
+
+            if (isEnabled)
+            {
+                enabled.Add((rule, prefix, id));
+            }
+        }
+
+        error = null;
+        return enabled;
     }
 
     // Status, and the prefix from Prefix, Filter/Prefix or Filter/And/Prefix (a tag or size filter
