@@ -1,11 +1,6 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
-using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace AgentGuard.Infrastructure;
@@ -33,25 +28,11 @@ internal sealed class EvidenceToolServer : IAsyncDisposable
 
     public static async Task<EvidenceToolServer> StartAsync()
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().UseUrls("http://127.0.0.1:0");
-        builder.Services.AddRoutingCore();
-        builder.Services
-            .AddMcpServer(options => options.ServerInfo = new Implementation { Name = "evidence-tools", Version = "1.0.0" })
-            .WithHttpTransport(options => options.Stateless = false)
-            .WithTools<EvidenceTools>();
-        var app = builder.Build();
-        app.MapMcp("/mcp");
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new EvidenceToolServer(app, new Uri(address.EndsWith('/') ? address : address + "/"));
+        var (app, baseAddress) = await McpToolHost.StartAsync<EvidenceTools>("evidence-tools", stateless: false);
+        return new EvidenceToolServer(app, baseAddress);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => McpToolHost.StopAsync(_app);
 
     [McpServerToolType]
     internal sealed class EvidenceTools

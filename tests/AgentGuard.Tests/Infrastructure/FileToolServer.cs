@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
-using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace AgentGuard.Infrastructure;
@@ -36,26 +31,11 @@ internal sealed class FileToolServer : IAsyncDisposable
     public static async Task<FileToolServer> StartAsync()
     {
         var writes = new Writes();
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().UseUrls("http://127.0.0.1:0");
-        builder.Services.AddRoutingCore();
-        builder.Services.AddSingleton(writes);
-        builder.Services
-            .AddMcpServer(options => options.ServerInfo = new Implementation { Name = "file-tools", Version = "1.0.0" })
-            .WithHttpTransport(options => options.Stateless = true)
-            .WithTools<FileTools>();
-        var app = builder.Build();
-        app.MapMcp("/mcp");
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new FileToolServer(app, writes, new Uri(address.EndsWith('/') ? address : address + "/"));
+        var (app, baseAddress) = await McpToolHost.StartAsync<FileTools>("file-tools", stateless: true, services => services.AddSingleton(writes));
+        return new FileToolServer(app, writes, baseAddress);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => McpToolHost.StopAsync(_app);
 
     /// <summary>The writes received.</summary>
     internal sealed class Writes : ConcurrentQueue<(string Path, byte[] Content)>;

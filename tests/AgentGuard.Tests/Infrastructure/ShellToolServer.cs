@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
-using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace AgentGuard.Infrastructure;
@@ -39,26 +34,11 @@ internal sealed class ShellToolServer : IAsyncDisposable
     public static async Task<ShellToolServer> StartAsync()
     {
         var commands = new Commands();
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().UseUrls("http://127.0.0.1:0");
-        builder.Services.AddRoutingCore();
-        builder.Services.AddSingleton(commands);
-        builder.Services
-            .AddMcpServer(options => options.ServerInfo = new Implementation { Name = "shell-tools", Version = "1.0.0" })
-            .WithHttpTransport(options => options.Stateless = true)
-            .WithTools<ShellTools>();
-        var app = builder.Build();
-        app.MapMcp("/mcp");
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new ShellToolServer(app, commands, new Uri(address.EndsWith('/') ? address : address + "/"));
+        var (app, baseAddress) = await McpToolHost.StartAsync<ShellTools>("shell-tools", stateless: true, services => services.AddSingleton(commands));
+        return new ShellToolServer(app, commands, baseAddress);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => McpToolHost.StopAsync(_app);
 
     /// <summary>The commands received.</summary>
     internal sealed class Commands : ConcurrentQueue<string>;
