@@ -75,12 +75,11 @@ public sealed class Session
     /// <summary>Waits, at most <paramref name="limit"/>, until no answer in this session is being read for evidence.</summary>
     public async Task ObservationsSettledAsync(TimeSpan limit, CancellationToken cancellationToken = default)
     {
-        var waited = TimeSpan.Zero;
-        var step = TimeSpan.FromMilliseconds(2);
-        while (Observing && waited < limit)
+        // Elapsed time, not a count of delays: a timer tick is often longer than the delay asked for.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (Observing && System.Diagnostics.Stopwatch.GetElapsedTime(started) < limit)
         {
-            await Task.Delay(step, cancellationToken).ConfigureAwait(false);
-            waited += step;
+            await Task.Delay(TimeSpan.FromMilliseconds(2), cancellationToken).ConfigureAwait(false);
         }
     }
 
