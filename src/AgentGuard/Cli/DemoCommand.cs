@@ -102,6 +102,14 @@ internal static class DemoCommand
             }
 
             PrintTable(outcomes, decided);
+
+            // Every act ends with end_task, which ends its session once its answer is through: the script may see the answer first.
+            var waiting = TimeProvider.System.GetTimestamp();
+            while (guard.Sessions.Count > 0 && TimeProvider.System.GetElapsedTime(waiting) < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(10, cancellationToken);
+            }
+
             await guard.DrainOversightAsync(cancellationToken);
             OversightFinding[] found;
             lock (findings)

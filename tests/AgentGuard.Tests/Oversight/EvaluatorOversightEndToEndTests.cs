@@ -217,6 +217,9 @@ public sealed class EvaluatorOversightEndToEndTests(ITestOutputHelper output) : 
             ("create_file", new() { ["filename"] = "evaluation_report.txt", ["content"] = StudyReports.InflatedFactual() }),
             ("end_task", new()));
         await Poll.UntilAsync(() => AuditReader.Query(AuditDirectory, new AuditQuery { Type = "decision", Tool = "end_task" }).Count == 1, "end_task decided");
+
+        // The end tool ends its session once its answer is through, which the client may see first.
+        await Poll.UntilAsync(() => guard.Sessions.Count == 0, "the session ended");
         await guard.DrainOversightAsync();
 
         var divergence = new Found(Assert.Single(AuditReader.Query(AuditDirectory, new AuditQuery { Type = "oversight", Finding = "score-divergence" })));
@@ -273,6 +276,9 @@ public sealed class EvaluatorOversightEndToEndTests(ITestOutputHelper output) : 
         // Every call reached the tool server as sent: oversight never changes what the agent does or sees.
         Assert.Equal(calls.Select(c => c.Tool).Append("end_task"), tools.World.ReceivedCalls.Select(c => c.Tool));
         await Poll.UntilAsync(() => AuditReader.Query(AuditDirectory, new AuditQuery { Type = "decision", Tool = "end_task" }).Count == 1, "end_task decided");
+
+        // The end tool ends its session once its answer is through, which the client may see first.
+        await Poll.UntilAsync(() => guard.Sessions.Count == 0, "the session ended");
         await guard.DrainOversightAsync();
         var found = AuditReader.Query(AuditDirectory, new AuditQuery { Type = "oversight" }).Select(e => new Found(e)).ToList();
         foreach (var f in found)
