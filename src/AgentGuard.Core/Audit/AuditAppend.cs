@@ -13,4 +13,5 @@ internal readonly record struct AuditAppend(
     AuditResumption? Resumption = null,
     OversightFinding? Oversight = null,
     ObligationChange? Obligation = null,
-    LineageRecord? Lineage = null);
+    LineageRecord? Lineage = null,
+    HoldRecord? Hold = null);

@@ -129,6 +129,14 @@ public sealed partial class AuditLog : IAsyncDisposable
         return AppendDurableAsync([new AuditAppend(AuditRecordKind.Lineage, lineage.Entry.Time, Reference: lineage.Entry.Reference, Lineage: lineage)], cancellationToken);
     }
 
+    /// <summary>Appends a step of a held call (held, a vote, its end) and waits until it is durable.</summary>
+    /// <exception cref="AuditWriteException">The record could not be written.</exception>
+    public ValueTask AppendAsync(HoldRecord hold, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hold);
+        return AppendDurableAsync([new AuditAppend(AuditRecordKind.Hold, hold.Time, Reference: hold.Call.Id, Hold: hold)], cancellationToken);
+    }
+
     /// <summary>Queues <paramref name="items"/> for the writer and completes once they are durable.</summary>
     private ValueTask AppendDurableAsync(AuditAppend[] items, CancellationToken cancellationToken)
     {

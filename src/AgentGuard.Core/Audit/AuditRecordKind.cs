@@ -23,4 +23,7 @@ public enum AuditRecordKind
 
     /// <summary>A resource that joined an asset outside any decision: a copy of a protected resource seen in a listing.</summary>
     Lineage,
+
+    /// <summary>A held call's hold, a reviewer's vote on it, or its end (approved, denied, timed out, ...).</summary>
+    Hold,
 }

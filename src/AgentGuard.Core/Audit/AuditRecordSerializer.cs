@@ -58,10 +58,39 @@ internal static class AuditRecordSerializer
                 writer.WriteString("session"u8, lineage.Session.Id);
                 WriteLineage(writer, "carries"u8, [lineage.Entry]);
                 break;
+            case AuditRecordKind.Hold:
+                WriteHold(writer, entry.Hold!);
+                break;
         }
 
         writer.WriteString("prev"u8, previousHash);
         writer.WriteEndObject();
+    }
+
+    private static void WriteHold(Utf8JsonWriter writer, HoldRecord hold)
+    {
+        var call = hold.Call;
+        writer.WriteString("type"u8, "hold"u8);
+        writer.WriteString("ref"u8, call.Id);
+        writer.WriteString("event"u8, hold.Event);
+        writer.WriteString("agent"u8, call.Agent);
+        writer.WriteString("role"u8, call.Role);
+        writer.WriteString("session"u8, call.Session);
+        writer.WriteString("tool"u8, call.Tool);
+        writer.WriteString("rule"u8, call.Rule);
+        WriteOptional(writer, "finding"u8, call.Finding);
+        writer.WriteString("call_hash"u8, call.CallHash);
+        writer.WriteNumber("reviewers_required"u8, call.ReviewersRequired);
+        writer.WriteStartArray("reviewers"u8);
+        foreach (var reviewer in hold.Reviewers)
+        {
+            writer.WriteStringValue(reviewer);
+        }
+
+        writer.WriteEndArray();
+        WriteOptional(writer, "reason"u8, hold.Reason);
+        writer.WriteString("deadline"u8, call.Deadline.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        writer.WriteString("replica"u8, call.Replica);
     }
 
     private static void WriteDecision(Utf8JsonWriter writer, DecisionRecord record, AuditRedactor redactor)

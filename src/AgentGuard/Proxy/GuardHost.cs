@@ -1,5 +1,6 @@
 using AgentGuard.Admin;
 using AgentGuard.Audit;
+using AgentGuard.Holds;
 using AgentGuard.Oversight;
 using AgentGuard.Policy;
 using AgentGuard.Sessions;
@@ -93,6 +94,7 @@ public sealed class GuardHost : IAsyncDisposable
         AdminApiAuthorization.CheckConfiguration(configuration, errors);
 
         var (routes, clusters) = ProxyRoutes.Build(configuration, options, errors);
+        var reviewers = ReviewerDirectory.Load(options.Reviewers.File, errors);
         if (errors.Count > 0)
         {
             throw new GuardStartException(errors);
@@ -136,8 +138,10 @@ public sealed class GuardHost : IAsyncDisposable
         var decisions = new DecisionFeed();
         var metrics = new GuardMetrics(policies, audit, options.Agent.Id);
         var traced = new TracedRequests();
-        var data = BuildDataPlane(configuration, options, routes, clusters, policies, decisions, audit, metrics, timeProvider, configureLogging, traced, configureTracing, configureServices, bootstrapLogging);
-        var admin = BuildAdminPlane(configuration, options, policies, audit, metrics, configureLogging);
+        // One queue for both planes: the data plane holds calls, the admin plane takes reviewers' votes.
+        IHoldQueue holds = new InMemoryHoldQueue(timeProvider);
+        var data = BuildDataPlane(configuration, options, routes, clusters, policies, decisions, audit, metrics, holds, timeProvider, configureLogging, traced, configureTracing, configureServices, bootstrapLogging);
+        var admin = BuildAdminPlane(configuration, options, policies, audit, metrics, holds, reviewers, timeProvider, configureLogging);
         try
         {
             await data.StartAsync(cancellationToken);
@@ -196,6 +200,7 @@ public sealed class GuardHost : IAsyncDisposable
         DecisionFeed decisions,
         AuditLog? audit,
         GuardMetrics metrics,
+        IHoldQueue holds,
         TimeProvider timeProvider,
         Action<ILoggingBuilder>? configureLogging,
         TracedRequests traced,
@@ -228,6 +233,7 @@ public sealed class GuardHost : IAsyncDisposable
         builder.Services.AddSingleton(decisions);
         builder.Services.AddSingleton(timeProvider);
         builder.Services.AddSingleton(new DecisionTelemetry(metrics));
+        builder.Services.AddSingleton(holds);
         configureServices?.Invoke(builder.Services);
         AddOversight(builder.Services, options, metrics, audit);
         AddSessions(builder.Services, options, metrics, timeProvider);
@@ -271,7 +277,15 @@ public sealed class GuardHost : IAsyncDisposable
     }
 
     private static WebApplication BuildAdminPlane(
-        IConfiguration configuration, GuardOptions options, PolicyStore policies, AuditLog? audit, GuardMetrics metrics, Action<ILoggingBuilder>? configureLogging)
+        IConfiguration configuration,
+        GuardOptions options,
+        PolicyStore policies,
+        AuditLog? audit,
+        GuardMetrics metrics,
+        IHoldQueue holds,
+        ReviewerDirectory reviewers,
+        TimeProvider timeProvider,
+        Action<ILoggingBuilder>? configureLogging)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         // A copy, not a chained source: the builder writes settings such as "urls" into its
@@ -284,6 +298,9 @@ public sealed class GuardHost : IAsyncDisposable
         builder.Services.AddSingleton(policies);
         builder.Services.AddSingleton(new AdminState(audit, options.AdminApiToken));
         builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton(holds);
+        builder.Services.AddSingleton(reviewers);
+        builder.Services.AddSingleton(timeProvider);
         var app = builder.Build();
         app.UseRouting();
         AdminEndpoints.Map(app);

@@ -58,6 +58,9 @@ public sealed class GuardOptions
 
     /// <summary>Sessions: where they come from, when they end, and the evidence kept.</summary>
     public SessionOptions Sessions { get; set; } = new();
+
+    /// <summary>The named reviewers who approve or deny held calls.</summary>
+    public Admin.ReviewerOptions Reviewers { get; set; } = new();
 }
 
 /// <summary>The <c>AgentGuard:Agent</c> section: who is behind this sidecar.</summary>
