@@ -73,6 +73,7 @@ internal static class AuditRecordSerializer
         writer.WriteString("type"u8, "hold"u8);
         writer.WriteString("ref"u8, call.Id);
         writer.WriteString("event"u8, hold.Event);
+        WriteOptional(writer, "verdict"u8, hold.Verdict);
         writer.WriteString("agent"u8, call.Agent);
         writer.WriteString("role"u8, call.Role);
         writer.WriteString("session"u8, call.Session);

@@ -12,7 +12,8 @@ namespace AgentGuard.Audit;
 /// <param name="Reviewers">The reviewers who voted, in order.</param>
 /// <param name="Reason">A reviewer's note, or why the hold ended.</param>
 /// <param name="Time">When it happened.</param>
-public sealed record HoldRecord(string Event, HeldCall Call, IReadOnlyList<string> Reviewers, string? Reason, DateTimeOffset Time)
+/// <param name="Verdict">On a <c>vote</c>: <c>approve</c> or <c>deny</c>.</param>
+public sealed record HoldRecord(string Event, HeldCall Call, IReadOnlyList<string> Reviewers, string? Reason, DateTimeOffset Time, string? Verdict = null)
 {
     public const string Held = "held";
     public const string Vote = "vote";

@@ -300,6 +300,7 @@ public sealed class GuardHost : IAsyncDisposable
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(holds);
         builder.Services.AddSingleton(reviewers);
+        builder.Services.AddSingleton<Approvals>();
         builder.Services.AddSingleton(timeProvider);
         var app = builder.Build();
         app.UseRouting();
