@@ -64,13 +64,16 @@ internal sealed partial class CallIdentifier
         }
     }
 
+    /// <summary>The agent of <paramref name="context"/>: the one its credential names in gateway mode, else this sidecar's.</summary>
+    public Agent AgentOf(HttpContext context) => context.Features.Get<AuthenticatedAgent>()?.Agent ?? Agent;
+
     /// <summary>The agent and session of the request, its session touched (or started) now; the orchestrator's headers are gone from the request.</summary>
     public CallIdentity Identify(HttpContext context) => Identify(context, mcpSession: true);
 
     /// <summary>As <see cref="Identify(HttpContext)"/>; <paramref name="mcpSession"/> false for protocols without <c>Mcp-Session-Id</c> (S3), where the header would be the agent's word alone.</summary>
     public CallIdentity Identify(HttpContext context, bool mcpSession)
     {
-        var agent = Agent;
+        var agent = AgentOf(context);
         var now = _timeProvider.GetUtcNow();
         var headers = context.Request.Headers;
         string? orchestratorId = null;
@@ -102,8 +105,8 @@ internal sealed partial class CallIdentifier
         return new CallIdentity(agent, session);
     }
 
-    /// <summary>The session an MCP DELETE ends: its <c>Mcp-Session-Id</c>, for this sidecar's agent.</summary>
-    public SessionKey McpSession(HttpContext context) => new(Agent.Id, context.Request.Headers[McpSessionHeader].ToString());
+    /// <summary>The session an MCP DELETE ends: its <c>Mcp-Session-Id</c>, for the request's agent.</summary>
+    public SessionKey McpSession(HttpContext context) => new(AgentOf(context).Id, context.Request.Headers[McpSessionHeader].ToString());
 
     /// <summary>Removes the orchestrator's headers from a request the guard forwards without identifying a call in it.</summary>
     public void RemoveOrchestratorHeaders(HttpContext context)

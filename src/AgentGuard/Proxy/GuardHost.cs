@@ -26,9 +26,12 @@ public sealed class GuardHost : IAsyncDisposable
     private readonly WebApplication _admin;
     private readonly PolicyStore _policies;
     private readonly GuardMetrics _metrics;
+    private readonly JwtAgentTokens? _tokens;
+    private int _disposed;
 
-    private GuardHost(WebApplication data, WebApplication admin, PolicyStore policies, DecisionFeed decisions, AuditLog? audit, GuardMetrics metrics)
+    private GuardHost(WebApplication data, WebApplication admin, PolicyStore policies, DecisionFeed decisions, AuditLog? audit, GuardMetrics metrics, JwtAgentTokens? tokens)
     {
+        _tokens = tokens;
         Decisions = decisions;
         Audit = audit;
         _data = data;
@@ -140,7 +143,8 @@ public sealed class GuardHost : IAsyncDisposable
         var traced = new TracedRequests();
         // One queue for both planes: the data plane holds calls, the admin plane takes reviewers' votes.
         IHoldQueue holds = new InMemoryHoldQueue(timeProvider);
-        var data = BuildDataPlane(configuration, options, routes, clusters, policies, decisions, audit, metrics, holds, timeProvider, configureLogging, traced, configureTracing, configureServices, bootstrapLogging);
+        var tokens = await LoadTokensAsync(options, timeProvider, bootstrapLogging, policies, audit, cancellationToken);
+        var data = BuildDataPlane(configuration, options, routes, clusters, policies, decisions, audit, metrics, holds, tokens, timeProvider, configureLogging, traced, configureTracing, configureServices, bootstrapLogging);
         var admin = BuildAdminPlane(configuration, options, policies, audit, metrics, holds, reviewers, timeProvider, configureLogging);
         try
         {
@@ -154,6 +158,7 @@ public sealed class GuardHost : IAsyncDisposable
             await admin.DisposeAsync();
             metrics.Dispose();
             policies.Dispose();
+            tokens?.Dispose();
             if (audit is not null)
             {
                 await audit.DisposeAsync();
@@ -167,7 +172,35 @@ public sealed class GuardHost : IAsyncDisposable
             policies.Watch();
         }
 
-        return new GuardHost(data, admin, policies, decisions, audit, metrics);
+        return new GuardHost(data, admin, policies, decisions, audit, metrics, tokens);
+    }
+
+    /// <summary>In JWT gateway mode, the issuer's keys, read before the guard serves: a guard that cannot check tokens does not start.</summary>
+    private static async Task<JwtAgentTokens?> LoadTokensAsync(
+        GuardOptions options, TimeProvider timeProvider, ILoggerFactory logging, PolicyStore policies, AuditLog? audit, CancellationToken cancellationToken)
+    {
+        if (options.Identity.Mode != IdentityMode.Jwt)
+        {
+            return null;
+        }
+
+        var tokens = new JwtAgentTokens(options.Identity.Jwt, options.Agent.Role, timeProvider, logging.CreateLogger<JwtAgentTokens>());
+        try
+        {
+            await tokens.LoadAsync(cancellationToken);
+            return tokens;
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException or TaskCanceledException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            tokens.Dispose();
+            policies.Dispose();
+            if (audit is not null)
+            {
+                await audit.DisposeAsync();
+            }
+
+            throw new GuardStartException([$"AgentGuard:Identity:Jwt: the issuer's keys cannot be read from {options.Identity.Jwt.JwksFile ?? options.Identity.Jwt.JwksUrl}: {ex.Message}"]);
+        }
     }
 
     /// <summary>The configuration key holding the path of the <c>--config</c> file, which joins the guard-config asset.</summary>
@@ -179,12 +212,18 @@ public sealed class GuardHost : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _data.StopAsync();
         await _admin.StopAsync();
         await _data.DisposeAsync();
         await _admin.DisposeAsync();
         _metrics.Dispose();
         _policies.Dispose();
+        _tokens?.Dispose();
         if (Audit is not null)
         {
             await Audit.DisposeAsync();
@@ -201,6 +240,7 @@ public sealed class GuardHost : IAsyncDisposable
         AuditLog? audit,
         GuardMetrics metrics,
         IHoldQueue holds,
+        JwtAgentTokens? tokens,
         TimeProvider timeProvider,
         Action<ILoggingBuilder>? configureLogging,
         TracedRequests traced,
@@ -213,6 +253,11 @@ public sealed class GuardHost : IAsyncDisposable
         // configuration, and through a chained source they would land in the other plane's too.
         builder.Configuration.AddInMemoryCollection(configuration.AsEnumerable());
         builder.WebHost.UseKestrelCore().UseUrls(options.Listen);
+        if (!string.IsNullOrWhiteSpace(options.Tls.CertificateFile))
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // No Server header: allowed responses must look as if nothing stood in between.
@@ -221,6 +266,7 @@ public sealed class GuardHost : IAsyncDisposable
             // Inspected routes enforce their own limit; uninspected ones and S3 object content
             // (weights, streamed and sniffed, never buffered) may be any size.
             kestrel.Limits.MaxRequestBodySize = null;
+            DataPlaneTls.Configure(kestrel, options.Tls);
         });
         ConfigureLogging(builder.Logging, configuration, configureLogging);
 
@@ -234,6 +280,7 @@ public sealed class GuardHost : IAsyncDisposable
         builder.Services.AddSingleton(timeProvider);
         builder.Services.AddSingleton(new DecisionTelemetry(metrics));
         builder.Services.AddSingleton(holds);
+        builder.Services.AddSingleton(new AgentAuthenticator(options.Identity, options.Agent.Role, tokens));
         configureServices?.Invoke(builder.Services);
         AddOversight(builder.Services, options, metrics, audit);
         AddSessions(builder.Services, options, metrics, timeProvider);
@@ -267,6 +314,7 @@ public sealed class GuardHost : IAsyncDisposable
         app.UseRouting();
         app.MapReverseProxy(pipeline =>
         {
+            pipeline.UseMiddleware<AgentAuthenticationMiddleware>();
             pipeline.UseMiddleware<McpInspectionMiddleware>();
             pipeline.UseMiddleware<S3InspectionMiddleware>();
             pipeline.UseSessionAffinity();

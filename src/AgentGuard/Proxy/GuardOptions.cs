@@ -41,8 +41,14 @@ public sealed class GuardOptions
     /// <summary>Whether policy files are watched and reloaded on change. Default true.</summary>
     public bool WatchPolicies { get; set; } = true;
 
-    /// <summary>The identity this sidecar vouches for.</summary>
+    /// <summary>The identity this sidecar vouches for (in gateway mode: the role of an agent whose credential names none).</summary>
     public AgentOptions Agent { get; set; } = new();
+
+    /// <summary>Where an agent's identity comes from: this configuration (a sidecar), or each request's JWT or client certificate (a gateway).</summary>
+    public IdentityOptions Identity { get; set; } = new();
+
+    /// <summary>HTTPS on the data plane, and the client certificates that <see cref="IdentityMode.Mtls"/> reads.</summary>
+    public TlsOptions Tls { get; set; } = new();
 
     /// <summary>Limits on inspected requests.</summary>
     public InspectionOptions Inspection { get; set; } = new();

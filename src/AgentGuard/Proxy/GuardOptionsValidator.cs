@@ -89,7 +89,63 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
             errors.Add($"AgentGuard:Oversight:NearThresholdPoints is {options.Oversight.NearThresholdPoints}; use 0 to 100 points, such as 5.");
         }
 
+        CheckIdentity(options, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void CheckIdentity(GuardOptions options, List<string> errors)
+    {
+        var tls = options.Tls;
+        var https = Uri.TryCreate(options.Listen, UriKind.Absolute, out var listen) && listen.Scheme == Uri.UriSchemeHttps;
+        if (https && string.IsNullOrWhiteSpace(tls.CertificateFile))
+        {
+            errors.Add("AgentGuard:Listen is https; give the server certificate in AgentGuard:Tls:CertificateFile (PEM with AgentGuard:Tls:KeyFile, or PFX).");
+        }
+
+        foreach (var (key, path) in (ReadOnlySpan<(string, string?)>)[("CertificateFile", tls.CertificateFile), ("KeyFile", tls.KeyFile), ("ClientCertificateAuthorityFile", tls.ClientCertificateAuthorityFile)])
+        {
+            if (!string.IsNullOrWhiteSpace(path) && !File.Exists(path))
+            {
+                errors.Add($"AgentGuard:Tls:{key} is '{path}', which does not exist.");
+            }
+        }
+
+        var identity = options.Identity;
+        if (identity.Mode == IdentityMode.Jwt)
+        {
+            var jwt = identity.Jwt;
+            if (string.IsNullOrWhiteSpace(jwt.Issuer) || string.IsNullOrWhiteSpace(jwt.Audience))
+            {
+                errors.Add("AgentGuard:Identity:Mode is Jwt; give the tokens' issuer and audience (AgentGuard:Identity:Jwt:Issuer and :Audience): a token for another service must not name an agent here.");
+            }
+
+            if (string.IsNullOrWhiteSpace(jwt.JwksFile) == string.IsNullOrWhiteSpace(jwt.JwksUrl))
+            {
+                errors.Add("AgentGuard:Identity:Mode is Jwt; give exactly one of AgentGuard:Identity:Jwt:JwksFile and :JwksUrl, the issuer's public keys.");
+            }
+            else if (jwt.JwksUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var jwks)
+                || !(jwks.Scheme == Uri.UriSchemeHttps || (jwks.Scheme == Uri.UriSchemeHttp && jwks.IsLoopback))))
+            {
+                errors.Add($"AgentGuard:Identity:Jwt:JwksUrl is '{url}'; use an https URL (http only on loopback): keys fetched in the clear could be anyone's.");
+            }
+
+            if (string.IsNullOrWhiteSpace(jwt.AgentClaim) || string.IsNullOrWhiteSpace(jwt.Header))
+            {
+                errors.Add("AgentGuard:Identity:Jwt:AgentClaim and :Header must not be empty.");
+            }
+        }
+        else if (identity.Mode == IdentityMode.Mtls)
+        {
+            if (!https || string.IsNullOrWhiteSpace(tls.ClientCertificateAuthorityFile))
+            {
+                errors.Add("AgentGuard:Identity:Mode is Mtls; the data plane must listen on https (AgentGuard:Listen) with AgentGuard:Tls:ClientCertificateAuthorityFile, the CA that issues agents' certificates.");
+            }
+
+            if (identity.Certificate.AgentFrom.ToLowerInvariant() is not ("cn" or "uri" or "dns"))
+            {
+                errors.Add($"AgentGuard:Identity:Certificate:AgentFrom is '{identity.Certificate.AgentFrom}'; use cn, uri or dns.");
+            }
+        }
     }
 
     private static void CheckSessions(SessionOptions sessions, List<string> errors)

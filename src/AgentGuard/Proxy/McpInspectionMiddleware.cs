@@ -139,7 +139,7 @@ internal sealed partial class McpInspectionMiddleware(
             var reference = AuditReference.Create();
             LogInspectionFailed(logger, ex, options.CurrentValue.Agent.Id, reference);
             telemetry.Failed(ex, reference);
-            await recorder.RecordRejectionAsync(identifier.Agent, session, "internal-error: the guard failed while inspecting", reference, context.RequestAborted);
+            await recorder.RecordRejectionAsync(identifier.AgentOf(context), session, "internal-error: the guard failed while inspecting", reference, context.RequestAborted);
             await McpEnforcer.FailAsync(context, reference);
         }
         finally
@@ -232,7 +232,7 @@ internal sealed partial class McpInspectionMiddleware(
         telemetry.Rejected("http-method", reference);
         // Named by its Mcp-Session-Id when it has one; a request that is not MCP starts no session.
         var session = context.Request.Headers["Mcp-Session-Id"].ToString();
-        await recorder.RecordRejectionAsync(identifier.Agent, session.Length == 0 ? null : session, "http-method: " + context.Request.Method + " is not an MCP transport request", reference, context.RequestAborted);
+        await recorder.RecordRejectionAsync(identifier.AgentOf(context), session.Length == 0 ? null : session, "http-method: " + context.Request.Method + " is not an MCP transport request", reference, context.RequestAborted);
         await HttpDenial.WriteMethodNotAllowedAsync(context, McpTransportRequest.AllowedMethods, reference);
     }
 

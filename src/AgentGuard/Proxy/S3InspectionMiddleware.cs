@@ -128,7 +128,7 @@ internal sealed partial class S3InspectionMiddleware(
             var reference = AuditReference.Create();
             LogInspectionFailed(logger, ex, options.CurrentValue.Agent.Id, reference);
             telemetry.Failed(ex, reference);
-            call ??= new ToolCall(identifier.Agent, null, Protocol, string.Empty, null, default);
+            call ??= new ToolCall(identifier.AgentOf(context), null, Protocol, string.Empty, null, default);
             await recorder.RecordRejectionAsync(call, "internal-error: the guard failed while inspecting", reference, context.RequestAborted);
             await S3Enforcer.DenyAsync(context, reference);
         }

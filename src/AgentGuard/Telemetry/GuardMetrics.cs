@@ -68,6 +68,7 @@ internal sealed class GuardMetrics : IDisposable
         "unsupported-media-type",
         "http-method",
         "audit-unavailable",
+        "identity",
         "internal-error");
 
     private readonly PolicyStore _policies;
