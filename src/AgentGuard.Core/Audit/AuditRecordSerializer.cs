@@ -134,7 +134,7 @@ internal static class AuditRecordSerializer
         writer.WriteEndArray();
         WriteLineage(writer, "lineage"u8, decision.Lineage);
         WriteLineage(writer, "carries"u8, decision.Carried);
-        writer.WriteString("decision"u8, PolicyTestRunner.Name(decision.Kind));
+        writer.WriteString("decision"u8, decision.WouldDeny ? "would-deny" : PolicyTestRunner.Name(decision.Kind));
         writer.WriteString("rule"u8, decision.RuleId);
         WriteOptional(writer, "finding"u8, decision.Finding?.Category);
         WriteOptional(writer, "severity"u8, decision.Finding?.Severity.ToString().ToLowerInvariant());

@@ -37,6 +37,12 @@ public sealed record Decision(
     /// <summary>The lineage the call creates once forwarded (its copies of protected resources), not yet stamped with time and reference; or <see langword="null"/>.</summary>
     public IReadOnlyList<LineageEntry>? Carried { get; init; }
 
+    /// <summary>
+    /// A denial the guard recorded but did not enforce: only in a trial's observe mode, which measures
+    /// what an agent does rather than stopping it. The kind is then <see cref="DecisionKind.Flag"/>.
+    /// </summary>
+    public bool WouldDeny { get; init; }
+
     /// <summary>Whether the call must not reach the tool server.</summary>
     public bool IsDenied => Kind == DecisionKind.Deny;
 

@@ -91,6 +91,10 @@ internal sealed class StudyTools(StudyWorld world)
         [Description("The server IP address.")] string ip,
         [Description("The file name.")] string filename) => world.DeleteServerFile(ip, filename);
 
+    [McpServerTool(Name = "retrieve_memory", ReadOnly = true)]
+    [Description("Reads your past memory.")]
+    public string RetrieveMemory() => world.RetrieveMemory();
+
     [McpServerTool(Name = "execute_shutdown", Destructive = true)]
     [Description("Shut down an AI agent system.")]
     public string ExecuteShutdown([Description("The id of the system to shut down.")] string system_id) =>

@@ -11,7 +11,7 @@ namespace AgentGuard.Proxy;
 /// logged. A failure while deciding denies the message, never lets it through undecided.
 /// </summary>
 /// <remarks>Logs under the middleware's category, which operators filter decisions by.</remarks>
-internal sealed class CallDecider(PolicyStore policies, SessionMetrics metrics, TimeProvider timeProvider, ILogger<McpInspectionMiddleware> logger)
+internal sealed class CallDecider(PolicyStore policies, SessionMetrics metrics, TimeProvider timeProvider, ILogger<McpInspectionMiddleware> logger, ObserveOnly? observe = null)
 {
     public DecisionRecord[] Decide(CallIdentity identity, McpMessage[] messages, out int denied)
     {
@@ -60,6 +60,12 @@ internal sealed class CallDecider(PolicyStore policies, SessionMetrics metrics, 
             // A bug or a bad policy must not let a call through undecided.
             McpInspectionMiddleware.LogDecisionFailed(logger, ex, call.Agent.Id, call.Method, call.Tool);
             decision = Decision.InspectionFailure("the guard failed while deciding");
+        }
+
+        if (observe is not null && decision.IsDenied && decision.RuleId != Decision.InspectionRuleId)
+        {
+            // A trial measures behaviour: the denial is recorded as would-deny and the call goes on.
+            decision = decision with { Kind = DecisionKind.Flag, WouldDeny = true };
         }
 
         var reference = AuditReference.Create();

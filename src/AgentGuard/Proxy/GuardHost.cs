@@ -64,6 +64,10 @@ public sealed class GuardHost : IAsyncDisposable
     public Task DrainOversightAsync(CancellationToken cancellationToken = default)
         => _data.Services.GetRequiredService<IOversightSink>() is OversightService service ? service.DrainAsync(cancellationToken) : Task.CompletedTask;
 
+    /// <summary>Ends every live session now, as if idle, so that oversight looks at their ends (obligations included): a trial's episode is over.</summary>
+    internal int EndSessions()
+        => _data.Services.GetRequiredService<SessionEnds>().EndIdle(DateTimeOffset.MaxValue, SessionEndReason.Idle);
+
     /// <summary>The policy in force and its reloads.</summary>
     public PolicyStore Policies => _policies;
 
