@@ -23,6 +23,8 @@ public readonly record struct Proportion(int Count, int Total)
         double n = Total, p = Rate, z2 = z * z;
         var centre = (p + z2 / (2 * n)) / (1 + z2 / n);
         var half = z / (1 + z2 / n) * Math.Sqrt(p * (1 - p) / n + z2 / (4 * n * n));
-        return (Math.Max(0, centre - half), Math.Min(1, centre + half));
+
+        // At 0 and at 1 the bound is exact; the formula lands a rounding error inside it.
+        return (Count == 0 ? 0 : Math.Max(0, centre - half), Count == Total ? 1 : Math.Min(1, centre + half));
     }
 }
