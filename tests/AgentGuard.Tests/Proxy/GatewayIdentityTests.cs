@@ -96,6 +96,39 @@ public sealed class GatewayIdentityTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Jwt_S3RouteTokenInItsOwnHeader_SigV4AuthorizationForwardedUntouched()
+    {
+        await using var store = await TestUpstream.StartRecordingAsync();
+        await using var guard = await S3.S3TestGuard.StartAsync(output, store.Address, new Dictionary<string, string?>
+        {
+            ["AgentGuard:Identity:Mode"] = "Jwt",
+            ["AgentGuard:Identity:Jwt:Issuer"] = Issuer,
+            ["AgentGuard:Identity:Jwt:Audience"] = Audience,
+            ["AgentGuard:Identity:Jwt:JwksFile"] = JwksFile(_issuerKey, "k1"),
+            ["AgentGuard:Identity:Jwt:Header"] = "X-Agent-Token",
+        });
+        var decisions = TestGuard.Collect(guard);
+        const string SigV4 = "AWS4-HMAC-SHA256 Credential=S3RVER/20261205/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=00";
+        using var http = new HttpClient();
+
+        using var signed = new HttpRequestMessage(HttpMethod.Get, new Uri(guard.DataAddress, "/reports/q3.csv"));
+        signed.Headers.TryAddWithoutValidation("Authorization", SigV4);
+        signed.Headers.Add("X-Agent-Token", Token(_issuerKey, "k1", "claude-agent-3", "operator"));
+        var allowed = await http.SendAsync(signed);
+        using var anonymous = new HttpRequestMessage(HttpMethod.Get, new Uri(guard.DataAddress, "/reports/q3.csv"));
+        anonymous.Headers.TryAddWithoutValidation("Authorization", SigV4);
+        var refused = await http.SendAsync(anonymous);
+
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        var received = Assert.Single(store.Received);
+        Assert.Equal(SigV4, received.Headers["Authorization"]);
+        Assert.DoesNotContain("X-Agent-Token", received.Headers.Keys, StringComparer.OrdinalIgnoreCase);
+        Assert.Equal("claude-agent-3", decisions[0].Call.Agent.Id);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("<Code>AccessDenied</Code>", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task JwksUrl_IssuerRotatesItsKey_NewTokensAcceptedAfterOneRefetch()
     {
         var keys = JwksJson(_issuerKey, "k1");
