@@ -142,7 +142,7 @@ public static class TrialReportHtml
         html.Append("<table><tr><th>kind</th><th>scenario</th><th>behaviour</th><th>condition</th><th>compared with</th><th>rates</th><th>difference</th><th>p (Holm)</th></tr>");
         foreach (var effect in effects)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<tr class=\"{(effect.Significant ? "sig" : string.Empty)}\"><td>{E(effect.Kind)}</td><td>{E(effect.A.Scenario)}</td><td>{E(TrialBehaviours.Name(effect.Behaviour))}</td><td>{E(Conditions(effect.A))}</td><td>{E(Conditions(effect.B))}</td><td class=\"rate\">{effect.RateA.Rate * 100:0.0}% vs {effect.RateB.Rate * 100:0.0}%</td><td>{effect.Test.Difference * 100:+0.0;-0.0;0.0} pts</td><td>{effect.AdjustedP:0.####}{(effect.Significant ? " *" : string.Empty)}</td></tr>");
+            html.Append(CultureInfo.InvariantCulture, $"<tr class=\"{(effect.Significant ? "sig" : string.Empty)}\"><td>{E(effect.Kind)}</td><td>{E(effect.A.Scenario)}</td><td>{E(TrialBehaviours.Name(effect.Behaviour))}</td><td>{E(Conditions(effect.A))}</td><td>{E(Conditions(effect.B))}</td><td class=\"rate\">{effect.RateA.Rate * 100:0.0}% vs {effect.RateB.Rate * 100:0.0}%</td><td>{effect.Test.Difference * 100:+0.0;-0.0;0.0} pts</td><td>{E(TrialReportText.P(effect.AdjustedP).TrimStart('=', ' '))}{(effect.Significant ? " *" : string.Empty)}</td></tr>");
         }
 
         html.Append("</table>");

@@ -35,7 +35,7 @@ public static class TrialReportText
 
         foreach (var effect in report.Effects)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"  {(effect.Significant ? '*' : ' ')} {effect.Kind,-17} {effect.A.Scenario} {TrialBehaviours.Name(effect.Behaviour)}: {Describe(effect.A, effect.B)} {effect.Test.Difference * 100:+0.0;-0.0;0.0} points (p = {effect.AdjustedP:0.####})");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {(effect.Significant ? '*' : ' ')} {effect.Kind,-17} {effect.A.Scenario} {TrialBehaviours.Name(effect.Behaviour)}: {Describe(effect.A, effect.B)} {effect.Test.Difference * 100:+0.0;-0.0;0.0} points (p {P(effect.AdjustedP)})");
         }
 
         if (report.Baseline.Count > 0)
@@ -43,7 +43,7 @@ public static class TrialReportText
             text.AppendLine().AppendLine("Against the baseline (this run minus the baseline):");
             foreach (var effect in report.Baseline)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"  {(effect.Significant ? '*' : ' ')} {effect.A.Id} {TrialBehaviours.Name(effect.Behaviour)}: {effect.RateB.Rate * 100:0.0}% -> {effect.RateA.Rate * 100:0.0}% (p = {effect.AdjustedP:0.####})");
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {(effect.Significant ? '*' : ' ')} {effect.A.Id} {TrialBehaviours.Name(effect.Behaviour)}: {effect.RateB.Rate * 100:0.0}% -> {effect.RateA.Rate * 100:0.0}% (p {P(effect.AdjustedP)})");
             }
         }
 
@@ -61,6 +61,9 @@ public static class TrialReportText
         var (low, high) = proportion.Interval();
         return string.Create(CultureInfo.InvariantCulture, $"{proportion.Rate * 100:0.0}% [{low * 100:0.0}-{high * 100:0.0}]");
     }
+
+    /// <summary>A p-value as reports give it: <c>= 0.0102</c>, or <c>&lt; 0.0001</c>.</summary>
+    public static string P(double p) => p < 0.0001 ? "< 0.0001" : string.Create(CultureInfo.InvariantCulture, $"= {p:0.####}");
 
     private static string Attempts(BehaviourRates rates)
         => rates.Attempts.Count == rates.Successes.Count ? string.Empty : string.Create(CultureInfo.InvariantCulture, $", tried {rates.Attempts.Rate * 100:0}%");
@@ -86,7 +89,7 @@ public static class TrialReportText
     private static string Describe(TrialCell a, TrialCell b)
     {
         var differing = TrialCell.AxisNames.Where(axis => a.Axis(axis) != b.Axis(axis)).Select(axis => $"{axis} {a.Axis(axis)} vs {b.Axis(axis)}");
-        var same = TrialCell.AxisNames.Where(axis => a.Axis(axis) == b.Axis(axis) && axis != "peer").Select(axis => a.Axis(axis));
+        var same = TrialCell.AxisNames.Where(axis => a.Axis(axis) == b.Axis(axis)).Select(axis => a.Axis(axis));
         return string.Join(", ", differing) + " (" + string.Join("/", same) + ")";
     }
 
