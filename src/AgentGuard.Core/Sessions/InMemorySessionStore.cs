@@ -22,12 +22,22 @@ public sealed class InMemorySessionStore : ISessionStore
     private readonly Lock _endedGate = new();
     private readonly SessionStoreOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly Func<SessionKey, DateTimeOffset, Session> _startSession;
     private int _count;
     private long _evicted;
     private long _agentEvidenceDropped;
 
     /// <summary>Creates an empty store.</summary>
     public InMemorySessionStore(SessionStoreOptions options, TimeProvider timeProvider)
+        : this(options, timeProvider, null)
+    {
+    }
+
+    /// <summary>
+    /// Creates an empty store whose sessions <paramref name="startSession"/> makes (a shared store gives
+    /// them a lineage every replica sees); <see langword="null"/> for sessions of their own.
+    /// </summary>
+    public InMemorySessionStore(SessionStoreOptions options, TimeProvider timeProvider, Func<SessionKey, DateTimeOffset, Session>? startSession)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -35,6 +45,7 @@ public sealed class InMemorySessionStore : ISessionStore
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxAgentEvidenceItems);
         _options = options;
         _timeProvider = timeProvider;
+        _startSession = startSession ?? ((key, now) => new Session(key, now, options.Limits));
     }
 
     /// <inheritdoc/>
@@ -133,7 +144,7 @@ public sealed class InMemorySessionStore : ISessionStore
 
     private Session Start(SessionKey key, DateTimeOffset now)
     {
-        var started = new Session(key, now, _options.Limits);
+        var started = _startSession(key, now);
         Session? evicted = null;
         lock (_startGate)
         {

@@ -16,16 +16,28 @@ public sealed class Session
     private bool? _observed;
     private bool _peerContext;
     private int _observing;
+    private readonly Action<Session, Evidence>? _evidenceKept;
 
-    /// <summary>Starts a session.</summary>
+    /// <summary>Starts a session with a lineage of its own.</summary>
     public Session(SessionKey key, DateTimeOffset started, SessionLimits limits)
+        : this(key, started, limits, new SessionLineage((limits ?? throw new ArgumentNullException(nameof(limits))).MaxLineage))
+    {
+    }
+
+    /// <summary>
+    /// Starts a session whose lineage is <paramref name="lineage"/> (one that replicas share), and
+    /// which tells <paramref name="evidenceKept"/> of every evidence item it keeps (to share it).
+    /// </summary>
+    public Session(SessionKey key, DateTimeOffset started, SessionLimits limits, ILineage lineage, Action<Session, Evidence>? evidenceKept = null)
     {
         ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(lineage);
         Key = key;
         Started = started;
         _limits = limits;
         _lastSeenTicks = started.UtcTicks;
-        Lineage = new SessionLineage(limits.MaxLineage);
+        Lineage = lineage;
+        _evidenceKept = evidenceKept;
     }
 
     /// <summary>The agent and session id.</summary>
@@ -115,8 +127,10 @@ public sealed class Session
             _evidence.Add(evidence);
             _evidenceChars += evidence.Content.Length;
             _evidenceCount = _evidence.Count;
-            return true;
         }
+
+        _evidenceKept?.Invoke(this, evidence);
+        return true;
     }
 
     /// <summary>Keeps <paramref name="call"/> unless the session's call cap is reached; false when it was dropped.</summary>

@@ -4,6 +4,7 @@ using AgentGuard.Holds;
 using AgentGuard.Oversight;
 using AgentGuard.Policy;
 using AgentGuard.Sessions;
+using AgentGuard.Shared;
 using AgentGuard.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Transforms;
@@ -26,9 +27,13 @@ public sealed class GuardHost : IAsyncDisposable
     private readonly WebApplication _admin;
     private readonly PolicyStore _policies;
     private readonly GuardMetrics _metrics;
+    private readonly SharedState? _shared;
+    private readonly ILoggerFactory? _sharedLogging;
 
-    private GuardHost(WebApplication data, WebApplication admin, PolicyStore policies, DecisionFeed decisions, AuditLog? audit, GuardMetrics metrics)
+    private GuardHost(WebApplication data, WebApplication admin, PolicyStore policies, DecisionFeed decisions, AuditLog? audit, GuardMetrics metrics, SharedState? shared, ILoggerFactory? sharedLogging)
     {
+        _shared = shared;
+        _sharedLogging = sharedLogging;
         Decisions = decisions;
         Audit = audit;
         _data = data;
@@ -138,8 +143,24 @@ public sealed class GuardHost : IAsyncDisposable
         var decisions = new DecisionFeed();
         var metrics = new GuardMetrics(policies, audit, options.Agent.Id);
         var traced = new TracedRequests();
+        // Replicas share holds, lineage and evidence through PostgreSQL when configured; one guard keeps them in memory.
+        ILoggerFactory? sharedLogging = null;
+        SharedState? shared = null;
+        if (options.SharedState.Postgres is { Length: > 0 })
+        {
+            sharedLogging = LoggerFactory.Create(logging => ConfigureLogging(logging, configuration, configureLogging));
+            shared = await SharedState.StartAsync(options.SharedState, SessionStoreOptionsOf(options.Sessions), audit, timeProvider, metrics.Registry, sharedLogging, cancellationToken);
+            var sharedSessions = shared.Sessions;
+            var embedderServices = configureServices;
+            configureServices = services =>
+            {
+                embedderServices?.Invoke(services);
+                services.TryAddSingleton<ISessionStore>(sharedSessions);
+            };
+        }
+
         // One queue for both planes: the data plane holds calls, the admin plane takes reviewers' votes.
-        IHoldQueue holds = new InMemoryHoldQueue(timeProvider);
+        IHoldQueue holds = shared is not null ? shared.Holds : new InMemoryHoldQueue(timeProvider);
         var data = BuildDataPlane(configuration, options, routes, clusters, policies, decisions, audit, metrics, holds, timeProvider, configureLogging, traced, configureTracing, configureServices, bootstrapLogging);
         var admin = BuildAdminPlane(configuration, options, policies, audit, metrics, holds, reviewers, timeProvider, configureLogging);
         try
@@ -152,6 +173,12 @@ public sealed class GuardHost : IAsyncDisposable
         {
             await data.DisposeAsync();
             await admin.DisposeAsync();
+            if (shared is not null)
+            {
+                await shared.DisposeAsync();
+            }
+
+            sharedLogging?.Dispose();
             metrics.Dispose();
             policies.Dispose();
             if (audit is not null)
@@ -167,7 +194,7 @@ public sealed class GuardHost : IAsyncDisposable
             policies.Watch();
         }
 
-        return new GuardHost(data, admin, policies, decisions, audit, metrics);
+        return new GuardHost(data, admin, policies, decisions, audit, metrics, shared, sharedLogging);
     }
 
     /// <summary>The configuration key holding the path of the <c>--config</c> file, which joins the guard-config asset.</summary>
@@ -183,6 +210,12 @@ public sealed class GuardHost : IAsyncDisposable
         await _admin.StopAsync();
         await _data.DisposeAsync();
         await _admin.DisposeAsync();
+        if (_shared is not null)
+        {
+            await _shared.DisposeAsync();
+        }
+
+        _sharedLogging?.Dispose();
         _metrics.Dispose();
         _policies.Dispose();
         if (Audit is not null)
@@ -341,22 +374,7 @@ public sealed class GuardHost : IAsyncDisposable
     private static void AddSessions(IServiceCollection services, GuardOptions options, GuardMetrics metrics, TimeProvider timeProvider)
     {
         var sessions = options.Sessions;
-        services.TryAddSingleton<ISessionStore>(_ => new InMemorySessionStore(
-            new SessionStoreOptions
-            {
-                MaxSessions = sessions.MaxSessions,
-                EvidenceWindow = sessions.EvidenceWindow,
-                MaxAgentEvidenceItems = sessions.MaxAgentEvidenceItems,
-                Limits = new SessionLimits
-                {
-                    MaxEvidenceItems = sessions.MaxEvidenceItems,
-                    MaxEvidenceChars = sessions.MaxEvidenceChars,
-                    MaxEvidenceItemChars = sessions.MaxEvidenceItemChars,
-                    MaxCalls = sessions.MaxCalls,
-                    MaxLineage = sessions.MaxLineage,
-                },
-            },
-            timeProvider));
+        services.TryAddSingleton<ISessionStore>(_ => new InMemorySessionStore(SessionStoreOptionsOf(sessions), timeProvider));
         services.TryAddSingleton<IOversightSink>(NullOversightSink.Instance);
         services.AddSingleton(metrics.Sessions);
         services.AddSingleton(provider =>
@@ -385,6 +403,21 @@ public sealed class GuardHost : IAsyncDisposable
         services.AddSingleton<ResponseObservation>();
         services.AddHostedService<SessionSweeper>();
     }
+
+    private static SessionStoreOptions SessionStoreOptionsOf(SessionOptions sessions) => new()
+    {
+        MaxSessions = sessions.MaxSessions,
+        EvidenceWindow = sessions.EvidenceWindow,
+        MaxAgentEvidenceItems = sessions.MaxAgentEvidenceItems,
+        Limits = new SessionLimits
+        {
+            MaxEvidenceItems = sessions.MaxEvidenceItems,
+            MaxEvidenceChars = sessions.MaxEvidenceChars,
+            MaxEvidenceItemChars = sessions.MaxEvidenceItemChars,
+            MaxCalls = sessions.MaxCalls,
+            MaxLineage = sessions.MaxLineage,
+        },
+    };
 
     private static void AddGuardOptions(IServiceCollection services, IConfiguration configuration)
     {
