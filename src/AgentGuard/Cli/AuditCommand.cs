@@ -60,9 +60,9 @@ internal static class AuditCommand
 
     private static Command CreateVerify()
     {
-        var directory = new Argument<string>("dir") { Description = "The audit folder." };
+        var directories = new Argument<string[]>("dir") { Description = "The audit folder; several for several replicas' chains (one line each; fails if any fails).", Arity = ArgumentArity.OneOrMore };
         var publicKey = new Option<string?>("--public-key") { Description = "PEM public key that checkpoints must be signed with." };
-        var verify = new Command("verify", "Check the whole hash chain and every checkpoint; name the first bad record.") { directory, publicKey };
+        var verify = new Command("verify", "Check the whole hash chain and every checkpoint of each folder; name the first bad record.") { directories, publicKey };
         verify.SetAction(parse =>
         {
             AuditSigner? key = null;
@@ -81,37 +81,60 @@ internal static class AuditCommand
 
             using (key)
             {
-                var result = AuditVerifier.Verify(parse.GetValue(directory)!, key);
-                if (!result.IsValid)
+                var folders = parse.GetValue(directories)!;
+                var failed = 0;
+                foreach (var folder in folders)
                 {
-                    Console.WriteLine($"FAIL {result.Error}");
-                    Console.WriteLine($"{result.Records} records verified before it.");
-                    return 1;
+                    // One chain: the output it always had; several: each line names its chain.
+                    var prefix = folders.Length > 1 ? folder + ": " : string.Empty;
+                    if (!VerifyOne(folder, key, prefix))
+                    {
+                        failed++;
+                    }
                 }
 
-                var checkpoints = key is null
-                    ? $"{result.Checkpoints} checkpoints (signatures not checked: give --public-key)"
-                    : $"{result.CheckpointsVerified} checkpoints verified with key {key.KeyId}";
-                Console.WriteLine($"ok: {result.Records} records, chain intact; {checkpoints}");
-                foreach (var resume in result.Resumes)
+                if (folders.Length > 1)
                 {
-                    // A resume is the guard going on after a fault it detected; reported so a reviewer sees any loss, not a failure.
-                    var lost = resume.LostFrom is { } from ? $"records {from} to {resume.LostTo} lost" : "nothing lost";
-                    Console.WriteLine($"resumed at {resume.Where}: chains to seq {resume.ChainsTo}; {lost} ({resume.Reason})");
+                    Console.WriteLine(failed == 0 ? $"all {folders.Length} chains intact" : $"{failed} of {folders.Length} chains FAILED");
                 }
 
-                return 0;
+                return failed == 0 ? 0 : 1;
             }
         });
         return verify;
     }
 
+    /// <summary>Verifies one chain and prints its result (lines start with <paramref name="prefix"/>); false when it fails.</summary>
+    private static bool VerifyOne(string folder, AuditSigner? key, string prefix)
+    {
+        var result = AuditVerifier.Verify(folder, key);
+        if (!result.IsValid)
+        {
+            Console.WriteLine($"{prefix}FAIL {result.Error}");
+            Console.WriteLine($"{prefix}{result.Records} records verified before it.");
+            return false;
+        }
+
+        var checkpoints = key is null
+            ? $"{result.Checkpoints} checkpoints (signatures not checked: give --public-key)"
+            : $"{result.CheckpointsVerified} checkpoints verified with key {key.KeyId}";
+        Console.WriteLine($"{prefix}ok: {result.Records} records, chain intact; {checkpoints}");
+        foreach (var resume in result.Resumes)
+        {
+            // A resume is the guard going on after a fault it detected; reported so a reviewer sees any loss, not a failure.
+            var lost = resume.LostFrom is { } from ? $"records {from} to {resume.LostTo} lost" : "nothing lost";
+            Console.WriteLine($"{prefix}resumed at {resume.Where}: chains to seq {resume.ChainsTo}; {lost} ({resume.Reason})");
+        }
+
+        return true;
+    }
+
     private static Command CreateQuery()
     {
-        var directory = new Argument<string>("dir") { Description = "The audit folder." };
+        var directories = new Argument<string[]>("dir") { Description = "The audit folder; several for several replicas' chains, merged in time order.", Arity = ArgumentArity.OneOrMore };
         var filters = new QueryOptions();
         var limit = new Option<int>("--limit") { Description = "At most this many records.", DefaultValueFactory = _ => 1000 };
-        var query = new Command("query", "Print decisions matching the filters, as a table or JSON Lines.") { directory, limit };
+        var query = new Command("query", "Print decisions matching the filters, as a table or JSON Lines; from several folders, merged in time order.") { directories, limit };
         filters.AddTo(query);
         query.SetAction(parse =>
         {
@@ -122,7 +145,17 @@ internal static class AuditCommand
                 return 2;
             }
 
-            var entries = AuditReader.Query(parse.GetValue(directory)!, filter, take: parse.GetValue(limit));
+            var folders = parse.GetValue(directories)!;
+            if (folders.FirstOrDefault(folder => !Directory.Exists(folder)) is { } missing)
+            {
+                Console.Error.WriteLine($"{missing}: no such audit folder");
+                return 2;
+            }
+
+            var take = parse.GetValue(limit);
+            var entries = folders.Length == 1
+                ? AuditReader.Query(folders[0], filter, take: take)
+                : Merge(folders, filter, take);
             Print(entries, parse.GetValue(filters.Json), header: true);
             if (!parse.GetValue(filters.Json))
             {
@@ -133,6 +166,20 @@ internal static class AuditCommand
         });
         return query;
     }
+
+    /// <summary>
+    /// The first <paramref name="take"/> matching records of several chains in time order (ties in the
+    /// order the folders were given, then chain order): each chain is in time order already, so the first
+    /// <paramref name="take"/> of each are enough.
+    /// </summary>
+    private static List<AuditEntry> Merge(string[] folders, AuditQuery filter, int take)
+        => [.. folders
+            .SelectMany((folder, chain) => AuditReader.Query(folder, filter, take: take).Select(entry => (entry, chain)))
+            .OrderBy(pair => pair.entry.Time)
+            .ThenBy(pair => pair.chain)
+            .ThenBy(pair => pair.entry.Sequence)
+            .Take(take)
+            .Select(pair => pair.entry)];
 
     private static Command CreateTail()
     {
