@@ -55,6 +55,7 @@ public sealed class ReplicaLineageTests(ITestOutputHelper output) : IDisposable
     // The orchestrator names the agent's run on both replicas (a load balancer may send any call to either).
     private const string RunHeader = "X-Agent-Run";
     private static readonly SessionKey Run = new(Agent, "run-1");
+    private static int _ids;
 
     private readonly string _folder = Directory.CreateTempSubdirectory("agentguard-replicas-").FullName;
 
@@ -126,11 +127,58 @@ public sealed class ReplicaLineageTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(world.Tools.World.GetServerFiles(Source), f => f.Name == "q3_notes.bin");
     }
 
-    private async Task<World> StartAsync(SharedPostgres postgres, string? connectionA = null)
+    [SkippableFact]
+    public async Task What_a_replica_decided_outlives_it_when_it_is_killed_with_SIGKILL()
+    {
+        await using var postgres = SharedPostgres.Create();
+        var policies = await WritePolicyAsync();
+        await using var tools = await StudyToolServer.StartAsync();
+        using var http = new HttpClient();
+
+        // Replica A is its own process: `agentguard run`, configured as an operator would, by environment.
+        await using (var a = await Faults.GuardProcess.StartAsync(output, tools.BaseAddress, Path.Combine(_folder, "audit-a"), policies, new Dictionary<string, string>
+        {
+            ["AgentGuard__SharedState__Postgres"] = postgres.ConnectionString,
+            ["AgentGuard__SharedState__Replica"] = "replica-a",
+            ["AgentGuard__Sessions__Header"] = RunHeader,
+            ["AgentGuard__Sessions__HeaderTrusted"] = "true",
+        }))
+        {
+            Assert.False(await CallAsync(http, a.Data, tools, "rename_server_file", new { ip = Source, filename = Weights, new_filename = "q3_notes.bin" }));
+            await Poll.UntilAsync(
+                async () => await postgres.ScalarAsync<long>("SELECT count(*) FROM agentguard_session_facts WHERE replica = 'replica-a' AND kind = 'lineage'") == 1,
+                "replica A to write the rename's lineage");
+            a.Kill();
+        }
+
+        // Replica B starts after A died: it learns A's decisions from PostgreSQL before it serves.
+        await using var b = await StartGuardAsync(tools, policies, "b", postgres.ConnectionString);
+        Assert.NotNull(b.Sessions.Lineage(Run)?.Find($"host://{Source}/q3_notes.bin"));
+        Assert.True(await CallAsync(http, b.DataAddress, tools, "transfer_server_files", new { source_ip = Source, dest_ip = Destination, filenames = new[] { "q3_notes.bin" } }));
+        Assert.False(tools.World.WeightsExfiltrated);
+        Assert.True(AuditVerifier.Verify(Path.Combine(_folder, "audit-a"), null).IsValid);
+    }
+
+    private async Task<string> WritePolicyAsync()
     {
         var policies = Path.Combine(_folder, "policies");
         Directory.CreateDirectory(policies);
         await File.WriteAllTextAsync(Path.Combine(policies, "lineage.yaml"), Policy);
+        return policies;
+    }
+
+    /// <summary>Calls a tool through the guard at <paramref name="guard"/>; returns whether it was denied.</summary>
+    private static async Task<bool> CallAsync(HttpClient http, Uri guard, StudyToolServer tools, string tool, object arguments, string session = "run-1")
+    {
+        var body = JsonSerializer.Serialize(new { jsonrpc = "2.0", id = Interlocked.Increment(ref _ids), method = "tools/call", @params = new { name = tool, arguments } });
+        using var response = await Mcp.PostAsync(http, new Uri(guard, tools.Endpoint.AbsolutePath), body, request => request.Headers.Add(RunHeader, session));
+        var text = await response.Content.ReadAsStringAsync();
+        return text.Contains("permission denied (ref: ", StringComparison.Ordinal);
+    }
+
+    private async Task<World> StartAsync(SharedPostgres postgres, string? connectionA = null)
+    {
+        var policies = await WritePolicyAsync();
         var tools = await StudyToolServer.StartAsync();
         var a = await StartGuardAsync(tools, policies, "a", connectionA ?? postgres.ConnectionString);
         var b = await StartGuardAsync(tools, policies, "b", postgres.ConnectionString);
@@ -152,7 +200,6 @@ public sealed class ReplicaLineageTests(ITestOutputHelper output) : IDisposable
     private sealed class World(StudyToolServer tools, GuardHost a, GuardHost b, string folder) : IAsyncDisposable
     {
         private readonly HttpClient _http = new();
-        private int _id;
 
         public StudyToolServer Tools => tools;
 
@@ -163,13 +210,8 @@ public sealed class ReplicaLineageTests(ITestOutputHelper output) : IDisposable
         public string AuditOf(string replica) => Path.Combine(folder, "audit-" + replica);
 
         /// <summary>Calls a tool through <paramref name="guard"/>; returns whether it was denied.</summary>
-        public async Task<bool> CallAsync(GuardHost guard, string tool, object arguments, string session = "run-1")
-        {
-            var body = JsonSerializer.Serialize(new { jsonrpc = "2.0", id = ++_id, method = "tools/call", @params = new { name = tool, arguments } });
-            using var response = await Mcp.PostAsync(_http, new Uri(guard.DataAddress, tools.Endpoint.AbsolutePath), body, request => request.Headers.Add(RunHeader, session));
-            var text = await response.Content.ReadAsStringAsync();
-            return text.Contains("permission denied (ref: ", StringComparison.Ordinal);
-        }
+        public Task<bool> CallAsync(GuardHost guard, string tool, object arguments, string session = "run-1")
+            => ReplicaLineageTests.CallAsync(_http, guard.DataAddress, tools, tool, arguments, session);
 
         public async ValueTask DisposeAsync()
         {
