@@ -147,8 +147,9 @@ internal sealed partial class PostgresHoldQueue : IHoldQueue
         var now = _time.GetUtcNow();
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // Own leftovers: holds of an earlier process under this name, not the calls this one waits on.
         var orphans = ownLeftovers
-            ? "h.replica = @me"
+            ? "h.replica = @me AND NOT (h.id = ANY(@mine))"
             : "h.replica <> @me AND NOT EXISTS (SELECT 1 FROM agentguard_replicas r WHERE r.id = h.replica AND r.seen > now() - @timeout)";
         var sql = $"""
             WITH abandoned AS (
@@ -165,6 +166,7 @@ internal sealed partial class PostgresHoldQueue : IHoldQueue
             command.Parameters.AddWithValue("me", _replica);
             command.Parameters.AddWithValue("now", now.UtcDateTime);
             command.Parameters.AddWithValue("timeout", replicaTimeout);
+            command.Parameters.AddWithValue("mine", _waiters.Keys.ToArray());
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -187,12 +189,14 @@ internal sealed partial class PostgresHoldQueue : IHoldQueue
         return found.Count;
     }
 
-    /// <summary>Forgets decided holds older than <paramref name="retention"/>.</summary>
+    /// <summary>Forgets decided holds older than <paramref name="retention"/>, and replicas silent that long.</summary>
     public async Task PruneAsync(TimeSpan retention, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand(
             "DELETE FROM agentguard_hold_votes v USING agentguard_holds h WHERE v.hold_id = h.id AND h.outcome IS NOT NULL AND h.decided_at < now() - @retention;"
-            + "DELETE FROM agentguard_holds WHERE outcome IS NOT NULL AND decided_at < now() - @retention");
+            + "DELETE FROM agentguard_holds WHERE outcome IS NOT NULL AND decided_at < now() - @retention;"
+            // Replicas gone longer than the retention, with no hold left waiting.
+            + "DELETE FROM agentguard_replicas r WHERE r.seen < now() - @retention AND NOT EXISTS (SELECT 1 FROM agentguard_holds h WHERE h.replica = r.id AND h.outcome IS NULL)");
         command.Parameters.AddWithValue("retention", retention);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -244,9 +248,13 @@ internal sealed partial class PostgresHoldQueue : IHoldQueue
         }
         catch (Exception ex) when (SharedSchema.IsUnavailable(ex))
         {
-            // Denied either way; the row is closed by its deadline for everyone else (votes after it are refused).
+            // Denied either way (the row is closed by its deadline for everyone else: votes after it are
+            // refused); unavailable, since whether a reviewer decided first cannot be known. A cancel stays a cancel.
             LogUnavailable(_logger, ex, call.Id);
-            return new HoldResolution(outcome, [.. _pending.TryGetValue(call.Id, out var pending) ? pending.ApprovedBy : []], reason, now);
+            var approvedBy = _pending.TryGetValue(call.Id, out var pending) ? pending.ApprovedBy : [];
+            return outcome == HoldOutcome.Cancelled
+                ? new HoldResolution(outcome, approvedBy, reason, now)
+                : new HoldResolution(HoldOutcome.Unavailable, approvedBy, "the shared hold queue (PostgreSQL) could not be reached when the hold ended", now);
         }
     }
 

@@ -15,13 +15,15 @@ namespace AgentGuard.Shared;
 /// unreachable, lineage is decided from the local copy, and writes wait in a bounded queue.
 /// </summary>
 /// <remarks>
-/// Facts are read by sequence number with a look-back, because two replicas' writes may commit out
-/// of order; applying one twice is harmless for lineage and skipped for evidence.
+/// Facts are read in sequence order. Two replicas' writes may commit out of order, so a number
+/// skipped over is a gap, read again until it appears or <see cref="GapLife"/> passes (a rolled-back
+/// write leaves a gap that never fills).
 /// </remarks>
 internal sealed partial class SharedSessionStore : ISessionStore
 {
     private const int Page = 1000;
-    private const int LookBack = 1024;
+    private const int MaxGaps = 10_000;
+    private static readonly TimeSpan GapLife = TimeSpan.FromSeconds(30);
     private const string LineageKind = "lineage";
     private const string ListedKind = "listed";
     private const string EvidenceKind = "evidence";
@@ -40,7 +42,7 @@ internal sealed partial class SharedSessionStore : ISessionStore
     private readonly Lock _evidenceGate = new();
     private readonly Channel<Fact> _writes;
     private readonly Channel<bool> _nudges = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly HashSet<long> _applied = [];
+    private readonly Dictionary<long, long> _gaps = [];
     private long _lastSeq = -1;
     private int _writing;
 
@@ -225,21 +227,31 @@ internal sealed partial class SharedSessionStore : ISessionStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Reads what other replicas wrote since the last time; the first time, what is within the retention.</summary>
+    /// <summary>Reads what other replicas wrote since the last time (and the gaps left then); the first time, what is within the retention.</summary>
+    /// <remarks>Called by one thread at a time: at start, then only by <see cref="ReadAsync"/>.</remarks>
     public async Task CatchUpAsync(CancellationToken cancellationToken)
     {
-        var first = Interlocked.Read(ref _lastSeq) < 0;
-        var cursor = Math.Max(0, Interlocked.Read(ref _lastSeq) - LookBack);
+        var first = _lastSeq < 0;
+        var now = _time.GetTimestamp();
+        foreach (var (seq, seen) in _gaps.ToList())
+        {
+            if (_time.GetElapsedTime(seen) > GapLife)
+            {
+                _gaps.Remove(seq);
+            }
+        }
+
+        var gaps = _gaps.Keys.ToArray();
         while (true)
         {
             await using var command = _dataSource.CreateCommand("""
-                SELECT seq, agent, session, kind, body, extract(epoch FROM clock_timestamp() - written)::float8
+                SELECT seq, replica, agent, session, kind, body, extract(epoch FROM clock_timestamp() - written)::float8
                 FROM agentguard_session_facts
-                WHERE seq > @cursor AND replica <> @me AND (NOT @first OR written > now() - @retention)
+                WHERE (seq > @last OR seq = ANY(@gaps)) AND (NOT @first OR written > now() - @retention)
                 ORDER BY seq LIMIT @page
                 """);
-            command.Parameters.AddWithValue("cursor", cursor);
-            command.Parameters.AddWithValue("me", _replica);
+            command.Parameters.AddWithValue("last", Math.Max(0, _lastSeq));
+            command.Parameters.AddWithValue("gaps", gaps);
             command.Parameters.AddWithValue("first", first);
             command.Parameters.AddWithValue("retention", _shared.Retention);
             command.Parameters.AddWithValue("page", Page);
@@ -250,11 +262,27 @@ internal sealed partial class SharedSessionStore : ISessionStore
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     rows++;
-                    cursor = reader.GetInt64(0);
-                    if (_applied.Add(cursor))
+                    var seq = reader.GetInt64(0);
+                    if (!_gaps.Remove(seq))
                     {
-                        Apply(new SessionKey(reader.GetString(1), reader.GetString(2)), reader.GetString(3), reader.GetString(4));
-                        lag = reader.GetDouble(5);
+                        if (seq <= _lastSeq)
+                        {
+                            continue;
+                        }
+
+                        // Numbers skipped over may be writes not committed yet.
+                        for (var missing = Math.Max(_lastSeq + 1, seq - MaxGaps); missing < seq && !first && _gaps.Count < MaxGaps; missing++)
+                        {
+                            _gaps[missing] = now;
+                        }
+
+                        _lastSeq = seq;
+                    }
+
+                    if (reader.GetString(1) != _replica)
+                    {
+                        Apply(new SessionKey(reader.GetString(2), reader.GetString(3)), reader.GetString(4), reader.GetString(5));
+                        lag = reader.GetDouble(6);
                     }
                 }
             }
@@ -264,23 +292,14 @@ internal sealed partial class SharedSessionStore : ISessionStore
                 _metrics.Applied(lag);
             }
 
-            if (cursor > Interlocked.Read(ref _lastSeq))
-            {
-                Interlocked.Exchange(ref _lastSeq, cursor);
-            }
-
+            gaps = [];
             if (rows < Page)
             {
                 break;
             }
         }
 
-        if (first && Interlocked.Read(ref _lastSeq) < 0)
-        {
-            Interlocked.Exchange(ref _lastSeq, 0);
-        }
-
-        _applied.RemoveWhere(seq => seq <= _lastSeq - (2 * LookBack));
+        _lastSeq = Math.Max(_lastSeq, 0);
     }
 
     private Session StartSession(SessionKey key, DateTimeOffset now)

@@ -27,6 +27,8 @@ internal sealed partial class SharedState : IAsyncDisposable
     private readonly List<Task> _loops = [];
     private Task? _writer;
     private bool _schemaReady;
+    private bool _leftoversAbandoned;
+    private bool _started;
     private bool? _reachable;
     private long _lastPruneTicks;
 
@@ -111,6 +113,7 @@ internal sealed partial class SharedState : IAsyncDisposable
 
     private void Start()
     {
+        _started = true;
         var stop = _stop.Token;
         _loops.Add(Task.Run(() => Holds.RunAsync(stop), CancellationToken.None));
         _loops.Add(Task.Run(() => Sessions.ReadAsync(stop), CancellationToken.None));
@@ -128,7 +131,17 @@ internal sealed partial class SharedState : IAsyncDisposable
             {
                 await SharedSchema.EnsureAsync(_dataSource, _schema, cancellationToken).ConfigureAwait(false);
                 _schemaReady = true;
+            }
+
+            if (!_leftoversAbandoned)
+            {
                 await Holds.AbandonAsync(_options.ReplicaTimeout, ownLeftovers: true, cancellationToken).ConfigureAwait(false);
+                _leftoversAbandoned = true;
+            }
+
+            if (!_started)
+            {
+                // Before serving; later, the reader loop catches up (one reader at a time).
                 await Sessions.CatchUpAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -157,7 +170,7 @@ internal sealed partial class SharedState : IAsyncDisposable
             {
                 await Task.Delay(_options.Heartbeat, _time, stop).ConfigureAwait(false);
                 await JoinAsync(stop).ConfigureAwait(false);
-                if (!_schemaReady || _reachable != true)
+                if (!_schemaReady || !_leftoversAbandoned || _reachable != true)
                 {
                     continue;
                 }
