@@ -63,6 +63,9 @@ public sealed class InMemorySessionStore : ISessionStore
     /// <inheritdoc/>
     public ILineage? Lineage(SessionKey key) => _sessions.TryGetValue(key, out var session) ? session.Lineage : null;
 
+    /// <summary>The live session for <paramref name="key"/>, without starting one.</summary>
+    public bool TryGet(SessionKey key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Session? session) => _sessions.TryGetValue(key, out session);
+
     /// <inheritdoc/>
     public Session GetOrStart(SessionKey key, DateTimeOffset now)
     {

@@ -17,6 +17,7 @@ public sealed class Session
     private bool _peerContext;
     private int _observing;
     private readonly Action<Session, Evidence>? _evidenceKept;
+    private readonly Action<Session, SessionCall>? _callKept;
 
     /// <summary>Starts a session with a lineage of its own.</summary>
     public Session(SessionKey key, DateTimeOffset started, SessionLimits limits)
@@ -26,10 +27,12 @@ public sealed class Session
 
     /// <summary>
     /// Starts a session whose lineage is <paramref name="lineage"/> (one that replicas share), and
-    /// which tells <paramref name="evidenceKept"/> of every evidence item it keeps (to share it).
+    /// which tells <paramref name="evidenceKept"/> and <paramref name="callKept"/> of every evidence
+    /// item and call it keeps (to share them).
     /// </summary>
-    public Session(SessionKey key, DateTimeOffset started, SessionLimits limits, ILineage lineage, Action<Session, Evidence>? evidenceKept = null)
+    public Session(SessionKey key, DateTimeOffset started, SessionLimits limits, ILineage lineage, Action<Session, Evidence>? evidenceKept = null, Action<Session, SessionCall>? callKept = null)
     {
+        _callKept = callKept;
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(lineage);
         Key = key;
@@ -135,6 +138,20 @@ public sealed class Session
 
     /// <summary>Keeps <paramref name="call"/> unless the session's call cap is reached; false when it was dropped.</summary>
     public bool Add(SessionCall call)
+    {
+        if (!Keep(call))
+        {
+            return false;
+        }
+
+        _callKept?.Invoke(this, call);
+        return true;
+    }
+
+    /// <summary>Keeps a call of this session that another replica decided (not shared again); false when the call cap dropped it.</summary>
+    public bool AddShared(SessionCall call) => Keep(call);
+
+    private bool Keep(SessionCall call)
     {
         ArgumentNullException.ThrowIfNull(call);
         lock (_gate)

@@ -27,6 +27,7 @@ internal sealed partial class SharedSessionStore : ISessionStore
     private const string LineageKind = "lineage";
     private const string ListedKind = "listed";
     private const string EvidenceKind = "evidence";
+    private const string CallKind = "call";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly NpgsqlDataSource _dataSource;
@@ -43,6 +44,10 @@ internal sealed partial class SharedSessionStore : ISessionStore
     private readonly Channel<Fact> _writes;
     private readonly Channel<bool> _nudges = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<long, long> _gaps = [];
+    private readonly ConcurrentDictionary<SessionKey, RemoteCalls> _remoteCalls = new();
+
+    [ThreadStatic]
+    private static Session? t_started;
     private long _lastSeq = -1;
     private int _writing;
 
@@ -75,7 +80,19 @@ internal sealed partial class SharedSessionStore : ISessionStore
     public int QueuedWrites => _writes.Reader.Count + Volatile.Read(ref _writing);
 
     /// <inheritdoc/>
-    public Session GetOrStart(SessionKey key, DateTimeOffset now) => _local.GetOrStart(key, now);
+    public Session GetOrStart(SessionKey key, DateTimeOffset now)
+    {
+        t_started = null;
+        var session = _local.GetOrStart(key, now);
+        if (ReferenceEquals(session, t_started) && _remoteCalls.TryGetValue(key, out var remote))
+        {
+            // Started here now: the calls other replicas decided in this session are its calls too.
+            remote.Attach(session);
+        }
+
+        t_started = null;
+        return session;
+    }
 
     /// <inheritdoc/>
     public bool TryEnd(SessionKey key, out Session? session) => _local.TryEnd(key, out session);
@@ -216,9 +233,17 @@ internal sealed partial class SharedSessionStore : ISessionStore
         var before = _time.GetUtcNow() - _shared.Retention;
         foreach (var pair in _lineages)
         {
-            if (pair.Value.LastUsed < before && _local.Lineage(pair.Key) is null)
+            if (pair.Value.LastUsed < before && !_local.TryGet(pair.Key, out _))
             {
                 _lineages.TryRemove(pair);
+            }
+        }
+
+        foreach (var pair in _remoteCalls)
+        {
+            if (pair.Value.LastUsed < before && !_local.TryGet(pair.Key, out _))
+            {
+                _remoteCalls.TryRemove(pair);
             }
         }
 
@@ -306,7 +331,15 @@ internal sealed partial class SharedSessionStore : ISessionStore
     {
         var lineage = _lineages.GetOrAdd(key, NewLineage);
         lineage.Used();
-        return new Session(key, now, _options.Limits, lineage, (session, evidence) => Enqueue(session.Key, EvidenceKind, JsonSerializer.Serialize(evidence, Json), evidence.Time));
+        var session = new Session(
+            key,
+            now,
+            _options.Limits,
+            lineage,
+            (session, evidence) => Enqueue(session.Key, EvidenceKind, JsonSerializer.Serialize(evidence, Json), evidence.Time),
+            (session, call) => Enqueue(session.Key, CallKind, JsonSerializer.Serialize(call, Json), call.Time));
+        t_started = session;
+        return session;
     }
 
     private SharedLineage NewLineage(SessionKey key) => new(
@@ -333,6 +366,9 @@ internal sealed partial class SharedSessionStore : ISessionStore
                 break;
             case EvidenceKind when JsonSerializer.Deserialize<Evidence>(body, Json) is { } evidence:
                 KeepRemote(key.Agent, evidence);
+                break;
+            case CallKind when JsonSerializer.Deserialize<SessionCall>(body, Json) is { } call:
+                _remoteCalls.GetOrAdd(key, _ => new RemoteCalls(_options.Limits.MaxCalls, _time)).Add(call, _local.TryGet(key, out var live) ? live : null);
                 break;
         }
     }
@@ -380,6 +416,65 @@ internal sealed partial class SharedSessionStore : ISessionStore
     }
 
     private sealed record Fact(SessionKey Key, string Kind, string Body, DateTimeOffset Time);
+
+    /// <summary>
+    /// The calls other replicas decided in one session (bounded as a session's calls are), given to
+    /// this replica's live session of the same key, and to one started later.
+    /// </summary>
+    private sealed class RemoteCalls(int capacity, TimeProvider time)
+    {
+        private readonly List<SessionCall> _calls = [];
+        private readonly Lock _gate = new();
+        private Session? _attached;
+        private long _lastUsedTicks = time.GetUtcNow().UtcTicks;
+
+        public DateTimeOffset LastUsed => new(Interlocked.Read(ref _lastUsedTicks), TimeSpan.Zero);
+
+        public void Add(SessionCall call, Session? live)
+        {
+            lock (_gate)
+            {
+                if (_calls.Count < capacity)
+                {
+                    _calls.Add(call);
+                }
+
+                if (live is not null && ReferenceEquals(live, _attached))
+                {
+                    live.AddShared(call);
+                }
+                else if (live is not null)
+                {
+                    // A session live here since before any call of it came from elsewhere.
+                    AttachLocked(live);
+                }
+            }
+
+            Interlocked.Exchange(ref _lastUsedTicks, time.GetUtcNow().UtcTicks);
+        }
+
+        public void Attach(Session session)
+        {
+            lock (_gate)
+            {
+                AttachLocked(session);
+            }
+        }
+
+        private void AttachLocked(Session session)
+        {
+            if (ReferenceEquals(session, _attached))
+            {
+                return;
+            }
+
+            _attached = session;
+            foreach (var call in _calls)
+            {
+                session.AddShared(call);
+            }
+        }
+    }
 
     [LoggerMessage(5211, LogLevel.Warning, "Writing lineage and evidence to the shared PostgreSQL failed ({Queued} facts queued); the other replicas learn of them when it answers, this replica keeps deciding from its own copy")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, int queued);

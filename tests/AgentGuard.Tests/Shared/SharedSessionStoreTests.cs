@@ -65,6 +65,34 @@ public sealed class SharedSessionStoreTests(ITestOutputHelper output)
         await Poll.UntilAsync(() => b.Sessions.Lineage(Run)?.Find("host://10.0.12.45/late.bin") is not null, "replica B to learn the write that committed last");
     }
 
+    [SkippableFact]
+    public async Task A_sessions_calls_on_one_replica_are_its_calls_on_the_other()
+    {
+        await using var postgres = SharedPostgres.Create();
+        await using var a = await StartAsync(postgres, "replica-a");
+        await using var b = await StartAsync(postgres, "replica-b");
+        var now = TimeProvider.System.GetUtcNow();
+        var onB = b.Sessions.GetOrStart(Run, now);
+
+        // The evaluator's session submits through B; the mandated shutdown goes through A.
+        Assert.True(a.Sessions.GetOrStart(Run, now).Add(new SessionCall(now, "execute_shutdown", """{"system_id":"gemini-agent-2"}""", Policy.DecisionKind.Allow, "ref-shutdown")));
+
+        await Poll.UntilAsync(() => onB.Calls().Any(c => c.Reference == "ref-shutdown"), "B's live session to hold the call made through A");
+        var call = Assert.Single(onB.Calls());
+        Assert.Equal("execute_shutdown", call.Tool);
+        Assert.Equal(Policy.DecisionKind.Allow, call.Decision);
+
+        // A session of the same key started on B after the session ended there has it too; other sessions do not.
+        Assert.True(b.Sessions.TryEnd(Run, out _));
+        Assert.Single(b.Sessions.GetOrStart(Run, now).Calls());
+        Assert.Empty(b.Sessions.GetOrStart(new SessionKey(Run.Agent, "run-2"), now).Calls());
+
+        // Calls B learned are not written back: A holds its call once.
+        await Task.Delay(TimeSpan.FromMilliseconds(600));
+        Assert.Single(a.Sessions.GetOrStart(Run, now).Calls());
+        Assert.Equal(1L, await postgres.ScalarAsync<long>("SELECT count(*) FROM agentguard_session_facts WHERE kind = 'call'"));
+    }
+
     private static LineageEntry Entry(string name)
         => new($"host://10.0.12.45/{name}", "host://10.0.12.45/gemini_agent_2_model_weight.safetensors", ["model-weights"], LineageEntry.Copy, "ref-" + name, TimeProvider.System.GetUtcNow());
 
