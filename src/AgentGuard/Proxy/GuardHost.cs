@@ -59,6 +59,9 @@ public sealed class GuardHost : IAsyncDisposable
     /// <summary>The live sessions, and the evidence each agent read.</summary>
     public ISessionStore Sessions => _data.Services.GetRequiredService<ISessionStore>();
 
+    /// <summary>The calls waiting for a reviewer: this guard's own, or, with <c>AgentGuard:SharedState:Postgres</c>, every replica's.</summary>
+    public IHoldQueue Holds => _data.Services.GetRequiredService<IHoldQueue>();
+
     /// <summary>Every oversight finding (score divergence, a mandated action missing, ...), as it is recorded.</summary>
     public OversightFeed Findings => _data.Services.GetRequiredService<OversightFeed>();
 

@@ -11,10 +11,11 @@ namespace AgentGuard.Shared;
 /// <summary>
 /// Two real guards (replicas A and B) in front of the study's tool server, sharing one real PostgreSQL
 /// and keeping separate audit chains: what the agent did through A is known to B, so weights copied or
-/// renamed to a neutral name through A are denied when sent away through B, and evidence the agent read
-/// through A is B's evidence too.
+/// renamed to a neutral name through A are denied when sent away through B, evidence the agent read
+/// through A is B's evidence too, the guards' hold queue is one, and what a replica killed with
+/// SIGKILL decided outlives it.
 /// </summary>
-public sealed class ReplicaLineageTests(ITestOutputHelper output) : IDisposable
+public sealed class GuardReplicasTests(ITestOutputHelper output) : IDisposable
 {
     private const string Policy = """
         version: 1
@@ -159,6 +160,29 @@ public sealed class ReplicaLineageTests(ITestOutputHelper output) : IDisposable
         Assert.True(AuditVerifier.Verify(Path.Combine(_folder, "audit-a"), null).IsValid);
     }
 
+    [SkippableFact]
+    public async Task The_replicas_hold_queue_is_shared_and_one_guard_keeps_its_own()
+    {
+        await using var postgres = SharedPostgres.Create();
+        await using var world = await StartAsync(postgres);
+        Assert.IsType<PostgresHoldQueue>(world.A.Holds);
+        var now = TimeProvider.System.GetUtcNow();
+        const string Arguments = """{"filename":"q3_notes.bin","ip":"10.0.12.45"}""";
+        var call = new Holds.HeldCall(
+            "ref-held-on-a", Holds.HeldCallHash.Compute(Agent, "run-1", "delete_server_file", Arguments), Agent, "evaluator", "run-1", "delete_server_file", Arguments,
+            "weights-delete-held", null, null, 1, now, now.AddMinutes(1), "replica-a");
+
+        var held = world.A.Holds.HoldAsync(call, CancellationToken.None);
+        await Poll.UntilAsync(() => world.B.Holds.Pending().Any(p => p.Call.Id == call.Id), "replica B's queue to list the call held on A");
+        Assert.Equal(Holds.VoteResult.Approved, await world.B.Holds.VoteAsync(new Holds.HoldVote(call.Id, call.CallHash, "alice", true, null, now), CancellationToken.None));
+        Assert.Equal(Holds.HoldOutcome.Approved, (await held.WaitAsync(TimeSpan.FromSeconds(20))).Outcome);
+
+        // Without the setting, a guard keeps its holds in memory.
+        await using var single = await TestGuard.StartAsync(output, world.Tools.BaseAddress, [await WritePolicyAsync()]);
+        Assert.IsType<Holds.InMemoryHoldQueue>(single.Holds);
+        Assert.IsType<InMemorySessionStore>(single.Sessions);
+    }
+
     private async Task<string> WritePolicyAsync()
     {
         var policies = Path.Combine(_folder, "policies");
@@ -211,7 +235,7 @@ public sealed class ReplicaLineageTests(ITestOutputHelper output) : IDisposable
 
         /// <summary>Calls a tool through <paramref name="guard"/>; returns whether it was denied.</summary>
         public Task<bool> CallAsync(GuardHost guard, string tool, object arguments, string session = "run-1")
-            => ReplicaLineageTests.CallAsync(_http, guard.DataAddress, tools, tool, arguments, session);
+            => GuardReplicasTests.CallAsync(_http, guard.DataAddress, tools, tool, arguments, session);
 
         public async ValueTask DisposeAsync()
         {
