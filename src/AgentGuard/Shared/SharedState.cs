@@ -14,6 +14,8 @@ namespace AgentGuard.Shared;
 /// </summary>
 internal sealed partial class SharedState : IAsyncDisposable
 {
+    private const int DefaultConnectTimeoutSeconds = 3;
+    private const int DefaultCommandTimeoutSeconds = 5;
     private static readonly TimeSpan FlushLimit = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(1);
 
@@ -61,6 +63,20 @@ internal sealed partial class SharedState : IAsyncDisposable
     public static async Task<SharedState> StartAsync(SharedStateOptions options, SessionStoreOptions sessions, AuditLog? audit, TimeProvider time, CollectorRegistry registry, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var connection = new NpgsqlConnectionStringBuilder(options.Postgres);
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = options.Postgres };
+
+        // Npgsql waits 15 s to connect and 30 s for a command by default: a held call would wait that
+        // long to be denied while PostgreSQL is unreachable. Unless the connection string says otherwise, far less.
+        if (!given.ContainsKey("Timeout"))
+        {
+            connection.Timeout = DefaultConnectTimeoutSeconds;
+        }
+
+        if (!given.ContainsKey("Command Timeout") && !given.ContainsKey("CommandTimeout"))
+        {
+            connection.CommandTimeout = DefaultCommandTimeoutSeconds;
+        }
+
         if (connection.KeepAlive == 0)
         {
             // A LISTEN connection otherwise waits forever on a peer that vanished without closing.
