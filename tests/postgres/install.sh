@@ -6,13 +6,15 @@
 #   ...
 #   tests/postgres/install.sh --stop        # stops the cluster and removes its folder
 #
-# The cluster lives in a temp folder (PGTEST_DIR, default /tmp/agentguard-postgres) with its socket
+# The cluster lives in a temp folder (PGTEST_DIR, default /tmp/agentguard-postgres-<hash of this
+# checkout's path>, so two checkouts do not share one) with its socket
 # there too, on a free TCP port of 127.0.0.1, owned by an unprivileged user: initdb refuses to run as
 # root, so as root the server runs through runuser as PGTEST_USER (default agentguard-pg, created if
 # missing). Debian's postgresql is installed with apt-get when no initdb is found.
 set -euo pipefail
 
-DIR=${PGTEST_DIR:-/tmp/agentguard-postgres}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+DIR=${PGTEST_DIR:-/tmp/agentguard-postgres-$(printf '%s' "$ROOT" | sha256sum | cut -c1-8)}
 RUN_AS=${PGTEST_USER:-agentguard-pg}
 
 find_bin() {
