@@ -153,10 +153,21 @@ internal static class AuditCommand
             }
 
             var take = parse.GetValue(limit);
-            var entries = folders.Length == 1
-                ? AuditReader.Query(folders[0], filter, take: take)
-                : Merge(folders, filter, take);
-            Print(entries, parse.GetValue(filters.Json), header: true);
+            List<AuditEntry> entries;
+            List<string>? sequences = null;
+            if (folders.Length == 1)
+            {
+                entries = AuditReader.Query(folders[0], filter, take: take);
+            }
+            else
+            {
+                // Sequence numbers are per chain: the table names the chain (its folder) with each.
+                var merged = Merge(folders, filter, take);
+                entries = [.. merged.Select(pair => pair.Entry)];
+                sequences = [.. merged.Select(pair => $"{ChainName(folders[pair.Chain])}#{pair.Entry.Sequence}")];
+            }
+
+            Print(entries, parse.GetValue(filters.Json), header: true, sequences);
             if (!parse.GetValue(filters.Json))
             {
                 Console.WriteLine($"{entries.Count} record(s)");
@@ -172,14 +183,15 @@ internal static class AuditCommand
     /// order the folders were given, then chain order): each chain is in time order already, so the first
     /// <paramref name="take"/> of each are enough.
     /// </summary>
-    private static List<AuditEntry> Merge(string[] folders, AuditQuery filter, int take)
+    private static List<(AuditEntry Entry, int Chain)> Merge(string[] folders, AuditQuery filter, int take)
         => [.. folders
-            .SelectMany((folder, chain) => AuditReader.Query(folder, filter, take: take).Select(entry => (entry, chain)))
-            .OrderBy(pair => pair.entry.Time)
-            .ThenBy(pair => pair.chain)
-            .ThenBy(pair => pair.entry.Sequence)
-            .Take(take)
-            .Select(pair => pair.entry)];
+            .SelectMany((folder, chain) => AuditReader.Query(folder, filter, take: take).Select(entry => (Entry: entry, Chain: chain)))
+            .OrderBy(pair => pair.Entry.Time)
+            .ThenBy(pair => pair.Chain)
+            .ThenBy(pair => pair.Entry.Sequence)
+            .Take(take)];
+
+    private static string ChainName(string folder) => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
 
     private static Command CreateTail()
     {
@@ -239,7 +251,7 @@ internal static class AuditCommand
         return tail;
     }
 
-    private static void Print(IReadOnlyList<AuditEntry> entries, bool json, bool header)
+    private static void Print(IReadOnlyList<AuditEntry> entries, bool json, bool header, IReadOnlyList<string>? sequences = null)
     {
         if (json)
         {
@@ -251,18 +263,20 @@ internal static class AuditCommand
             return;
         }
 
-        const string Format = "{0,-8} {1,-24} {2,-16} {3,-16} {4,-24} {5,-6} {6,-26} {7,-9} {8}";
+        var width = Math.Max(8, sequences is null || sequences.Count == 0 ? 0 : sequences.Max(text => text.Length));
+        var format = "{0,-" + width.ToString(CultureInfo.InvariantCulture) + "} {1,-24} {2,-16} {3,-16} {4,-24} {5,-6} {6,-26} {7,-9} {8}";
         if (header)
         {
-            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, Format, "seq", "time", "ref", "agent", "tool", "dec", "finding", "severity", "rule"));
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, format, sequences is null ? "seq" : "chain#seq", "time", "ref", "agent", "tool", "dec", "finding", "severity", "rule"));
         }
 
-        foreach (var e in entries)
+        for (var i = 0; i < entries.Count; i++)
         {
+            var e = entries[i];
             Console.WriteLine(string.Format(
                 CultureInfo.InvariantCulture,
-                Format,
-                e.Sequence,
+                format,
+                sequences is null ? e.Sequence.ToString(CultureInfo.InvariantCulture) : sequences[i],
                 e.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
                 e.Reference,
                 e.Agent,

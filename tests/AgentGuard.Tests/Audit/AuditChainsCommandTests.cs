@@ -91,6 +91,17 @@ public sealed class AuditChainsCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Query_SeveralChainsAsATable_NamesEachRecordsChain()
+    {
+        var (code, stdout, _) = await RunAsync("audit", "query", ReplicaA, ReplicaB, "--type", "hold");
+
+        Assert.Equal(0, code);
+        var rows = stdout.Trim().Split('\n').Skip(1).SkipLast(1).Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0]);
+        Assert.Equal(["replica-a#1", "replica-b#1", "replica-a#2", "replica-b#2"], rows);
+        Assert.EndsWith("4 record(s)", stdout.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Query_AFolderThatDoesNotExist_IsAClearError()
     {
         var missing = Path.Combine(_folder, "replica-c");
