@@ -190,6 +190,19 @@ internal sealed partial class SharedSessionStore : ISessionStore
 
                         break;
                     }
+                    catch (PostgresException ex) when (ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState.StartsWith("23", StringComparison.Ordinal))
+                    {
+                        // PostgreSQL refuses these facts themselves (a data error): retrying would stop every later write.
+                        LogWriteRefused(_logger, ex, batch.Count);
+                        for (var i = 0; i < batch.Count; i++)
+                        {
+                            _metrics.Dropped();
+                        }
+
+                        batch.Clear();
+                        Volatile.Write(ref _writing, 0);
+                        break;
+                    }
                     catch (Exception ex) when (SharedSchema.IsUnavailable(ex) && !stop.IsCancellationRequested)
                     {
                         if (!failing)
@@ -478,6 +491,9 @@ internal sealed partial class SharedSessionStore : ISessionStore
 
     [LoggerMessage(5211, LogLevel.Warning, "Writing lineage and evidence to the shared PostgreSQL failed ({Queued} facts queued); the other replicas learn of them when it answers, this replica keeps deciding from its own copy")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, int queued);
+
+    [LoggerMessage(5214, LogLevel.Error, "PostgreSQL refused {Count} lineage and evidence facts; they are dropped and the other replicas will not know them")]
+    private static partial void LogWriteRefused(ILogger logger, Exception exception, int count);
 
     [LoggerMessage(5212, LogLevel.Information, "Writing lineage and evidence to the shared PostgreSQL works again")]
     private static partial void LogWritesResumed(ILogger logger);

@@ -28,7 +28,7 @@ internal sealed class SharedStateMetrics
             "Lineage and evidence facts of this replica not yet written to PostgreSQL.").WithLabels();
         _dropped = factory.CreateCounter(
             "agentguard_shared_state_dropped_writes_total",
-            "Lineage and evidence facts never written to PostgreSQL because the queue (AgentGuard:SharedState:MaxQueuedWrites) was full while it was unreachable; the other replicas do not know them.").WithLabels();
+            "Lineage, evidence and call facts never written to PostgreSQL: the queue (AgentGuard:SharedState:MaxQueuedWrites) was full while it was unreachable, or PostgreSQL refused them; the other replicas do not know them.").WithLabels();
         _abandoned = factory.CreateCounter(
             "agentguard_holds_abandoned_total",
             "Held calls of a replica that stopped, recorded as abandoned by this replica.").WithLabels();
