@@ -22,6 +22,7 @@ internal sealed partial class PostgresHoldQueue : IHoldQueue
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _replica;
+    private readonly string _channel;
     private readonly TimeProvider _time;
     private readonly AuditLog? _audit;
     private readonly ILogger _logger;
@@ -29,8 +30,9 @@ internal sealed partial class PostgresHoldQueue : IHoldQueue
     private readonly ConcurrentDictionary<string, TaskCompletionSource<HoldResolution>> _waiters = new(StringComparer.Ordinal);
     private readonly Channel<string> _refresh = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
 
-    public PostgresHoldQueue(NpgsqlDataSource dataSource, string replica, TimeProvider timeProvider, AuditLog? audit, ILogger logger)
+    public PostgresHoldQueue(NpgsqlDataSource dataSource, string replica, string channel, TimeProvider timeProvider, AuditLog? audit, ILogger logger)
     {
+        _channel = channel;
         _dataSource = dataSource;
         _replica = replica;
         _time = timeProvider;
@@ -158,7 +160,7 @@ internal sealed partial class PostgresHoldQueue : IHoldQueue
                     reason = 'the replica holding it (' || h.replica || ') stopped; a retry is a new hold'
                 WHERE h.outcome IS NULL AND {orphans}
                 RETURNING h.id, h.call, h.reviewers, h.reason)
-            SELECT id, call, reviewers, reason, pg_notify('{SharedSchema.HoldsChannel}', id) FROM abandoned
+            SELECT id, call, reviewers, reason, pg_notify('{_channel}', id) FROM abandoned
             """;
         var found = new List<(HeldCall Call, string[] Reviewers, string Reason)>();
         await using (var command = new NpgsqlCommand(sql, connection, transaction))
@@ -206,7 +208,7 @@ internal sealed partial class PostgresHoldQueue : IHoldQueue
         await using var command = _dataSource.CreateCommand($"""
             INSERT INTO agentguard_holds (id, call_hash, replica, reviewers_required, held_at, deadline, call)
             VALUES (@id, @hash, @replica, @required, @held, @deadline, @call);
-            SELECT pg_notify('{SharedSchema.HoldsChannel}', @id);
+            SELECT pg_notify('{_channel}', @id);
             """);
         command.Parameters.AddWithValue("id", call.Id);
         command.Parameters.AddWithValue("hash", call.CallHash);
@@ -229,7 +231,7 @@ internal sealed partial class PostgresHoldQueue : IHoldQueue
                     UPDATE agentguard_holds SET outcome = @outcome, reason = @reason, decided_at = @now
                     WHERE id = @id AND outcome IS NULL
                     RETURNING id, reviewers)
-                SELECT reviewers, pg_notify('{SharedSchema.HoldsChannel}', id) FROM ended
+                SELECT reviewers, pg_notify('{_channel}', id) FROM ended
                 """);
             command.Parameters.AddWithValue("id", call.Id);
             command.Parameters.AddWithValue("outcome", HoldRecord.EventOf(outcome));
@@ -316,7 +318,7 @@ internal sealed partial class PostgresHoldQueue : IHoldQueue
                 decided_at = CASE WHEN @outcome IS NULL THEN NULL ELSE @time END
             WHERE id = @id;
             INSERT INTO agentguard_hold_votes (hold_id, reviewer, approve, reason, time, replica) VALUES (@id, @reviewer, @approve, @reason, @time, @replica);
-            SELECT pg_notify('{SharedSchema.HoldsChannel}', @id);
+            SELECT pg_notify('{_channel}', @id);
             """, connection, transaction))
         {
             update.Parameters.AddWithValue("id", vote.HoldId);

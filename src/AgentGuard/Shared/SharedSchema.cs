@@ -5,11 +5,15 @@ namespace AgentGuard.Shared;
 /// <summary>The shared tables, created when missing (by one replica at a time: the DDL runs under an advisory lock).</summary>
 internal static class SharedSchema
 {
-    /// <summary>The channel a hold's id is sent on when it is held, voted on or decided.</summary>
-    public const string HoldsChannel = "agentguard_holds";
+    /// <summary>The channel a hold's id is sent on when it is held, voted on or decided; one per schema, as notifications are database-wide.</summary>
+    public static string HoldsChannel(string? schema) => Channel("agentguard_holds", schema);
 
-    /// <summary>The channel that tells replicas new session facts (lineage, evidence) were written.</summary>
-    public const string SessionsChannel = "agentguard_sessions";
+    /// <summary>The channel that tells replicas new session facts (lineage, evidence, calls) were written; one per schema.</summary>
+    public static string SessionsChannel(string? schema) => Channel("agentguard_sessions", schema);
+
+    // A channel is an identifier (at most 63 bytes): a schema's name goes in as a short hash.
+    private static string Channel(string name, string? schema)
+        => schema is null ? name : name + "_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(schema)))[..12];
 
     private const string Tables = """
         CREATE TABLE IF NOT EXISTS agentguard_replicas (

@@ -32,6 +32,7 @@ internal sealed partial class SharedSessionStore : ISessionStore
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _replica;
+    private readonly string _channel;
     private readonly SessionStoreOptions _options;
     private readonly SharedStateOptions _shared;
     private readonly TimeProvider _time;
@@ -51,8 +52,9 @@ internal sealed partial class SharedSessionStore : ISessionStore
     private long _lastSeq = -1;
     private int _writing;
 
-    public SharedSessionStore(NpgsqlDataSource dataSource, string replica, SessionStoreOptions options, SharedStateOptions shared, TimeProvider timeProvider, SharedStateMetrics metrics, ILogger logger)
+    public SharedSessionStore(NpgsqlDataSource dataSource, string replica, string channel, SessionStoreOptions options, SharedStateOptions shared, TimeProvider timeProvider, SharedStateMetrics metrics, ILogger logger)
     {
+        _channel = channel;
         _dataSource = dataSource;
         _replica = replica;
         _options = options;
@@ -416,7 +418,7 @@ internal sealed partial class SharedSessionStore : ISessionStore
         await using var command = _dataSource.CreateCommand($"""
             INSERT INTO agentguard_session_facts (replica, agent, session, kind, time, body)
             SELECT @me, a, s, k, t, b FROM unnest(@agents, @sessions, @kinds, @times, @bodies) AS f(a, s, k, t, b);
-            SELECT pg_notify('{SharedSchema.SessionsChannel}', @me);
+            SELECT pg_notify('{_channel}', @me);
             """);
         command.Parameters.AddWithValue("me", _replica);
         command.Parameters.AddWithValue("agents", batch.Select(f => f.Key.Agent).ToArray());

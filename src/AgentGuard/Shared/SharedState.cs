@@ -22,6 +22,8 @@ internal sealed partial class SharedState : IAsyncDisposable
     private readonly NpgsqlDataSource _dataSource;
     private readonly SharedStateOptions _options;
     private readonly string? _schema;
+    private readonly string _holdsChannel;
+    private readonly string _sessionsChannel;
     private readonly TimeProvider _time;
     private readonly SharedStateMetrics _metrics;
     private readonly ILogger _logger;
@@ -43,8 +45,10 @@ internal sealed partial class SharedState : IAsyncDisposable
         _metrics = new SharedStateMetrics(registry);
         _logger = loggers.CreateLogger<SharedState>();
         Replica = replica;
-        Holds = new PostgresHoldQueue(dataSource, replica, time, audit, loggers.CreateLogger<PostgresHoldQueue>());
-        Sessions = new SharedSessionStore(dataSource, replica, sessions, options, time, _metrics, loggers.CreateLogger<SharedSessionStore>());
+        _holdsChannel = SharedSchema.HoldsChannel(schema);
+        _sessionsChannel = SharedSchema.SessionsChannel(schema);
+        Holds = new PostgresHoldQueue(dataSource, replica, _holdsChannel, time, audit, loggers.CreateLogger<PostgresHoldQueue>());
+        Sessions = new SharedSessionStore(dataSource, replica, _sessionsChannel, sessions, options, time, _metrics, loggers.CreateLogger<SharedSessionStore>());
     }
 
     /// <summary>This replica's name in the shared tables.</summary>
@@ -226,16 +230,16 @@ internal sealed partial class SharedState : IAsyncDisposable
                 await using var connection = await _dataSource.OpenConnectionAsync(stop).ConfigureAwait(false);
                 connection.Notification += (_, notification) =>
                 {
-                    if (notification.Channel == SharedSchema.HoldsChannel)
+                    if (notification.Channel == _holdsChannel)
                     {
                         Holds.Notified(notification.Payload);
                     }
-                    else if (notification.Channel == SharedSchema.SessionsChannel && notification.Payload != Replica)
+                    else if (notification.Channel == _sessionsChannel && notification.Payload != Replica)
                     {
                         Sessions.Notified();
                     }
                 };
-                await using (var listen = new NpgsqlCommand($"LISTEN {SharedSchema.HoldsChannel}; LISTEN {SharedSchema.SessionsChannel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {_holdsChannel}; LISTEN {_sessionsChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stop).ConfigureAwait(false);
                 }

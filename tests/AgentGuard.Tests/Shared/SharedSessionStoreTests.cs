@@ -56,7 +56,7 @@ public sealed class SharedSessionStoreTests(ITestOutputHelper output)
         Assert.True(a.Sessions.GetOrStart(Run, TimeProvider.System.GetUtcNow()).Lineage.TryAdd(Entry("early.bin")));
         await Poll.UntilAsync(() => b.Sessions.Lineage(Run)?.Find("host://10.0.12.45/early.bin") is not null, "replica B to learn the later write");
 
-        await using (var notify = new NpgsqlCommand($"SELECT pg_notify('{SharedSchema.SessionsChannel}', 'replica-c')", slow, transaction))
+        await using (var notify = new NpgsqlCommand($"SELECT pg_notify('{SharedSchema.SessionsChannel(postgres.Schema)}', 'replica-c')", slow, transaction))
         {
             await notify.ExecuteNonQueryAsync();
         }
