@@ -58,7 +58,6 @@ internal sealed class SharedPostgres : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        NpgsqlConnection.ClearAllPools();
         await using var dataSource = NpgsqlDataSource.Create(_server);
         await using var command = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS \"{Schema}\" CASCADE");
         await command.ExecuteNonQueryAsync();
