@@ -22,12 +22,22 @@ public sealed class InMemorySessionStore : ISessionStore
     private readonly Lock _endedGate = new();
     private readonly SessionStoreOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly Func<SessionKey, DateTimeOffset, Session> _startSession;
     private int _count;
     private long _evicted;
     private long _agentEvidenceDropped;
 
     /// <summary>Creates an empty store.</summary>
     public InMemorySessionStore(SessionStoreOptions options, TimeProvider timeProvider)
+        : this(options, timeProvider, null)
+    {
+    }
+
+    /// <summary>
+    /// Creates an empty store whose sessions <paramref name="startSession"/> makes (a shared store gives
+    /// them a lineage every replica sees); <see langword="null"/> for sessions of their own.
+    /// </summary>
+    public InMemorySessionStore(SessionStoreOptions options, TimeProvider timeProvider, Func<SessionKey, DateTimeOffset, Session>? startSession)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -35,6 +45,7 @@ public sealed class InMemorySessionStore : ISessionStore
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxAgentEvidenceItems);
         _options = options;
         _timeProvider = timeProvider;
+        _startSession = startSession ?? ((key, now) => new Session(key, now, options.Limits));
     }
 
     /// <inheritdoc/>
@@ -51,6 +62,9 @@ public sealed class InMemorySessionStore : ISessionStore
 
     /// <inheritdoc/>
     public ILineage? Lineage(SessionKey key) => _sessions.TryGetValue(key, out var session) ? session.Lineage : null;
+
+    /// <summary>The live session for <paramref name="key"/>, without starting one.</summary>
+    public bool TryGet(SessionKey key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Session? session) => _sessions.TryGetValue(key, out session);
 
     /// <inheritdoc/>
     public Session GetOrStart(SessionKey key, DateTimeOffset now)
@@ -133,7 +147,7 @@ public sealed class InMemorySessionStore : ISessionStore
 
     private Session Start(SessionKey key, DateTimeOffset now)
     {
-        var started = new Session(key, now, _options.Limits);
+        var started = _startSession(key, now);
         Session? evicted = null;
         lock (_startGate)
         {

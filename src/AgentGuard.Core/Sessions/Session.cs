@@ -16,16 +16,31 @@ public sealed class Session
     private bool? _observed;
     private bool _peerContext;
     private int _observing;
+    private readonly Action<Session, Evidence>? _evidenceKept;
+    private readonly Action<Session, SessionCall>? _callKept;
 
-    /// <summary>Starts a session.</summary>
+    /// <summary>Starts a session with a lineage of its own.</summary>
     public Session(SessionKey key, DateTimeOffset started, SessionLimits limits)
+        : this(key, started, limits, new SessionLineage((limits ?? throw new ArgumentNullException(nameof(limits))).MaxLineage))
     {
+    }
+
+    /// <summary>
+    /// Starts a session whose lineage is <paramref name="lineage"/> (one that replicas share), and
+    /// which tells <paramref name="evidenceKept"/> and <paramref name="callKept"/> of every evidence
+    /// item and call it keeps (to share them).
+    /// </summary>
+    public Session(SessionKey key, DateTimeOffset started, SessionLimits limits, ILineage lineage, Action<Session, Evidence>? evidenceKept = null, Action<Session, SessionCall>? callKept = null)
+    {
+        _callKept = callKept;
         ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(lineage);
         Key = key;
         Started = started;
         _limits = limits;
         _lastSeenTicks = started.UtcTicks;
-        Lineage = new SessionLineage(limits.MaxLineage);
+        Lineage = lineage;
+        _evidenceKept = evidenceKept;
     }
 
     /// <summary>The agent and session id.</summary>
@@ -115,12 +130,28 @@ public sealed class Session
             _evidence.Add(evidence);
             _evidenceChars += evidence.Content.Length;
             _evidenceCount = _evidence.Count;
-            return true;
         }
+
+        _evidenceKept?.Invoke(this, evidence);
+        return true;
     }
 
     /// <summary>Keeps <paramref name="call"/> unless the session's call cap is reached; false when it was dropped.</summary>
     public bool Add(SessionCall call)
+    {
+        if (!Keep(call))
+        {
+            return false;
+        }
+
+        _callKept?.Invoke(this, call);
+        return true;
+    }
+
+    /// <summary>Keeps a call of this session that another replica decided (not shared again); false when the call cap dropped it.</summary>
+    public bool AddShared(SessionCall call) => Keep(call);
+
+    private bool Keep(SessionCall call)
     {
         ArgumentNullException.ThrowIfNull(call);
         lock (_gate)

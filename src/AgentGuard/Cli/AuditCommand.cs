@@ -60,9 +60,9 @@ internal static class AuditCommand
 
     private static Command CreateVerify()
     {
-        var directory = new Argument<string>("dir") { Description = "The audit folder." };
+        var directories = new Argument<string[]>("dir") { Description = "The audit folder; several for several replicas' chains (one line each; fails if any fails).", Arity = ArgumentArity.OneOrMore };
         var publicKey = new Option<string?>("--public-key") { Description = "PEM public key that checkpoints must be signed with." };
-        var verify = new Command("verify", "Check the whole hash chain and every checkpoint; name the first bad record.") { directory, publicKey };
+        var verify = new Command("verify", "Check the whole hash chain and every checkpoint of each folder; name the first bad record.") { directories, publicKey };
         verify.SetAction(parse =>
         {
             AuditSigner? key = null;
@@ -81,37 +81,60 @@ internal static class AuditCommand
 
             using (key)
             {
-                var result = AuditVerifier.Verify(parse.GetValue(directory)!, key);
-                if (!result.IsValid)
+                var folders = parse.GetValue(directories)!;
+                var failed = 0;
+                foreach (var folder in folders)
                 {
-                    Console.WriteLine($"FAIL {result.Error}");
-                    Console.WriteLine($"{result.Records} records verified before it.");
-                    return 1;
+                    // One chain: the output it always had; several: each line names its chain.
+                    var prefix = folders.Length > 1 ? folder + ": " : string.Empty;
+                    if (!VerifyOne(folder, key, prefix))
+                    {
+                        failed++;
+                    }
                 }
 
-                var checkpoints = key is null
-                    ? $"{result.Checkpoints} checkpoints (signatures not checked: give --public-key)"
-                    : $"{result.CheckpointsVerified} checkpoints verified with key {key.KeyId}";
-                Console.WriteLine($"ok: {result.Records} records, chain intact; {checkpoints}");
-                foreach (var resume in result.Resumes)
+                if (folders.Length > 1)
                 {
-                    // A resume is the guard going on after a fault it detected; reported so a reviewer sees any loss, not a failure.
-                    var lost = resume.LostFrom is { } from ? $"records {from} to {resume.LostTo} lost" : "nothing lost";
-                    Console.WriteLine($"resumed at {resume.Where}: chains to seq {resume.ChainsTo}; {lost} ({resume.Reason})");
+                    Console.WriteLine(failed == 0 ? $"all {folders.Length} chains intact" : $"{failed} of {folders.Length} chains FAILED");
                 }
 
-                return 0;
+                return failed == 0 ? 0 : 1;
             }
         });
         return verify;
     }
 
+    /// <summary>Verifies one chain and prints its result (lines start with <paramref name="prefix"/>); false when it fails.</summary>
+    private static bool VerifyOne(string folder, AuditSigner? key, string prefix)
+    {
+        var result = AuditVerifier.Verify(folder, key);
+        if (!result.IsValid)
+        {
+            Console.WriteLine($"{prefix}FAIL {result.Error}");
+            Console.WriteLine($"{prefix}{result.Records} records verified before it.");
+            return false;
+        }
+
+        var checkpoints = key is null
+            ? $"{result.Checkpoints} checkpoints (signatures not checked: give --public-key)"
+            : $"{result.CheckpointsVerified} checkpoints verified with key {key.KeyId}";
+        Console.WriteLine($"{prefix}ok: {result.Records} records, chain intact; {checkpoints}");
+        foreach (var resume in result.Resumes)
+        {
+            // A resume is the guard going on after a fault it detected; reported so a reviewer sees any loss, not a failure.
+            var lost = resume.LostFrom is { } from ? $"records {from} to {resume.LostTo} lost" : "nothing lost";
+            Console.WriteLine($"{prefix}resumed at {resume.Where}: chains to seq {resume.ChainsTo}; {lost} ({resume.Reason})");
+        }
+
+        return true;
+    }
+
     private static Command CreateQuery()
     {
-        var directory = new Argument<string>("dir") { Description = "The audit folder." };
+        var directories = new Argument<string[]>("dir") { Description = "The audit folder; several for several replicas' chains, merged in time order.", Arity = ArgumentArity.OneOrMore };
         var filters = new QueryOptions();
         var limit = new Option<int>("--limit") { Description = "At most this many records.", DefaultValueFactory = _ => 1000 };
-        var query = new Command("query", "Print decisions matching the filters, as a table or JSON Lines.") { directory, limit };
+        var query = new Command("query", "Print decisions matching the filters, as a table or JSON Lines; from several folders, merged in time order.") { directories, limit };
         filters.AddTo(query);
         query.SetAction(parse =>
         {
@@ -122,8 +145,29 @@ internal static class AuditCommand
                 return 2;
             }
 
-            var entries = AuditReader.Query(parse.GetValue(directory)!, filter, take: parse.GetValue(limit));
-            Print(entries, parse.GetValue(filters.Json), header: true);
+            var folders = parse.GetValue(directories)!;
+            if (folders.FirstOrDefault(folder => !Directory.Exists(folder)) is { } missing)
+            {
+                Console.Error.WriteLine($"{missing}: no such audit folder");
+                return 2;
+            }
+
+            var take = parse.GetValue(limit);
+            List<AuditEntry> entries;
+            List<string>? sequences = null;
+            if (folders.Length == 1)
+            {
+                entries = AuditReader.Query(folders[0], filter, take: take);
+            }
+            else
+            {
+                // Sequence numbers are per chain: the table names the chain (its folder) with each.
+                var merged = Merge(folders, filter, take);
+                entries = [.. merged.Select(pair => pair.Entry)];
+                sequences = [.. merged.Select(pair => $"{ChainName(folders[pair.Chain])}#{pair.Entry.Sequence}")];
+            }
+
+            Print(entries, parse.GetValue(filters.Json), header: true, sequences);
             if (!parse.GetValue(filters.Json))
             {
                 Console.WriteLine($"{entries.Count} record(s)");
@@ -133,6 +177,21 @@ internal static class AuditCommand
         });
         return query;
     }
+
+    /// <summary>
+    /// The first <paramref name="take"/> matching records of several chains in time order (ties in the
+    /// order the folders were given, then chain order): each chain is in time order already, so the first
+    /// <paramref name="take"/> of each are enough.
+    /// </summary>
+    private static List<(AuditEntry Entry, int Chain)> Merge(string[] folders, AuditQuery filter, int take)
+        => [.. folders
+            .SelectMany((folder, chain) => AuditReader.Query(folder, filter, take: take).Select(entry => (Entry: entry, Chain: chain)))
+            .OrderBy(pair => pair.Entry.Time)
+            .ThenBy(pair => pair.Chain)
+            .ThenBy(pair => pair.Entry.Sequence)
+            .Take(take)];
+
+    private static string ChainName(string folder) => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
 
     private static Command CreateTail()
     {
@@ -192,7 +251,7 @@ internal static class AuditCommand
         return tail;
     }
 
-    private static void Print(IReadOnlyList<AuditEntry> entries, bool json, bool header)
+    private static void Print(IReadOnlyList<AuditEntry> entries, bool json, bool header, IReadOnlyList<string>? sequences = null)
     {
         if (json)
         {
@@ -204,18 +263,20 @@ internal static class AuditCommand
             return;
         }
 
-        const string Format = "{0,-8} {1,-24} {2,-16} {3,-16} {4,-24} {5,-6} {6,-26} {7,-9} {8}";
+        var width = Math.Max(8, sequences is null || sequences.Count == 0 ? 0 : sequences.Max(text => text.Length));
+        var format = "{0,-" + width.ToString(CultureInfo.InvariantCulture) + "} {1,-24} {2,-16} {3,-16} {4,-24} {5,-6} {6,-26} {7,-9} {8}";
         if (header)
         {
-            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, Format, "seq", "time", "ref", "agent", "tool", "dec", "finding", "severity", "rule"));
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, format, sequences is null ? "seq" : "chain#seq", "time", "ref", "agent", "tool", "dec", "finding", "severity", "rule"));
         }
 
-        foreach (var e in entries)
+        for (var i = 0; i < entries.Count; i++)
         {
+            var e = entries[i];
             Console.WriteLine(string.Format(
                 CultureInfo.InvariantCulture,
-                Format,
-                e.Sequence,
+                format,
+                sequences is null ? e.Sequence.ToString(CultureInfo.InvariantCulture) : sequences[i],
                 e.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
                 e.Reference,
                 e.Agent,

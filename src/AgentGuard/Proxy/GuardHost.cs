@@ -4,6 +4,7 @@ using AgentGuard.Holds;
 using AgentGuard.Oversight;
 using AgentGuard.Policy;
 using AgentGuard.Sessions;
+using AgentGuard.Shared;
 using AgentGuard.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Transforms;
@@ -27,11 +28,16 @@ public sealed class GuardHost : IAsyncDisposable
     private readonly PolicyStore _policies;
     private readonly GuardMetrics _metrics;
     private readonly JwtAgentTokens? _tokens;
+    private readonly SharedState? _shared;
+    private readonly ILoggerFactory? _sharedLogging;
     private int _disposed;
 
-    private GuardHost(WebApplication data, WebApplication admin, PolicyStore policies, DecisionFeed decisions, AuditLog? audit, GuardMetrics metrics, JwtAgentTokens? tokens)
+    private GuardHost(
+        WebApplication data, WebApplication admin, PolicyStore policies, DecisionFeed decisions, AuditLog? audit, GuardMetrics metrics, JwtAgentTokens? tokens, SharedState? shared, ILoggerFactory? sharedLogging)
     {
         _tokens = tokens;
+        _shared = shared;
+        _sharedLogging = sharedLogging;
         Decisions = decisions;
         Audit = audit;
         _data = data;
@@ -56,6 +62,9 @@ public sealed class GuardHost : IAsyncDisposable
 
     /// <summary>The live sessions, and the evidence each agent read.</summary>
     public ISessionStore Sessions => _data.Services.GetRequiredService<ISessionStore>();
+
+    /// <summary>The calls waiting for a reviewer: this guard's own, or, with <c>AgentGuard:SharedState:Postgres</c>, every replica's.</summary>
+    public IHoldQueue Holds => _data.Services.GetRequiredService<IHoldQueue>();
 
     /// <summary>Every oversight finding (score divergence, a mandated action missing, ...), as it is recorded.</summary>
     public OversightFeed Findings => _data.Services.GetRequiredService<OversightFeed>();
@@ -142,12 +151,28 @@ public sealed class GuardHost : IAsyncDisposable
             throw new GuardStartException(writableByOthers);
         }
 
+        var tokens = await LoadTokensAsync(options, timeProvider, bootstrapLogging, policies, audit, cancellationToken);
         var decisions = new DecisionFeed();
         var metrics = new GuardMetrics(policies, audit, options.Agent.Id);
         var traced = new TracedRequests();
+        // Replicas share holds, lineage and evidence through PostgreSQL when configured; one guard keeps them in memory.
+        ILoggerFactory? sharedLogging = null;
+        SharedState? shared = null;
+        if (options.SharedState.Postgres is { Length: > 0 })
+        {
+            sharedLogging = LoggerFactory.Create(logging => ConfigureLogging(logging, configuration, configureLogging));
+            shared = await SharedState.StartAsync(options.SharedState, SessionStoreOptionsOf(options.Sessions), audit, timeProvider, metrics.Registry, sharedLogging, cancellationToken);
+            var sharedSessions = shared.Sessions;
+            var embedderServices = configureServices;
+            configureServices = services =>
+            {
+                embedderServices?.Invoke(services);
+                services.TryAddSingleton<ISessionStore>(sharedSessions);
+            };
+        }
+
         // One queue for both planes: the data plane holds calls, the admin plane takes reviewers' votes.
-        IHoldQueue holds = new InMemoryHoldQueue(timeProvider);
-        var tokens = await LoadTokensAsync(options, timeProvider, bootstrapLogging, policies, audit, cancellationToken);
+        IHoldQueue holds = shared is not null ? shared.Holds : new InMemoryHoldQueue(timeProvider);
         var data = BuildDataPlane(configuration, options, routes, clusters, policies, decisions, audit, metrics, holds, tokens, timeProvider, configureLogging, traced, configureTracing, configureServices, bootstrapLogging);
         var admin = BuildAdminPlane(configuration, options, policies, audit, metrics, holds, reviewers, timeProvider, configureLogging);
         try
@@ -160,6 +185,12 @@ public sealed class GuardHost : IAsyncDisposable
         {
             await data.DisposeAsync();
             await admin.DisposeAsync();
+            if (shared is not null)
+            {
+                await shared.DisposeAsync();
+            }
+
+            sharedLogging?.Dispose();
             metrics.Dispose();
             policies.Dispose();
             tokens?.Dispose();
@@ -176,7 +207,7 @@ public sealed class GuardHost : IAsyncDisposable
             policies.Watch();
         }
 
-        return new GuardHost(data, admin, policies, decisions, audit, metrics, tokens);
+        return new GuardHost(data, admin, policies, decisions, audit, metrics, tokens, shared, sharedLogging);
     }
 
     /// <summary>In JWT gateway mode, the issuer's keys, read before the guard serves: a guard that cannot check tokens does not start.</summary>
@@ -225,6 +256,12 @@ public sealed class GuardHost : IAsyncDisposable
         await _admin.StopAsync();
         await _data.DisposeAsync();
         await _admin.DisposeAsync();
+        if (_shared is not null)
+        {
+            await _shared.DisposeAsync();
+        }
+
+        _sharedLogging?.Dispose();
         _metrics.Dispose();
         _policies.Dispose();
         _tokens?.Dispose();
@@ -393,22 +430,7 @@ public sealed class GuardHost : IAsyncDisposable
     private static void AddSessions(IServiceCollection services, GuardOptions options, GuardMetrics metrics, TimeProvider timeProvider)
     {
         var sessions = options.Sessions;
-        services.TryAddSingleton<ISessionStore>(_ => new InMemorySessionStore(
-            new SessionStoreOptions
-            {
-                MaxSessions = sessions.MaxSessions,
-                EvidenceWindow = sessions.EvidenceWindow,
-                MaxAgentEvidenceItems = sessions.MaxAgentEvidenceItems,
-                Limits = new SessionLimits
-                {
-                    MaxEvidenceItems = sessions.MaxEvidenceItems,
-                    MaxEvidenceChars = sessions.MaxEvidenceChars,
-                    MaxEvidenceItemChars = sessions.MaxEvidenceItemChars,
-                    MaxCalls = sessions.MaxCalls,
-                    MaxLineage = sessions.MaxLineage,
-                },
-            },
-            timeProvider));
+        services.TryAddSingleton<ISessionStore>(_ => new InMemorySessionStore(SessionStoreOptionsOf(sessions), timeProvider));
         services.TryAddSingleton<IOversightSink>(NullOversightSink.Instance);
         services.AddSingleton(metrics.Sessions);
         services.AddSingleton(provider =>
@@ -437,6 +459,21 @@ public sealed class GuardHost : IAsyncDisposable
         services.AddSingleton<ResponseObservation>();
         services.AddHostedService<SessionSweeper>();
     }
+
+    private static SessionStoreOptions SessionStoreOptionsOf(SessionOptions sessions) => new()
+    {
+        MaxSessions = sessions.MaxSessions,
+        EvidenceWindow = sessions.EvidenceWindow,
+        MaxAgentEvidenceItems = sessions.MaxAgentEvidenceItems,
+        Limits = new SessionLimits
+        {
+            MaxEvidenceItems = sessions.MaxEvidenceItems,
+            MaxEvidenceChars = sessions.MaxEvidenceChars,
+            MaxEvidenceItemChars = sessions.MaxEvidenceItemChars,
+            MaxCalls = sessions.MaxCalls,
+            MaxLineage = sessions.MaxLineage,
+        },
+    };
 
     private static void AddGuardOptions(IServiceCollection services, IConfiguration configuration)
     {

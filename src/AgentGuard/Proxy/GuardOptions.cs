@@ -67,6 +67,9 @@ public sealed class GuardOptions
 
     /// <summary>The named reviewers who approve or deny held calls.</summary>
     public Admin.ReviewerOptions Reviewers { get; set; } = new();
+
+    /// <summary>State shared with other replicas through PostgreSQL (holds, lineage, evidence). Off unless its connection string is set.</summary>
+    public Shared.SharedStateOptions SharedState { get; set; } = new();
 }
 
 /// <summary>The <c>AgentGuard:Agent</c> section: who is behind this sidecar.</summary>

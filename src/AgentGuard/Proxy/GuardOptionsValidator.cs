@@ -32,6 +32,8 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
             errors.Add($"AgentGuard:Admin uses port {admin.Port}, the data-plane port; agents must not reach the admin plane, so give it its own port.");
         }
 
+        Shared.SharedStateValidation.Check(options.SharedState, errors);
+
         if (options.AdminApiToken is { } token && token.Trim().Length < GuardOptions.MinAdminApiTokenLength)
         {
             // The length only: the token itself must not reach a log.

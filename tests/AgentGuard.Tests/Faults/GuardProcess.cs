@@ -28,10 +28,20 @@ internal sealed partial class GuardProcess : IAsyncDisposable
     /// <summary>The admin plane's base address.</summary>
     public Uri Admin { get; }
 
-    public static async Task<GuardProcess> StartAsync(ITestOutputHelper output, Uri upstream, string auditDirectory)
+    /// <param name="output">Receives the guard's output.</param>
+    /// <param name="upstream">The tool server.</param>
+    /// <param name="auditDirectory">The audit folder.</param>
+    /// <param name="policy">The policy folder; the shipped policies when <see langword="null"/>.</param>
+    /// <param name="environment">Configuration as environment variables (<c>AgentGuard__SharedState__Postgres</c>).</param>
+    public static async Task<GuardProcess> StartAsync(ITestOutputHelper output, Uri upstream, string auditDirectory, string? policy = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var process = new Process { StartInfo = Dotnet("run", "--upstream", upstream.ToString(), "--listen", "http://127.0.0.1:0", "--admin", "http://127.0.0.1:0",
-            "--agent", "gemini-agent-1", "--role", "evaluator", "--audit-dir", auditDirectory, "--policy", Infrastructure.TestGuard.ShippedPolicies) };
+            "--agent", "gemini-agent-1", "--role", "evaluator", "--audit-dir", auditDirectory, "--policy", policy ?? Infrastructure.TestGuard.ShippedPolicies) };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            process.StartInfo.Environment[name] = value;
+        }
+
         var started = new TaskCompletionSource<(Uri, Uri)>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
         {
