@@ -27,8 +27,9 @@ public sealed class GuardHost : IAsyncDisposable
     private readonly PolicyStore _policies;
     private readonly GuardMetrics _metrics;
 
-    private GuardHost(WebApplication data, WebApplication admin, PolicyStore policies, DecisionFeed decisions, AuditLog? audit, GuardMetrics metrics)
+    private GuardHost(WebApplication data, WebApplication admin, PolicyStore policies, DecisionFeed decisions, AuditLog? audit, GuardMetrics metrics, IHoldQueue holds)
     {
+        Holds = holds;
         Decisions = decisions;
         Audit = audit;
         _data = data;
@@ -50,6 +51,9 @@ public sealed class GuardHost : IAsyncDisposable
 
     /// <summary>Every decision, as it is made.</summary>
     public DecisionFeed Decisions { get; }
+
+    /// <summary>The calls waiting for a reviewer (one queue for both planes).</summary>
+    public IHoldQueue Holds { get; }
 
     /// <summary>The live sessions, and the evidence each agent read.</summary>
     public ISessionStore Sessions => _data.Services.GetRequiredService<ISessionStore>();
@@ -141,7 +145,7 @@ public sealed class GuardHost : IAsyncDisposable
         // One queue for both planes: the data plane holds calls, the admin plane takes reviewers' votes.
         IHoldQueue holds = new InMemoryHoldQueue(timeProvider);
         var data = BuildDataPlane(configuration, options, routes, clusters, policies, decisions, audit, metrics, holds, timeProvider, configureLogging, traced, configureTracing, configureServices, bootstrapLogging);
-        var admin = BuildAdminPlane(configuration, options, policies, audit, metrics, holds, reviewers, timeProvider, configureLogging);
+        var admin = BuildAdminPlane(configuration, options, policies, audit, metrics, holds, reviewers, timeProvider, configureLogging, () => data.Services.GetService<ISessionStore>());
         try
         {
             await data.StartAsync(cancellationToken);
@@ -167,7 +171,7 @@ public sealed class GuardHost : IAsyncDisposable
             policies.Watch();
         }
 
-        return new GuardHost(data, admin, policies, decisions, audit, metrics);
+        return new GuardHost(data, admin, policies, decisions, audit, metrics, holds);
     }
 
     /// <summary>The configuration key holding the path of the <c>--config</c> file, which joins the guard-config asset.</summary>
@@ -285,7 +289,8 @@ public sealed class GuardHost : IAsyncDisposable
         IHoldQueue holds,
         ReviewerDirectory reviewers,
         TimeProvider timeProvider,
-        Action<ILoggingBuilder>? configureLogging)
+        Action<ILoggingBuilder>? configureLogging,
+        Func<ISessionStore?> sessions)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         // A copy, not a chained source: the builder writes settings such as "urls" into its
@@ -302,6 +307,14 @@ public sealed class GuardHost : IAsyncDisposable
         builder.Services.AddSingleton(reviewers);
         builder.Services.AddSingleton<Approvals>();
         builder.Services.AddSingleton(timeProvider);
+        builder.Services.AddSingleton<ReviewLogins>();
+        builder.Services.AddSingleton<ReviewAuthentication>();
+        builder.Services.AddSingleton(provider => new ReviewServices(
+            audit is null ? null : new ReviewLog(audit.Directory),
+            audit is null ? null : new ReviewChainStatus(audit.Directory, publicKey: null, timeProvider),
+            provider.GetRequiredService<Approvals>(),
+            sessions,
+            options.Sessions.EvidenceWindow));
         var app = builder.Build();
         app.UseRouting();
         AdminEndpoints.Map(app);
