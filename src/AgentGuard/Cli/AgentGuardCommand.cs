@@ -12,6 +12,7 @@ internal static class AgentGuardCommand
         root.Subcommands.Add(PolicyCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(ReviewersCommand.Create());
         return root;
     }
 }
