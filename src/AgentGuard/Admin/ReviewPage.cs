@@ -5,7 +5,7 @@ namespace AgentGuard.Admin;
 /// <summary>
 /// A review page: the shared layout (navigation, who is signed in, the stylesheet) around a body,
 /// with headers that keep it to itself: no scripts at all (a Content-Security-Policy without
-/// <c>script-src</c>), no framing, no caching, no referrer.
+/// <c>script-src</c>), no framing, no caching, no referrer to other sites.
 /// </summary>
 internal sealed class ReviewPage(string title, ReviewLogin? login, string body, int status = StatusCodes.Status200OK) : IResult
 {
@@ -59,6 +59,8 @@ internal sealed class ReviewPage(string title, ReviewLogin? login, string body, 
         .votes form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
         .votes input[name=reason]{width:16rem;max-width:100%}
         svg{max-width:100%;height:auto}
+        .chart{max-width:900px}
+        td pre{max-height:10rem;margin:0}
         .legend{display:flex;flex-wrap:wrap;gap:.8rem;font-size:.85em;margin:.3rem 0}
         .legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.25rem;vertical-align:-.1rem}
         .login{max-width:26rem;margin:3rem auto}
@@ -116,7 +118,9 @@ internal sealed class ReviewPage(string title, ReviewLogin? login, string body, 
         headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
-        headers["Referrer-Policy"] = "no-referrer";
+        // same-origin, not no-referrer: under no-referrer Chromium sends "Origin: null" with the
+        // page's own forms, which the cross-site check must refuse (sandboxed frames send it too).
+        headers["Referrer-Policy"] = "same-origin";
         headers.CacheControl = "no-store";
     }
 
