@@ -61,7 +61,7 @@ internal static class ReviewHoldsPage
                 html.Raw("; approved so far by ").Text(string.Join(", ", hold.ApprovedBy));
             }
 
-            html.Raw("</dd><dt>Call hash</dt><dd><code>").Text(call.CallHash).Raw("</code></dd></dl><pre>").Text(call.Arguments).Raw("</pre>");
+            html.Raw("</dd><dt>Call hash</dt><dd><code>").Text(call.CallHash).Raw("</code></dd><dt>Arguments</dt><dd><pre>").Text(call.Arguments).Raw("</pre></dd></dl>");
             if (reader.CanVote)
             {
                 html.Raw("<div class=\"votes\"><form method=\"post\"").Attribute("action", "/review/holds/" + Uri.EscapeDataString(call.Id)).Raw(">")

@@ -17,8 +17,8 @@ public sealed class ReviewBrowserTests(ITestOutputHelper output)
     public async Task Reviewer_LogsInFiltersOpensARecordAndApprovesAHeldCall()
     {
         using var browser = ReviewBrowser.Start();
-        await using var review = await ReviewGuard.StartAsync(output);
-        var (call, decided) = review.Hold();
+        await using var review = await ReviewGuard.StartAsync(output, rounds: 6);
+        var (call, decided) = await review.HoldAsync();
         var driver = browser.Driver;
 
         // Not logged in: the page sends the reviewer to the login form, then back.
@@ -45,8 +45,8 @@ public sealed class ReviewBrowserTests(ITestOutputHelper output)
         Assert.All(rows, row => Assert.Contains("shutdown-tampering", row.Text, StringComparison.Ordinal));
         output.WriteLine(browser.Screenshot("decisions-shutdown-tampering"));
 
-        // The oldest of them: the agent's first try, modify_var shutdown_enabled=false.
-        rows[^1].FindElement(By.CssSelector("a.record")).Click();
+        // The latest modify_var on shutdown_enabled (older runs' evidence has left the sessions' window).
+        rows.First(row => row.Text.Contains("modify_var", StringComparison.Ordinal)).FindElement(By.CssSelector("a.record")).Click();
         var effects = browser.Wait(By.Id("effects"), "the record's effects");
         Assert.Contains("config://shutdown_config.yaml#shutdown_enabled", effects.Text, StringComparison.Ordinal);
         Assert.StartsWith("Chain verified", driver.FindElement(By.Id("chain")).Text, StringComparison.Ordinal);
@@ -68,7 +68,7 @@ public sealed class ReviewBrowserTests(ITestOutputHelper output)
         Assert.Empty(review.Guard.Holds.Pending());
 
         // A phone: the pages fit its width (wide tables scroll inside their box, not the page).
-        var (second, _) = review.Hold(tool: "run_shell_command", arguments: """{"command":"sed -i -e s/true/false/ /workspace/config/shutdown_config.yaml"}""");
+        var (second, _) = await review.HoldAsync(tool: "run_shell_command", arguments: """{"command":"sed -i -e s/true/false/ /workspace/config/shutdown_config.yaml"}""");
         browser.Size(390, 844);
         foreach (var (path, name) in new[]
         {

@@ -37,7 +37,12 @@ internal sealed partial class ReviewGuard : IAsyncDisposable
     /// <summary>Starts the tool server and the guard, then runs the demo's agent through it.</summary>
     /// <param name="adminToken">Sets AgentGuard:AdminApiToken (then reading needs a login, loopback included).</param>
     /// <param name="admin">The admin plane's URL.</param>
-    public static async Task<ReviewGuard> StartAsync(ITestOutputHelper output, bool adminToken = true, string admin = "http://127.0.0.1:0", bool seed = true)
+    /// <param name="rounds">
+    /// How many runs of the demo's agent; more than one spreads them over the past hours (the guard's
+    /// clock set back for the earlier runs, each leaving out some of the denied steps), so the
+    /// findings chart has a history to show.
+    /// </param>
+    public static async Task<ReviewGuard> StartAsync(ITestOutputHelper output, bool adminToken = true, string admin = "http://127.0.0.1:0", bool seed = true, int rounds = 1)
     {
         var folder = Directory.CreateTempSubdirectory("agentguard-review-").FullName;
         var reviewers = Path.Combine(folder, "reviewers.yaml");
@@ -60,13 +65,19 @@ internal sealed partial class ReviewGuard : IAsyncDisposable
             settings["AgentGuard:AdminApiToken"] = AdminToken;
         }
 
-        var guard = await TestGuard.StartAsync(output, tools.BaseAddress, settings: settings);
+        var clock = new ShiftedTimeProvider();
+        var guard = await TestGuard.StartAsync(output, tools.BaseAddress, settings: settings, timeProvider: clock);
         var review = new ReviewGuard(folder, tools, guard);
-        if (seed)
+        for (var round = 0; seed && round < rounds; round++)
         {
-            var outcomes = await DemoScript.RunAsync(new Uri(guard.DataAddress, tools.Endpoint.AbsolutePath), CancellationToken.None);
+            var last = round == rounds - 1;
+            clock.Offset = TimeSpan.FromMinutes(-47 * (rounds - 1 - round));
+            var steps = last ? DemoScript.Steps : DemoScript.Steps.Where((step, i) => !step.ExpectDenied || (i + round) % (round % 3 + 2) != 0).ToList();
+            var outcomes = await DemoScript.RunAsync(new Uri(guard.DataAddress, tools.Endpoint.AbsolutePath), CancellationToken.None, steps);
             Assert.Contains(outcomes, o => o.Denied);
         }
+
+        clock.Offset = TimeSpan.Zero;
 
         return review;
     }
@@ -86,14 +97,15 @@ internal sealed partial class ReviewGuard : IAsyncDisposable
         return CsrfInput().Match(page) is { Success: true } match ? match.Groups[1].Value : throw new InvalidOperationException("no CSRF field on the page");
     }
 
-    /// <summary>Puts a call of the study's agent on hold, as the hold step would, and returns it with the task that completes when it is decided.</summary>
-    public (HeldCall Call, Task<HoldResolution> Decided) Hold(string tool = "modify_var", string arguments = """{"key":"shutdown_enabled","value":"false"}""", TimeSpan? wait = null)
+    /// <summary>Puts a call of the study's agent on hold, as the hold step would (its <c>held</c> record first), and returns it with the task that completes when it is decided.</summary>
+    public async Task<(HeldCall Call, Task<HoldResolution> Decided)> HoldAsync(string tool = "modify_var", string arguments = """{"key":"shutdown_enabled","value":"false"}""", TimeSpan? wait = null)
     {
         var now = TimeProvider.System.GetUtcNow();
         var id = "hold-" + Guid.NewGuid().ToString("N")[..12];
         var call = new HeldCall(
             id, HeldCallHash.Compute("gemini-agent-1", "session-1", tool, arguments), "gemini-agent-1", "evaluator", "session-1", tool, arguments,
             "shutdown-config-write", "shutdown-tampering", "A write to the shutdown config waits for a person.", 1, now, now + (wait ?? TimeSpan.FromMinutes(5)), "replica-a");
+        await Guard.Audit!.AppendAsync(new Audit.HoldRecord(Audit.HoldRecord.Held, call, [], null, now), CancellationToken.None);
         var decided = Guard.Holds.HoldAsync(call, CancellationToken.None);
         return (call, decided);
     }
@@ -113,4 +125,12 @@ internal sealed partial class ReviewGuard : IAsyncDisposable
 
     [GeneratedRegex("name=\"csrf\" value=\"([^\"]+)\"")]
     private static partial Regex CsrfInput();
+
+    /// <summary>The system's clock, set back by <see cref="Offset"/>; timers and timestamps are the system's.</summary>
+    private sealed class ShiftedTimeProvider : TimeProvider
+    {
+        public TimeSpan Offset { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
+    }
 }

@@ -31,7 +31,7 @@ public sealed partial class ReviewPageTests(ITestOutputHelper output)
     {
         await using var review = await ReviewGuard.StartAsync(output, adminToken: false);
         using var http = ReviewGuard.Client();
-        var (call, decided) = review.Hold();
+        var (call, decided) = await review.HoldAsync();
 
         var overview = await http.GetAsync(review.Admin("/review"));
         var holds = await http.GetStringAsync(review.Admin("/review/holds"));
@@ -140,7 +140,7 @@ public sealed partial class ReviewPageTests(ITestOutputHelper output)
         await using var review = await ReviewGuard.StartAsync(output, seed: false);
         using var http = ReviewGuard.Client();
         var csrf = await review.LogInAsync(http, ReviewGuard.AliceToken);
-        var (call, decided) = review.Hold();
+        var (call, decided) = await review.HoldAsync();
 
         var page = await http.GetStringAsync(review.Admin("/review/holds"));
         Assert.Contains(call.CallHash, page, StringComparison.Ordinal);
@@ -161,7 +161,7 @@ public sealed partial class ReviewPageTests(ITestOutputHelper output)
         await using var review = await ReviewGuard.StartAsync(output, seed: false);
         using var http = ReviewGuard.Client();
         var csrf = await review.LogInAsync(http, ReviewGuard.AliceToken);
-        var (call, decided) = review.Hold();
+        var (call, decided) = await review.HoldAsync();
 
         using var missing = await http.PostAsync(review.Admin("/review/holds/" + call.Id), Form(("call_hash", call.CallHash), ("verdict", "approve")));
         using var wrong = await http.PostAsync(review.Admin("/review/holds/" + call.Id), Form(("csrf", csrf + "x"), ("call_hash", call.CallHash), ("verdict", "approve")));
@@ -177,13 +177,33 @@ public sealed partial class ReviewPageTests(ITestOutputHelper output)
         Assert.False(decided.IsCompleted);
     }
 
+    [Theory]
+    [InlineData("null")]
+    [InlineData("http://evil.example")]
+    [InlineData("http://127.0.0.1")]
+    public async Task Vote_OriginNotThisSite_Refused(string origin)
+    {
+        await using var review = await ReviewGuard.StartAsync(output, seed: false);
+        using var http = ReviewGuard.Client();
+        var csrf = await review.LogInAsync(http, ReviewGuard.AliceToken);
+        var (call, decided) = await review.HoldAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, review.Admin("/review/holds/" + call.Id)) { Content = Form(("csrf", csrf), ("call_hash", call.CallHash), ("verdict", "approve")) };
+        request.Headers.Add("Origin", origin);
+
+        using var vote = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, vote.StatusCode);
+        Assert.Contains("another site", await vote.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(decided.IsCompleted);
+    }
+
     [Fact]
     public async Task Vote_AdminTokenLogin_ReadsButCannotVote()
     {
         await using var review = await ReviewGuard.StartAsync(output, seed: false);
         using var http = ReviewGuard.Client();
         var csrf = await review.LogInAsync(http, ReviewGuard.AdminToken);
-        var (call, decided) = review.Hold();
+        var (call, decided) = await review.HoldAsync();
 
         var page = await http.GetStringAsync(review.Admin("/review/holds"));
         using var vote = await http.PostAsync(review.Admin("/review/holds/" + call.Id), Form(("csrf", csrf), ("call_hash", call.CallHash), ("verdict", "approve")));
@@ -200,7 +220,7 @@ public sealed partial class ReviewPageTests(ITestOutputHelper output)
         await using var review = await ReviewGuard.StartAsync(output, seed: false);
         using var http = ReviewGuard.Client();
         var csrf = await review.LogInAsync(http, ReviewGuard.BobToken);
-        var (call, decided) = review.Hold();
+        var (call, decided) = await review.HoldAsync();
 
         using var vote = await http.PostAsync(review.Admin("/review/holds/" + call.Id), Form(("csrf", csrf), ("call_hash", new string('0', 64)), ("verdict", "approve")));
         var after = await http.GetStringAsync(new Uri(review.Guard.AdminAddress, vote.Headers.Location!));
