@@ -61,6 +61,9 @@ public sealed class GuardOptions
 
     /// <summary>The named reviewers who approve or deny held calls.</summary>
     public Admin.ReviewerOptions Reviewers { get; set; } = new();
+
+    /// <summary>The admin plane's TLS certificate; with it and an https:// <see cref="Admin"/> URL the admin plane serves HTTPS.</summary>
+    public Admin.ReviewCertificateOptions AdminCertificate { get; set; } = new();
 }
 
 /// <summary>The <c>AgentGuard:Agent</c> section: who is behind this sidecar.</summary>

@@ -42,7 +42,7 @@ internal sealed partial class ReviewGuard : IAsyncDisposable
     /// clock set back for the earlier runs, each leaving out some of the denied steps), so the
     /// findings chart has a history to show.
     /// </param>
-    public static async Task<ReviewGuard> StartAsync(ITestOutputHelper output, bool adminToken = true, string admin = "http://127.0.0.1:0", bool seed = true, int rounds = 1)
+    public static async Task<ReviewGuard> StartAsync(ITestOutputHelper output, bool adminToken = true, string admin = "http://127.0.0.1:0", bool seed = true, int rounds = 1, IDictionary<string, string?>? extra = null)
     {
         var folder = Directory.CreateTempSubdirectory("agentguard-review-").FullName;
         var reviewers = Path.Combine(folder, "reviewers.yaml");
@@ -65,6 +65,11 @@ internal sealed partial class ReviewGuard : IAsyncDisposable
             settings["AgentGuard:AdminApiToken"] = AdminToken;
         }
 
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         var clock = new ShiftedTimeProvider();
         var guard = await TestGuard.StartAsync(output, tools.BaseAddress, settings: settings, timeProvider: clock);
         var review = new ReviewGuard(folder, tools, guard);
@@ -83,8 +88,14 @@ internal sealed partial class ReviewGuard : IAsyncDisposable
     }
 
     /// <summary>A client that keeps cookies and does not follow redirects, so each test sees them.</summary>
-    public static HttpClient Client(CookieContainer? cookies = null)
-        => new(new HttpClientHandler { CookieContainer = cookies ?? new CookieContainer(), UseCookies = true, AllowAutoRedirect = false });
+    public static HttpClient Client(CookieContainer? cookies = null, bool trustAnyCertificate = false)
+        => new(new HttpClientHandler
+        {
+            CookieContainer = cookies ?? new CookieContainer(),
+            UseCookies = true,
+            AllowAutoRedirect = false,
+            ServerCertificateCustomValidationCallback = trustAnyCertificate ? HttpClientHandler.DangerousAcceptAnyServerCertificateValidator : null,
+        });
 
     public Uri Admin(string path) => new(Guard.AdminAddress, path);
 

@@ -121,6 +121,49 @@ public sealed partial class ReviewPageTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Login_AdminPlaneServesHttps_CookieSecure_AcceptedFromAnotherHost()
+    {
+        var address = NonLoopbackAddress();
+        Skip.If(address is null, "this machine has no non-loopback IPv4 address to connect from");
+        var pfx = Path.Combine(Directory.CreateTempSubdirectory("agentguard-cert-").FullName, "admin.pfx");
+        using (var key = System.Security.Cryptography.ECDsa.Create())
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=agentguard-admin", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            await File.WriteAllBytesAsync(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pw"));
+        }
+
+        await using var review = await ReviewGuard.StartAsync(output, admin: "https://0.0.0.0:0", seed: false, extra: new Dictionary<string, string?>
+        {
+            ["AgentGuard:AdminCertificate:Path"] = pfx,
+            ["AgentGuard:AdminCertificate:Password"] = "pw",
+        });
+        using var http = ReviewGuard.Client(trustAnyCertificate: true);
+
+        using var login = await http.PostAsync(new Uri($"https://{address}:{review.Guard.AdminAddress.Port}/review/login"), Form(("token", ReviewGuard.AliceToken)));
+
+        Assert.Equal("https", review.Guard.AdminAddress.Scheme);
+        Assert.Equal(HttpStatusCode.SeeOther, login.StatusCode);
+        var setCookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));
+        Assert.Contains("; secure", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("https://127.0.0.1:0", null, "no certificate is configured")]
+    [InlineData("http://127.0.0.1:0", "/nonexistent/admin.pfx", "use an https:// admin URL")]
+    [InlineData("https://127.0.0.1:0", "/nonexistent/admin.pfx", "cannot be loaded")]
+    public void Certificate_Misconfigured_ClearError(string admin, string? path, string message)
+    {
+        var errors = new List<string>();
+
+        var certificate = ReviewCertificate.Load(new ReviewCertificateOptions { Path = path }, admin, errors);
+
+        Assert.Null(certificate);
+        Assert.Contains(message, Assert.Single(errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Login_CrossSiteOrigin_Refused()
     {
         await using var review = await ReviewGuard.StartAsync(output, seed: false);
