@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test AgentGuard has, installing what a fresh machine lacks first.
 #   1. unit and loopback integration tests (dotnet test); the S3 route's tests run against s3rver,
-#      installed from npm into .tools/s3 (gitignored) first
+#      installed from npm into .tools/s3 (gitignored) first; the review page's browser tests run in
+#      Debian's headless chromium through chromium-driver (apt-get installs them if missing)
 #   2. the shipped policy's own test cases (agentguard policy check/test)
 #   3. the MCP conformance suite directly and through the guard, check by check
 #      (installs Node 22 and the suite from npm into .tools/, gitignored)
@@ -21,6 +22,10 @@ dotnet build AgentGuard.sln -c Debug -nologo -v quiet
 step "s3rver for the S3 route's tests"
 AGENTGUARD_S3RVER=$(tests/s3/install.sh)
 export AGENTGUARD_S3RVER
+
+step "chromium and chromedriver for the review page's browser tests"
+AGENTGUARD_CHROMEDRIVER=$(tests/browser/install.sh)
+export AGENTGUARD_CHROMEDRIVER
 
 step "unit and integration tests"
 dotnet test AgentGuard.sln -c Debug --no-build -nologo

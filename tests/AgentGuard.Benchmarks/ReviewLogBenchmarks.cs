@@ -14,7 +14,11 @@ namespace AgentGuard.Benchmarks;
 /// log, filtered and not, against the reader the JSON API uses (<see cref="AuditReader.Query"/>,
 /// which parses the log up to the page asked for), and the index's one-time build.
 /// </summary>
-[Config(typeof(BenchmarkConfig))]
+/// <remarks>
+/// In process: the generated project would rebuild the guard's web project, past BenchmarkDotNet's
+/// two-minute build timeout on a 2-core machine. Otherwise <see cref="BenchmarkConfig"/>'s short job.
+/// </remarks>
+[Config(typeof(InProcessConfig))]
 public class ReviewLogBenchmarks
 {
     private const int Records = 200_000;
@@ -27,6 +31,23 @@ public class ReviewLogBenchmarks
 
     private string _directory = null!;
     private ReviewLog _index = null!;
+
+    /// <summary><see cref="BenchmarkConfig"/>'s job, run in the benchmark's own process.</summary>
+    public sealed class InProcessConfig : BenchmarkDotNet.Configs.ManualConfig
+    {
+        public InProcessConfig()
+        {
+            var shared = new BenchmarkConfig();
+            foreach (var job in shared.GetJobs())
+            {
+                AddJob(BenchmarkDotNet.Jobs.JobExtensions.WithToolchain(job, BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance));
+            }
+
+            AddDiagnoser([.. shared.GetDiagnosers()]);
+            AddColumnProvider([.. shared.GetColumnProviders()]);
+            WithSummaryStyle(shared.SummaryStyle);
+        }
+    }
 
     [GlobalSetup]
     public void Setup()
