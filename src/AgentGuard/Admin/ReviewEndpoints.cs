@@ -15,6 +15,9 @@ internal static partial class ReviewEndpoints
     /// <summary>Rows per page of the decisions table.</summary>
     public const int PageSize = 50;
 
+    /// <summary>The longest note a reviewer may give with a vote (it goes into the audit log).</summary>
+    public const int MaxReasonLength = 500;
+
     private static readonly string[] FilterParameters = ["agent", "session", "tool", "rule", "finding", "severity", "decision", "from", "to", "before", "after"];
 
     public static void Map(IEndpointRouteBuilder endpoints)
@@ -42,7 +45,9 @@ internal static partial class ReviewEndpoints
         if (log is not null)
         {
             log.Refresh();
-            chain = await services.Chain!.GetAsync(log.Count, cancellationToken);
+
+            // A new guard has no segment yet: nothing to verify, not a broken chain.
+            chain = log.Count == 0 ? null : await services.Chain!.GetAsync(log.Count, cancellationToken);
         }
 
         return new ReviewPage("Overview", reader, ReviewOverviewPage.Render(log?.Snapshot(), chain, services.Approvals.Pending().Count));
@@ -129,7 +134,14 @@ internal static partial class ReviewEndpoints
             return new ReviewPage("Vote refused", reader, body.ToString(), StatusCodes.Status400BadRequest);
         }
 
-        var reason = form["reason"].ToString();
+        var reason = form["reason"].ToString().Trim();
+        if (reason.Length > MaxReasonLength)
+        {
+            var body = new ReviewHtml().Raw("<h1>Vote refused</h1><div class=\"notice bad\">The note is ").Number(reason.Length)
+                .Raw(" characters long; keep it to ").Number(MaxReasonLength).Raw(". Nothing was voted.</div>");
+            return new ReviewPage("Vote refused", reader, body.ToString(), StatusCodes.Status400BadRequest);
+        }
+
         var result = await services.Approvals.VoteAsync(reader!.Name, id, callHash, verdict == "approve", reason.Length == 0 ? null : reason, cancellationToken);
 
         // Post, redirect, get: reloading the result page does not vote again.

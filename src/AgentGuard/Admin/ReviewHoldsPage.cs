@@ -66,7 +66,7 @@ internal static class ReviewHoldsPage
             {
                 html.Raw("<div class=\"votes\"><form method=\"post\"").Attribute("action", "/review/holds/" + Uri.EscapeDataString(call.Id)).Raw(">")
                     .Hidden(ReviewAuthentication.CsrfField, reader.CsrfToken).Hidden("call_hash", call.CallHash)
-                    .Raw("<label>Note (optional)<input name=\"reason\" maxlength=\"500\"></label>")
+                    .Raw("<label>Note (optional)<input name=\"reason\" maxlength=\"" + ReviewEndpoints.MaxReasonLength + "\"></label>")
                     .Raw("<button type=\"submit\" name=\"verdict\" value=\"approve\" class=\"primary approve\">Approve</button>")
                     .Raw("<button type=\"submit\" name=\"verdict\" value=\"deny\" class=\"danger deny\">Deny</button></form></div>");
             }

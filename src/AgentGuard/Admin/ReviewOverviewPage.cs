@@ -13,6 +13,11 @@ internal static class ReviewOverviewPage
             return html.Raw("<p>The audit log is off: start the guard with <code>--audit-dir DIR</code> to review its decisions.</p>").ToString();
         }
 
+        if (rows.Length == 0)
+        {
+            return html.Raw("<p class=\"muted\" id=\"empty\">The audit log has no records yet.</p>").ToString();
+        }
+
         int decisions = 0, denied = 0, flagged = 0, held = 0, findings = 0;
         var byFinding = new Dictionary<string, (int Count, Severity Worst, DateTimeOffset Last)>(StringComparer.Ordinal);
         foreach (var row in rows)

@@ -258,6 +258,33 @@ public sealed partial class ReviewPageTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Vote_NoteTooLong_400AndNothingVoted()
+    {
+        await using var review = await ReviewGuard.StartAsync(output, seed: false);
+        using var http = ReviewGuard.Client();
+        var csrf = await review.LogInAsync(http, ReviewGuard.AliceToken);
+        var (call, decided) = await review.HoldAsync();
+
+        using var vote = await http.PostAsync(review.Admin("/review/holds/" + call.Id), Form(("csrf", csrf), ("call_hash", call.CallHash), ("verdict", "approve"), ("reason", new string('x', ReviewEndpoints.MaxReasonLength + 1))));
+
+        Assert.Equal(HttpStatusCode.BadRequest, vote.StatusCode);
+        Assert.Contains("Nothing was voted", await vote.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(decided.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Overview_NewGuardNoRecords_SaysSoRatherThanABrokenChain()
+    {
+        await using var review = await ReviewGuard.StartAsync(output, adminToken: false, seed: false);
+        using var http = ReviewGuard.Client();
+
+        var html = await http.GetStringAsync(review.Admin("/review"));
+
+        Assert.Contains("no records yet", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Chain broken", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Vote_WrongCallHash_NothingChanges()
     {
         await using var review = await ReviewGuard.StartAsync(output, seed: false);
