@@ -67,11 +67,12 @@ internal sealed class ReviewPage(string title, ReviewLogin? login, string body, 
         .login form{display:grid;gap:.8rem}
         @media (max-width:600px){
           main{padding:.6rem}
-          dl.fields{grid-template-columns:1fr}
-          dl.fields dd{margin-bottom:.4rem}
+          dl.fields{gap:.2rem .6rem}
           th,td{padding:.3rem .35rem}
           .hide-narrow{display:none}
-          header .who{margin-left:0;width:100%}
+          header{padding:.4rem .6rem;gap:.1rem .8rem}
+          header .brand{width:100%}
+          header .who{margin-left:auto}
         }
         """;
 

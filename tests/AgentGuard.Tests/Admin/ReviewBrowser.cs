@@ -82,8 +82,14 @@ internal sealed class ReviewBrowser : IDisposable
     public string Screenshot(string name)
     {
         var size = Driver.Manage().Window.Size;
-        var height = Convert.ToInt32(Driver.ExecuteScript("return document.documentElement.scrollHeight"), System.Globalization.CultureInfo.InvariantCulture);
-        Size(size.Width, Math.Clamp(height, size.Height, 2400));
+        // Twice: the page's height can change with the window's (a wrapped header, a scrollbar gone).
+        for (var i = 0; i < 2; i++)
+        {
+            var height = Convert.ToInt32(Driver.ExecuteScript("return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)"), System.Globalization.CultureInfo.InvariantCulture);
+            var chrome = Driver.Manage().Window.Size.Height - Convert.ToInt32(Driver.ExecuteScript("return window.innerHeight"), System.Globalization.CultureInfo.InvariantCulture);
+            Size(size.Width, Math.Clamp(height + chrome, size.Height, 2400));
+        }
+
         var path = Path.Combine(Screenshots, name + ".png");
         Driver.GetScreenshot().SaveAsFile(path);
         Size(size.Width, size.Height);
