@@ -99,7 +99,7 @@ internal static class ReviewRecordPage
             html.Raw("</tbody></table></div>");
         }
 
-        Evidence(html, row, services);
+        Evidence(html, log, row, services);
 
         html.Raw("<h2>Neighbours in the chain</h2><nav class=\"pager\" id=\"neighbours\">");
         if (previous is not null)
@@ -162,7 +162,12 @@ internal static class ReviewRecordPage
         return lost;
     }
 
-    private static void Evidence(ReviewHtml html, ReviewRow row, ReviewServices services)
+    /// <summary>
+    /// What the agent had read by the record's time, from the live sessions: that session's first,
+    /// then its other sessions' (reading in one session and acting in another does not hide it).
+    /// An item's session is its decision's, found in the log by the item's reference.
+    /// </summary>
+    private static void Evidence(ReviewHtml html, ReviewLog log, ReviewRow row, ReviewServices services)
     {
         if (row.Agent is null || row.Type is not ("decision" or "oversight" or "hold"))
         {
@@ -171,22 +176,35 @@ internal static class ReviewRecordPage
 
         html.Raw("<h2>Evidence the agent had read</h2>");
         var store = services.Sessions();
-        var evidence = store?.AgentEvidence(row.Agent, row.Time - services.EvidenceWindow) ?? [];
-        var shown = 0;
-        foreach (var item in evidence)
+        var evidence = new List<(Sessions.Evidence Item, string? Session)>();
+        foreach (var item in store?.AgentEvidence(row.Agent, row.Time - services.EvidenceWindow) ?? [])
         {
-            if (item.Time > row.Time)
+            if (item.Time <= row.Time)
             {
-                continue;
+                evidence.Add((item, log.Find(item.Reference)?.Session));
             }
+        }
 
+        var shown = 0;
+        foreach (var (item, session) in evidence.OrderBy(e => string.Equals(e.Session, row.Session, StringComparison.Ordinal) ? 0 : 1))
+        {
             if (shown++ == 0)
             {
-                html.Raw("<div class=\"scroll\"><table id=\"evidence\"><thead><tr><th>Time (UTC)</th><th>Read</th><th>Arguments</th><th>Content</th><th>Record</th></tr></thead><tbody>");
+                html.Raw("<div class=\"scroll\"><table id=\"evidence\"><thead><tr><th>Time (UTC)</th><th>Session</th><th>Read</th><th>Arguments</th><th>Content</th><th>Record</th></tr></thead><tbody>");
             }
 
             var content = item.Content.Length > 1500 ? item.Content[..1500] + "…" : item.Content;
-            html.Raw("<tr><td>").Time(item.Time).Raw("</td><td>").Text(item.Tool ?? item.Resource).Raw(item.IsError ? " (error)" : "").Raw("</td><td class=\"wrap\">").Text(item.Arguments)
+            html.Raw("<tr><td>").Time(item.Time).Raw("</td><td>");
+            if (string.Equals(session, row.Session, StringComparison.Ordinal))
+            {
+                html.Raw("this one");
+            }
+            else
+            {
+                html.Text(session ?? "unknown");
+            }
+
+            html.Raw("</td><td>").Text(item.Tool ?? item.Resource).Raw(item.IsError ? " (error)" : "").Raw("</td><td class=\"wrap\">").Text(item.Arguments)
                 .Raw("</td><td><pre>").Text(content).Raw(item.Truncated ? "\n[cut at the evidence cap]" : "").Raw("</pre></td><td>")
                 .Link("/review/records/" + Uri.EscapeDataString(item.Reference), item.Reference).Raw("</td></tr>");
         }

@@ -411,8 +411,9 @@ public sealed partial class ReviewPageTests(ITestOutputHelper output)
         Assert.Contains("prev</code> is the SHA-256 of record", record, StringComparison.Ordinal);
 
         // The demo's agent read the operations policy and the config before it tried the write.
-        Assert.Contains("id=\"evidence\"", record, StringComparison.Ordinal);
-        Assert.Contains("view_config", record, StringComparison.Ordinal);
+        var evidence = Regex.Match(record, "<table id=\"evidence\">.*?</table>", RegexOptions.Singleline).Value;
+        Assert.Contains("view_config", evidence, StringComparison.Ordinal);
+        Assert.Contains("<td>this one</td><td>view_config</td>", evidence, StringComparison.Ordinal);
     }
 
     [Fact]
