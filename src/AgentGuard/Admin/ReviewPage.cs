@@ -61,6 +61,7 @@ internal sealed class ReviewPage(string title, ReviewLogin? login, string body, 
         svg{max-width:100%;height:auto}
         .chart{max-width:900px}
         td pre{max-height:10rem;margin:0}
+        td.content{min-width:26rem;width:45%}
         .legend{display:flex;flex-wrap:wrap;gap:.8rem;font-size:.85em;margin:.3rem 0}
         .legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.25rem;vertical-align:-.1rem}
         .login{max-width:26rem;margin:3rem auto}

@@ -205,7 +205,7 @@ internal static class ReviewRecordPage
             }
 
             html.Raw("</td><td>").Text(item.Tool ?? item.Resource).Raw(item.IsError ? " (error)" : "").Raw("</td><td class=\"wrap\">").Text(item.Arguments)
-                .Raw("</td><td><pre>").Text(content).Raw(item.Truncated ? "\n[cut at the evidence cap]" : "").Raw("</pre></td><td>")
+                .Raw("</td><td class=\"content\"><pre>").Text(content).Raw(item.Truncated ? "\n[cut at the evidence cap]" : "").Raw("</pre></td><td>")
                 .Link("/review/records/" + Uri.EscapeDataString(item.Reference), item.Reference).Raw("</td></tr>");
         }
 
