@@ -2,7 +2,9 @@
 # Runs every test AgentGuard has, installing what a fresh machine lacks first.
 #   1. unit and loopback integration tests (dotnet test); the S3 route's tests run against s3rver,
 #      installed from npm into .tools/s3 (gitignored) first; the shared-state tests against a
-#      throwaway PostgreSQL cluster (Debian's postgresql, started in a temp folder, stopped at the end)
+#      throwaway PostgreSQL cluster (Debian's postgresql, started in a temp folder, stopped at the end);
+#      the review page's browser tests and the trial report in Debian's headless chromium through
+#      chromium-driver (apt-get installs them if missing)
 #   2. the shipped policy's own test cases (agentguard policy check/test)
 #   3. the MCP conformance suite directly and through the guard, check by check
 #      (installs Node 22 and the suite from npm into .tools/, gitignored)
@@ -27,6 +29,9 @@ step "throwaway PostgreSQL for the shared-state tests"
 AGENTGUARD_POSTGRES=$(tests/postgres/install.sh)
 export AGENTGUARD_POSTGRES
 trap 'tests/postgres/install.sh --stop' EXIT
+step "chromium and chromedriver for the review page's browser tests"
+AGENTGUARD_CHROMEDRIVER=$(tests/browser/install.sh)
+export AGENTGUARD_CHROMEDRIVER
 
 step "unit and integration tests"
 dotnet test AgentGuard.sln -c Debug --no-build -nologo

@@ -7,7 +7,8 @@ namespace AgentGuard.Admin;
 /// <summary>
 /// The admin plane's routes. It listens apart from the data plane; agents never reach it.
 /// <c>/metrics</c>, <c>/healthz</c> and <c>/readyz</c> are open (Prometheus and the kubelet call
-/// them); <c>/api/*</c> is for security reviewers and goes through <see cref="AdminApiAuthorization"/>.
+/// them); <c>/api/*</c> is for security reviewers and goes through <see cref="AdminApiAuthorization"/>;
+/// <c>/review/*</c> is their page, behind <see cref="ReviewAuthentication"/>.
 /// </summary>
 internal static class AdminEndpoints
 {
@@ -33,5 +34,8 @@ internal static class AdminEndpoints
         api.MapGet("/audit", AuditEndpoint.HandleAsync);
         api.MapGet("/policy", PolicyEndpoints.Get);
         api.MapPost("/policy/reload", PolicyEndpoints.Reload);
+
+        // The review page authenticates itself: a login form and a cookie, not a bearer header.
+        ReviewEndpoints.Map(endpoints);
     }
 }

@@ -13,6 +13,7 @@ internal static class AgentGuardCommand
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(TrialCommand.Create());
+        root.Subcommands.Add(ReviewersCommand.Create());
         return root;
     }
 }

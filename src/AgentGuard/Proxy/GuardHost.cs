@@ -111,6 +111,7 @@ public sealed class GuardHost : IAsyncDisposable
 
         var (routes, clusters) = ProxyRoutes.Build(configuration, options, errors);
         var reviewers = ReviewerDirectory.Load(options.Reviewers.File, errors);
+        var adminCertificate = ReviewCertificate.Load(options.AdminCertificate, options.Admin, errors);
         if (errors.Count > 0)
         {
             throw new GuardStartException(errors);
@@ -174,7 +175,7 @@ public sealed class GuardHost : IAsyncDisposable
         // One queue for both planes: the data plane holds calls, the admin plane takes reviewers' votes.
         IHoldQueue holds = shared is not null ? shared.Holds : new InMemoryHoldQueue(timeProvider);
         var data = BuildDataPlane(configuration, options, routes, clusters, policies, decisions, audit, metrics, holds, tokens, timeProvider, configureLogging, traced, configureTracing, configureServices, bootstrapLogging);
-        var admin = BuildAdminPlane(configuration, options, policies, audit, metrics, holds, reviewers, timeProvider, configureLogging);
+        var admin = BuildAdminPlane(configuration, options, policies, audit, metrics, holds, reviewers, timeProvider, configureLogging, () => data.Services.GetService<ISessionStore>(), adminCertificate);
         try
         {
             await data.StartAsync(cancellationToken);
@@ -374,14 +375,29 @@ public sealed class GuardHost : IAsyncDisposable
         IHoldQueue holds,
         ReviewerDirectory reviewers,
         TimeProvider timeProvider,
-        Action<ILoggingBuilder>? configureLogging)
+        Action<ILoggingBuilder>? configureLogging,
+        Func<ISessionStore?> sessions,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         // A copy, not a chained source: the builder writes settings such as "urls" into its
         // configuration, and through a chained source they would land in the other plane's too.
         builder.Configuration.AddInMemoryCollection(configuration.AsEnumerable());
         builder.WebHost.UseKestrelCore().UseUrls(options.Admin);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            if (certificate is not null)
+            {
+                kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
+            }
+        });
+        if (certificate is not null)
+        {
+            // The core Kestrel leaves https:// URLs out unless asked: the review page's logins need it.
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
+
         ConfigureLogging(builder.Logging, configuration, configureLogging);
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(policies);
@@ -391,6 +407,14 @@ public sealed class GuardHost : IAsyncDisposable
         builder.Services.AddSingleton(reviewers);
         builder.Services.AddSingleton<Approvals>();
         builder.Services.AddSingleton(timeProvider);
+        builder.Services.AddSingleton<ReviewLogins>();
+        builder.Services.AddSingleton<ReviewAuthentication>();
+        builder.Services.AddSingleton(provider => new ReviewServices(
+            audit is null ? null : new ReviewLog(audit.Directory),
+            audit is null ? null : new ReviewChainStatus(audit.Directory, publicKey: null, timeProvider),
+            provider.GetRequiredService<Approvals>(),
+            sessions,
+            options.Sessions.EvidenceWindow));
         var app = builder.Build();
         app.UseRouting();
         AdminEndpoints.Map(app);

@@ -70,6 +70,8 @@ public sealed class GuardOptions
 
     /// <summary>State shared with other replicas through PostgreSQL (holds, lineage, evidence). Off unless its connection string is set.</summary>
     public Shared.SharedStateOptions SharedState { get; set; } = new();
+    /// <summary>The admin plane's TLS certificate; with it and an https:// <see cref="Admin"/> URL the admin plane serves HTTPS.</summary>
+    public Admin.ReviewCertificateOptions AdminCertificate { get; set; } = new();
 }
 
 /// <summary>The <c>AgentGuard:Agent</c> section: who is behind this sidecar.</summary>
