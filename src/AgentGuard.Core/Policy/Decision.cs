@@ -4,7 +4,7 @@ using AgentGuard.Sessions;
 namespace AgentGuard.Policy;
 
 /// <summary>The outcome of deciding one call.</summary>
-/// <param name="Kind">Allow, flag or deny.</param>
+/// <param name="Kind">Allow, flag, hold or deny.</param>
 /// <param name="RuleId">The rule that decided (<c>default</c>, <c>strict-mode</c> or <c>inspection</c> when no rule did). Never shown to the agent.</param>
 /// <param name="Finding">The behaviour found, or <see langword="null"/> for a plain allow.</param>
 /// <param name="Message">The rule's message for the log and audit record. Never shown to the agent.</param>
@@ -36,6 +36,12 @@ public sealed record Decision(
 
     /// <summary>The lineage the call creates once forwarded (its copies of protected resources), not yet stamped with time and reference; or <see langword="null"/>.</summary>
     public IReadOnlyList<LineageEntry>? Carried { get; init; }
+
+    /// <summary>For a <see cref="DecisionKind.Hold"/>: how the call is held (the rule's timeout and reviewers); otherwise <see langword="null"/>.</summary>
+    public HoldTerms? Hold { get; init; }
+
+    /// <summary>Whether the call waits for a person before it may reach the tool server.</summary>
+    public bool IsHeld => Kind == DecisionKind.Hold;
 
     /// <summary>Whether the call must not reach the tool server.</summary>
     public bool IsDenied => Kind == DecisionKind.Deny;
