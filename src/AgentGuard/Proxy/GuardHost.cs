@@ -140,6 +140,7 @@ public sealed class GuardHost : IAsyncDisposable
         var traced = new TracedRequests();
         // One queue for both planes: the data plane holds calls, the admin plane takes reviewers' votes.
         IHoldQueue holds = new InMemoryHoldQueue(timeProvider);
+        metrics.Holds.Track(holds, timeProvider);
         var data = BuildDataPlane(configuration, options, routes, clusters, policies, decisions, audit, metrics, holds, timeProvider, configureLogging, traced, configureTracing, configureServices, bootstrapLogging);
         var admin = BuildAdminPlane(configuration, options, policies, audit, metrics, holds, reviewers, timeProvider, configureLogging);
         try
@@ -377,6 +378,15 @@ public sealed class GuardHost : IAsyncDisposable
             provider.GetService<AuditLog>()));
         services.AddSingleton<SessionContext>();
         services.AddSingleton<SubmissionHold>();
+        services.AddSingleton(metrics.Holds);
+        services.AddSingleton(provider => new ApprovalHold(
+            provider.GetRequiredService<IHoldQueue>(),
+            provider.GetRequiredService<SessionContext>(),
+            provider.GetRequiredService<IOptionsMonitor<GuardOptions>>(),
+            provider.GetRequiredService<TimeProvider>(),
+            metrics.Holds,
+            provider.GetRequiredService<ILogger<ApprovalHold>>(),
+            provider.GetService<AuditLog>()));
         services.AddSingleton(provider => new ListingLineageRecorder(
             provider.GetRequiredService<PolicyStore>(),
             metrics.Sessions,

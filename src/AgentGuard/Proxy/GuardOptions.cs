@@ -61,6 +61,9 @@ public sealed class GuardOptions
 
     /// <summary>The named reviewers who approve or deny held calls.</summary>
     public Admin.ReviewerOptions Reviewers { get; set; } = new();
+
+    /// <summary>How held calls wait for reviewers (<c>AgentGuard:Holds</c>).</summary>
+    public HoldOptions Holds { get; set; } = new();
 }
 
 /// <summary>The <c>AgentGuard:Agent</c> section: who is behind this sidecar.</summary>

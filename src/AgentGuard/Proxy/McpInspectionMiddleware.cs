@@ -9,7 +9,7 @@ namespace AgentGuard.Proxy;
 /// <summary>
 /// The flow of a request on an inspected route, each step in its own type: identify
 /// (<see cref="CallIdentifier"/>), decode (<see cref="McpRequestReader"/>), decide
-/// (<see cref="CallDecider"/>), record (<see cref="DecisionRecorder"/>), the session context
+/// (<see cref="CallDecider"/>), hold for reviewers (<see cref="ApprovalHold"/>), record (<see cref="DecisionRecorder"/>), the session context
 /// (<see cref="SessionContext"/>), enforce (<see cref="McpEnforcer"/>), and on the way back observe
 /// (<see cref="ResponseObservation"/>). Runs in YARP's proxy pipeline, before load balancing.
 /// </summary>
@@ -21,6 +21,7 @@ internal sealed partial class McpInspectionMiddleware(
     SessionContext sessions,
     ResponseObservation observation,
     SubmissionHold hold,
+    ApprovalHold approvals,
     SessionEnds ends,
     TimeProvider timeProvider,
     IOptionsMonitor<GuardOptions> options,
@@ -172,6 +173,12 @@ internal sealed partial class McpInspectionMiddleware(
             if (hold.Applies(identity, messages, records))
             {
                 denied += await hold.HoldAsync(identity, messages, records, context.RequestAborted);
+            }
+
+            approvals.Cancel(identity, messages);
+            if (ApprovalHold.Applies(records))
+            {
+                denied += await approvals.HoldAsync(identity, messages, records, context.RequestAborted);
             }
 
             if (!await recorder.RecordAsync(records, context.RequestAborted))
