@@ -33,5 +33,8 @@ internal static class AdminEndpoints
         api.MapGet("/audit", AuditEndpoint.HandleAsync);
         api.MapGet("/policy", PolicyEndpoints.Get);
         api.MapPost("/policy/reload", PolicyEndpoints.Reload);
+
+        // Its own authorization: reviewers read and vote with their own tokens.
+        ApprovalEndpoints.Map(endpoints);
     }
 }
