@@ -110,6 +110,11 @@ internal sealed partial class McpInspectionMiddleware(
                     ResponseObservation.End(context, observer);
                 }
 
+                if (forwarding.Events is { } events)
+                {
+                    await events.CompleteAsync();
+                }
+
                 recorder.RecordUpstream(context.Response.StatusCode, records, timeProvider.GetElapsedTime(started));
                 if (forwarding.EndsSession)
                 {
@@ -159,6 +164,7 @@ internal sealed partial class McpInspectionMiddleware(
         var started = timeProvider.GetTimestamp();
         var request = await McpRequestReader.ReadAsync(context.Request, guard.Inspection.MaxBodyBytes, context.RequestAborted);
         var forwarding = default(Forwarding);
+        HeldEventStream? events = null;
         try
         {
             if (request.Rejection is { } rejection)
@@ -178,7 +184,16 @@ internal sealed partial class McpInspectionMiddleware(
             approvals.Cancel(identity, messages);
             if (ApprovalHold.Applies(records))
             {
+                // Where the agent asked for progress, its answer starts now, as an event stream.
+                events = await HeldEventStream.StartAsync(context, messages, records, guard.Holds.ProgressInterval, timeProvider, guard.Inspection.MaxBodyBytes);
                 denied += await approvals.HoldAsync(identity, messages, records, context.RequestAborted);
+                if (events is not null)
+                {
+                    await events.StopProgressAndRedirectAsync();
+
+                    // The guard turns the answer into events, so it must be able to read it.
+                    context.Request.Headers.Remove("Accept-Encoding");
+                }
             }
 
             if (!await recorder.RecordAsync(records, context.RequestAborted))
@@ -199,6 +214,11 @@ internal sealed partial class McpInspectionMiddleware(
             if (denied == messages.Length)
             {
                 await McpEnforcer.ReplyAllDeniedAsync(context, exchange, records);
+                if (events is not null)
+                {
+                    await events.CompleteAsync();
+                }
+
                 return default;
             }
 
@@ -211,7 +231,7 @@ internal sealed partial class McpInspectionMiddleware(
                 McpEnforcer.ForwardAllowedMembers(context, exchange, records, guard.Inspection.MaxBodyBytes);
             }
 
-            forwarding = new Forwarding(request, records, observed, endsSession);
+            forwarding = new Forwarding(request, records, observed, endsSession, events);
             return forwarding;
         }
         finally
@@ -243,8 +263,8 @@ internal sealed partial class McpInspectionMiddleware(
         await HttpDenial.WriteMethodNotAllowedAsync(context, McpTransportRequest.AllowedMethods, reference);
     }
 
-    /// <summary>What is being forwarded: the request (its body is what the forwarded stream reads), the decisions, the results to observe, and whether it ends its session.</summary>
-    private readonly record struct Forwarding(McpRequestReader.McpRequest Request, DecisionRecord[]? Records, List<ObservedRequest>? Observed, bool EndsSession) : IDisposable
+    /// <summary>What is being forwarded: the request (its body is what the forwarded stream reads), the decisions, the results to observe, whether it ends its session, and the event stream a held call's answer goes into.</summary>
+    private readonly record struct Forwarding(McpRequestReader.McpRequest Request, DecisionRecord[]? Records, List<ObservedRequest>? Observed, bool EndsSession, HeldEventStream? Events) : IDisposable
     {
         public void Dispose() => Request.Dispose();
     }
