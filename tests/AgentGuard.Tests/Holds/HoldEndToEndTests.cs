@@ -201,6 +201,29 @@ public sealed class HoldEndToEndTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AuditLogDown_CallNotHeldButDenied()
+    {
+        await using var setup = await HoldingGuard.StartAsync(output);
+        await using var client = await setup.ConnectAsync();
+        await client.CallToolAsync("list_server_files", new Dictionary<string, object?> { ["ip"] = StudyWorld.SourceServerIp });
+        Directory.Move(setup.AuditFolder, setup.AuditFolder + ".removed");
+        var decisions = TestGuard.Collect(setup.Guard);
+
+        var result = await client.CallToolAsync("delete_server_file", DeleteHandbook).AsTask().WaitAsync(Deadline);
+
+        Assert.True(result.IsError);
+        Assert.StartsWith("permission denied (ref: ", Text(result), StringComparison.Ordinal);
+        // Denied because the hold could not be recorded, not after waiting out the hold's timeout.
+        lock (decisions)
+        {
+            Assert.Equal(Policy.Decision.InspectionRuleId, Assert.Single(decisions, d => d.Call.Tool == "delete_server_file").Decision.RuleId);
+        }
+
+        Assert.Empty(await setup.PendingAsync());
+        Assert.DoesNotContain(setup.Tools.World.ReceivedCalls, c => c.Tool == "delete_server_file");
+    }
+
+    [Fact]
     public async Task HeldCallInABatch_BatchWaits_ThenAllowedAndApprovedForwardedAndDeniedAnswered()
     {
         await using var upstream = await TestUpstream.StartRecordingAsync();
