@@ -97,17 +97,24 @@ internal sealed class HeldEventStream : IHttpResponseFeature, IHttpResponseBodyF
     /// <summary>Sends what was written as the answer's last event and ends the stream.</summary>
     public async Task CompleteAsync()
     {
-        if (_writer is not null)
+        try
         {
-            await _writer.FlushAsync();
-        }
+            if (_writer is not null)
+            {
+                await _writer.FlushAsync();
+            }
 
-        if (_body.Buffered is { Length: > 0 } json)
+            if (_body.Buffered is { Length: > 0 } json)
+            {
+                await WriteEventAsync(json.GetBuffer().AsMemory(0, (int)json.Length), _context.RequestAborted);
+            }
+
+            await _realBody.Stream.FlushAsync(_context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
-            await WriteEventAsync(json.GetBuffer().AsMemory(0, (int)json.Length), _context.RequestAborted);
+            // The agent went away: there is nobody left to answer, and what was decided is recorded.
         }
-
-        await _realBody.Stream.FlushAsync(_context.RequestAborted);
     }
 
     private async Task SendProgressAsync(CancellationToken cancellationToken)
