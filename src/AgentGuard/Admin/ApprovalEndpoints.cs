@@ -43,15 +43,24 @@ internal static class ApprovalEndpoints
     public static async Task<IResult> VoteAsync(string id, HttpContext context, Approvals approvals)
     {
         var reviewer = ReviewerAuthorization.Reviewer(context);
-        if (context.Request.ContentLength > MaxBodyBytes)
+        // Read whole but bounded, with or without a Content-Length.
+        var body = new MemoryStream();
+        var buffer = new byte[4096];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
         {
-            return AdminResults.Error(StatusCodes.Status400BadRequest, $"the body is over {MaxBodyBytes} bytes; send {{\"decision\": \"approve\", \"call_hash\": \"...\", \"reason\": \"...\"}}");
+            if (body.Length + read > MaxBodyBytes)
+            {
+                return AdminResults.Error(StatusCodes.Status400BadRequest, $"the body is over {MaxBodyBytes} bytes; send {{\"decision\": \"approve\", \"call_hash\": \"...\", \"reason\": \"...\"}}");
+            }
+
+            body.Write(buffer, 0, read);
         }
 
         VoteBody? vote;
         try
         {
-            vote = await JsonSerializer.DeserializeAsync<VoteBody>(context.Request.Body, cancellationToken: context.RequestAborted);
+            vote = JsonSerializer.Deserialize<VoteBody>(body.GetBuffer().AsSpan(0, (int)body.Length));
         }
         catch (JsonException ex)
         {
