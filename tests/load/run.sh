@@ -21,7 +21,11 @@
 # robust to other work on the machine, unlike requests/s), the CPU other processes used
 # meanwhile and the CPU the hypervisor stole (/proc/stat), so disturbed runs can be told apart.
 #
-# Settings (environment): CALL=list|shell|result|s3get|s3put WARMUP=60 DURATION=15 RUNS=3 CONNECTIONS=32 RATE=1000
+# HOLD=1 keeps one call held beside the load (a rule holds delete_server_file, or an S3 DeleteObject,
+# for 30 min and nobody approves it; it is sent again if its hold ends), so the figures show whether
+# a pending hold slows the calls that are not held: compare a run with HOLD=1 to one without.
+#
+# Settings (environment): CALL=list|shell|result|s3get|s3put HOLD=0|1 WARMUP=60 DURATION=15 RUNS=3 CONNECTIONS=32 RATE=1000
 # RATE_DURATION=30 RATE_CONNECTIONS=50 QUIET_STEAL=0.10 PROXY_CPU=0 LOAD_CPU=1 SKIP_BUILD=0 KEEP_WORK=0
 # GUARD_ARGS (extra guard flags) RESULTS=<file to copy the raw results to>; ports NGINX_PORT DIRECT_PORT YARP_PORT GUARD_PORT
 # GUARD_ADMIN_PORT (18180-18193).
@@ -38,6 +42,7 @@ RATE_DURATION=${RATE_DURATION:-30}
 RATE_CONNECTIONS=${RATE_CONNECTIONS:-50}
 QUIET_STEAL=${QUIET_STEAL:-0.10}
 CALL=${CALL:-list}
+HOLD=${HOLD:-0}
 PROXY_CPU=${PROXY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 NGINX_PORT=${NGINX_PORT:-18180}
@@ -134,11 +139,35 @@ rules:
     decision: deny
     finding: { category: weight-tampering, severity: high }
 YAML
+  if [[ $HOLD == 1 ]]; then
+    # Deny outranks hold: the preflight's DELETE of a weights object is still denied.
+    cat >>"$WORK/s3-policy/s3.yaml" <<'YAML'
+  - id: load-hold
+    when: { method: DeleteObject }
+    decision: hold
+    hold: { timeout: 30m }
+    finding: { category: load-hold, severity: info }
+YAML
+  fi
   # shellcheck disable=SC2086
   start_guard "$PROXY_CPU" "$GUARD_PORT" "$GUARD_ADMIN_PORT" --config "$WORK/s3-guard.json" --policy "$WORK/s3-policy" ${GUARD_ARGS:-}
 else
+  hold_policy=()
+  if [[ $HOLD == 1 ]]; then
+    mkdir -p "$WORK/hold-policy"
+    cat >"$WORK/hold-policy/hold.yaml" <<'YAML'
+version: 1
+rules:
+  - id: load-hold
+    when: { tool: delete_server_file }
+    decision: hold
+    hold: { timeout: 30m }
+    finding: { category: load-hold, severity: info }
+YAML
+    hold_policy=(--policy "$WORK/hold-policy")
+  fi
   # shellcheck disable=SC2086
-  start_guard "$PROXY_CPU" "$GUARD_PORT" "$GUARD_ADMIN_PORT" --upstream "http://127.0.0.1:$NGINX_PORT/" --policy "$REPO/policies" ${GUARD_ARGS:-}
+  start_guard "$PROXY_CPU" "$GUARD_PORT" "$GUARD_ADMIN_PORT" --upstream "http://127.0.0.1:$NGINX_PORT/" --policy "$REPO/policies" "${hold_policy[@]}" ${GUARD_ARGS:-}
 fi
 
 TARGETS=(nginx-direct plain-yarp guard)
@@ -176,6 +205,35 @@ else
   denied=$(post "$GUARD_PORT" "$DENIED_BODY")
   [[ "$denied" == *'permission denied'* ]] || die "the guard did not deny modify_var shutdown_enabled=false: $denied"
   log "preflight ok: all targets forward the $CALL call; the guard denies modify_var shutdown_enabled=false"
+fi
+
+pending_holds() { # the guard's agentguard_holds_pending, from its admin plane
+  curl -s --max-time 5 "http://127.0.0.1:$GUARD_ADMIN_PORT/metrics" | awk '/^agentguard_holds_pending / { print $2 + 0 }'
+}
+
+if [[ $HOLD == 1 ]]; then
+  # The held call waits on the guard's CPU as any request would; nobody approves it. When its
+  # hold ends (30 min), it is sent again, so that one call is held for the whole measurement.
+  (
+    while true; do
+      if [[ $CALL == s3* ]]; then
+        curl -s -o /dev/null --max-time 3600 -X DELETE -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
+          "http://127.0.0.1:$GUARD_PORT/reports-bucket/held-beside-the-load.csv" || true
+      else
+        curl -s -o /dev/null --max-time 3600 -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+          --data-binary '{"jsonrpc":"2.0","id":"held","method":"tools/call","params":{"name":"delete_server_file","arguments":{"ip":"10.0.12.45","filename":"held-beside-the-load.txt"}}}' \
+          "http://127.0.0.1:$GUARD_PORT/mcp" || true
+      fi
+      sleep 1
+    done
+  ) &
+  PIDS+=($!)
+  for _ in $(seq 1 100); do
+    [[ "$(pending_holds)" == 1 ]] && break
+    sleep 0.1
+  done
+  [[ "$(pending_holds)" == 1 ]] || die "the guard holds $(pending_holds) calls, not the one sent to be held beside the load"
+  log "one call held beside the load (rule load-hold; nobody approves it)"
 fi
 
 server_pids() { # every process of ours that serves: proxies, nginx masters and workers
@@ -275,6 +333,7 @@ ms() { awk -v v="$1" 'BEGIN { printf "%.3f", v / 1000 }'; }
 
 echo
 echo "AgentGuard load test: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), .NET $(dotnet --list-runtimes | awk '/NETCore.App/ { v = $2 } END { print v }'), proxies on CPU $PROXY_CPU, wrk on CPU $LOAD_CPU"
+[[ $HOLD == 1 ]] && echo "one call held beside the load throughout (HOLD=1); held calls pending at the end: $(pending_holds)"
 echo "call: $CALL; medians of $RUNS runs; max: wrk -t1 -c$CONNECTIONS -d${DURATION}s; fixed: $RATE req/s paced, -c$RATE_CONNECTIONS -d${RATE_DURATION}s; warm-up ${WARMUP} s each"
 echo
 printf '| %-12s | %9s | %7s | %7s | %8s | %10s | %7s | %7s | %7s | %8s | %13s |\n' target "max req/s" "p50 ms" "p99 ms" "CPU us/req" "fixed req/s" "p50 ms" "p90 ms" "p99 ms" "CPU us/req" "other/steal"

@@ -6,6 +6,9 @@ namespace AgentGuard.Holds;
 /// </summary>
 public interface IHoldQueue
 {
+    /// <summary>The name of the replica this queue holds calls for (<see cref="HeldCall.Replica"/>).</summary>
+    string Replica { get; }
+
     /// <summary>
     /// Puts <paramref name="call"/> on hold and completes when it is decided: approved by
     /// <see cref="HeldCall.ReviewersRequired"/> distinct reviewers, denied by one, timed out at its

@@ -6,6 +6,9 @@ public sealed class InMemoryHoldQueue(TimeProvider timeProvider) : IHoldQueue
     private readonly Dictionary<string, Waiting> _pending = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
+    /// <summary>This machine's name: one guard, one queue.</summary>
+    public string Replica { get; } = Environment.MachineName;
+
     public async Task<HoldResolution> HoldAsync(HeldCall call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);

@@ -4,7 +4,7 @@ using AgentGuard.Sessions;
 namespace AgentGuard.Policy;
 
 /// <summary>The outcome of deciding one call.</summary>
-/// <param name="Kind">Allow, flag or deny.</param>
+/// <param name="Kind">Allow, flag, hold or deny.</param>
 /// <param name="RuleId">The rule that decided (<c>default</c>, <c>strict-mode</c> or <c>inspection</c> when no rule did). Never shown to the agent.</param>
 /// <param name="Finding">The behaviour found, or <see langword="null"/> for a plain allow.</param>
 /// <param name="Message">The rule's message for the log and audit record. Never shown to the agent.</param>
@@ -42,6 +42,12 @@ public sealed record Decision(
     /// what an agent does rather than stopping it. The kind is then <see cref="DecisionKind.Flag"/>.
     /// </summary>
     public bool WouldDeny { get; init; }
+
+    /// <summary>For a <see cref="DecisionKind.Hold"/>: how the call is held (the rule's timeout and reviewers); otherwise <see langword="null"/>.</summary>
+    public HoldTerms? Hold { get; init; }
+
+    /// <summary>Whether the call waits for a person before it may reach the tool server.</summary>
+    public bool IsHeld => Kind == DecisionKind.Hold;
 
     /// <summary>Whether the call must not reach the tool server.</summary>
     public bool IsDenied => Kind == DecisionKind.Deny;

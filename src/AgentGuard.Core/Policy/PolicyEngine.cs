@@ -111,7 +111,7 @@ public static class PolicyEngine
         var decision = unmapped && policy.Strict && winner?.Decision != DecisionKind.Deny
             ? new Decision(DecisionKind.Deny, Decision.StrictModeRuleId, Finding.UnmappedTool, "strict mode denies tools no mapping describes", effects)
             : winner is not null
-                ? new Decision(winner.Decision, winner.Id, winner.Finding, winner.Message, effects)
+                ? new Decision(winner.Decision, winner.Id, winner.Finding, winner.Message, effects) { Hold = winner.Hold }
                 : new Decision(policy.Default, Decision.DefaultRuleId, null, null, effects);
 
         if (policy.CanaryMask != 0 && TouchesCanary(policy, masks) is var canary and >= 0)
@@ -277,7 +277,7 @@ public static class PolicyEngine
     }
 
     /// <summary>
-    /// Deny over flag over allow; among equal decisions, a rule met by an exactly named resource
+    /// Deny over hold over flag over allow; among equal decisions, a rule met by an exactly named resource
     /// names the finding before one met only through a pattern (<c>rm -rf /tmp/rules</c> removes the
     /// guard's policy folder for certain, and only could reach a shutdown config under it), then
     /// the more severe finding, then the earlier rule.

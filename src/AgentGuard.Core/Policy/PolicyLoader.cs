@@ -736,10 +736,14 @@ public static class PolicyLoader
             DecisionKind? decision = null;
             Finding? finding = null;
             YamlMappingNode? when = null;
-            foreach (var (key, _, value) in file.Entries(node, "rule", "id", "description", "when", "decision", "finding", "message"))
+            YamlNode? holdNode = null;
+            foreach (var (key, _, value) in file.Entries(node, "rule", "id", "description", "when", "decision", "finding", "message", "hold"))
             {
                 switch (key)
                 {
+                    case "hold":
+                        holdNode = value;
+                        break;
                     case "id":
                         id = file.Scalar(value, "rule id");
                         if (id is not null && !ids.Add(id))
@@ -754,7 +758,7 @@ public static class PolicyLoader
                     case "decision":
                         if (file.Scalar(value, "decision") is { } text)
                         {
-                            decision = ParseDecision(file, value, text, "decision");
+                            decision = ParseDecision(file, value, text, "decision", allowHold: true);
                         }
 
                         break;
@@ -780,11 +784,25 @@ public static class PolicyLoader
 
             if (decision is null)
             {
-                file.Error(node, $"{label} needs a 'decision' (allow, flag or deny)");
+                file.Error(node, $"{label} needs a 'decision' (allow, flag, hold or deny)");
             }
             else if (decision != DecisionKind.Allow && finding is null)
             {
-                file.Error(node, $"{label} denies or flags, so it needs a 'finding' (category and severity)");
+                file.Error(node, $"{label} denies, holds or flags, so it needs a 'finding' (category and severity)");
+            }
+
+            HoldTerms? hold = null;
+            if (holdNode is not null)
+            {
+                hold = HoldTermsReader.Read(file, holdNode, label);
+                if (decision is { } decided && decided != DecisionKind.Hold)
+                {
+                    file.Error(holdNode, $"{label} has 'hold' terms but decides {PolicyTestRunner.Name(decided)}; use 'decision: hold' or remove 'hold'");
+                }
+            }
+            else if (decision == DecisionKind.Hold)
+            {
+                hold = HoldTerms.Default;
             }
 
             if (id is null || decision is null || when is null)
@@ -797,11 +815,11 @@ public static class PolicyLoader
                 return null;
             }
 
-            return ReadConditions(file, when, label, id, decision.Value, finding, message, assets);
+            return ReadConditions(file, when, label, id, decision.Value, finding, message, decision == DecisionKind.Hold ? hold : null, assets);
         }
 
         private static Rule? ReadConditions(
-            YamlFile file, YamlMappingNode when, string label, string id, DecisionKind decision, Finding? finding, string? message, Dictionary<string, int> assets)
+            YamlFile file, YamlMappingNode when, string label, string id, DecisionKind decision, Finding? finding, string? message, HoldTerms? hold, Dictionary<string, int> assets)
         {
             NameMatcher? tools = null, methods = null, agents = null, roles = null;
             bool? unmapped = null, crossesHost = null, opaque = null;
@@ -861,6 +879,7 @@ public static class PolicyLoader
                 Decision = decision,
                 Finding = finding,
                 Message = message,
+                Hold = hold,
                 Tools = tools,
                 Methods = methods,
                 Agents = agents,
@@ -991,15 +1010,20 @@ public static class PolicyLoader
             return new Finding(category, severity);
         }
 
-        private static DecisionKind? ParseDecision(YamlFile file, YamlNode node, string text, string where)
+        /// <param name="allowHold">Whether <c>hold</c> may be given: by a rule, not as the policy's default or the canaries' decision (a person cannot look at every call).</param>
+        private static DecisionKind? ParseDecision(YamlFile file, YamlNode node, string text, string where, bool allowHold = false)
         {
             switch (text)
             {
                 case "allow": return DecisionKind.Allow;
                 case "flag": return DecisionKind.Flag;
                 case "deny": return DecisionKind.Deny;
+                case "hold" when allowHold: return DecisionKind.Hold;
+                case "hold":
+                    file.Error(node, $"{where} 'hold' is for rules only (a person cannot review every call); use allow, flag or deny");
+                    return null;
                 default:
-                    file.Error(node, $"{where} '{text}' is unknown; use allow, flag or deny");
+                    file.Error(node, $"{where} '{text}' is unknown; use {(allowHold ? "allow, flag, hold or deny" : "allow, flag or deny")}");
                     return null;
             }
         }

@@ -298,10 +298,10 @@ public static class PolicyTestRunner
                         switch (k)
                         {
                             case "decision":
-                                decision = text switch { "allow" => DecisionKind.Allow, "flag" => DecisionKind.Flag, "deny" => DecisionKind.Deny, _ => null };
+                                decision = text switch { "allow" => DecisionKind.Allow, "flag" => DecisionKind.Flag, "hold" => DecisionKind.Hold, "deny" => DecisionKind.Deny, _ => null };
                                 if (decision is null)
                                 {
-                                    file.Error(v, $"expect decision '{text}' is unknown; use allow, flag or deny");
+                                    file.Error(v, $"expect decision '{text}' is unknown; use allow, flag, hold or deny");
                                     ok = false;
                                 }
 

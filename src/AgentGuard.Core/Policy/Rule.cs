@@ -22,6 +22,9 @@ public sealed class Rule
     /// <summary>A message for the audit record.</summary>
     public string? Message { get; init; }
 
+    /// <summary>For a rule that decides <c>hold</c>: its timeout and reviewers; otherwise <see langword="null"/>.</summary>
+    public HoldTerms? Hold { get; init; }
+
     internal NameMatcher? Tools { get; init; }
 
     internal NameMatcher? Methods { get; init; }

@@ -37,5 +37,8 @@ internal static class AdminEndpoints
 
         // The review page authenticates itself: a login form and a cookie, not a bearer header.
         ReviewEndpoints.Map(endpoints);
+
+        // Its own authorization: reviewers read and vote with their own tokens.
+        ApprovalEndpoints.Map(endpoints);
     }
 }

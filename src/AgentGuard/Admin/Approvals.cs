@@ -14,17 +14,32 @@ internal sealed partial class Approvals(IHoldQueue holds, AdminState state, Time
     public IReadOnlyList<PendingHold> Pending() => holds.Pending();
 
     /// <summary>Counts <paramref name="reviewer"/>'s vote on the held call <paramref name="holdId"/>, bound to <paramref name="callHash"/>.</summary>
+    /// <remarks>
+    /// A vote that can count is recorded before it is applied: its record then comes before the hold's
+    /// end (which the holding replica writes as soon as the vote releases it), and no call is released
+    /// by a vote the log does not hold. With the audit log down the vote is not applied.
+    /// </remarks>
     public async ValueTask<VoteResult> VoteAsync(string reviewer, string holdId, string callHash, bool approve, string? reason, CancellationToken cancellationToken)
     {
-        var held = holds.Pending().FirstOrDefault(p => string.Equals(p.Call.Id, holdId, StringComparison.Ordinal))?.Call;
+        var pending = holds.Pending().FirstOrDefault(p => string.Equals(p.Call.Id, holdId, StringComparison.Ordinal));
         var now = timeProvider.GetUtcNow();
-        var result = await holds.VoteAsync(new HoldVote(holdId, callHash, reviewer, approve, reason, now), cancellationToken);
-        LogVote(logger, reviewer, approve ? "approve" : "deny", holdId, result);
-        if (held is not null && result is VoteResult.Counted or VoteResult.Approved or VoteResult.Denied && state.Audit is { } audit)
+        var verdict = approve ? "approve" : "deny";
+        if (pending is not null && string.Equals(pending.Call.CallHash, callHash, StringComparison.OrdinalIgnoreCase)
+            && !(approve && pending.ApprovedBy.Contains(reviewer, StringComparer.Ordinal)) && state.Audit is { } audit)
         {
-            await audit.AppendAsync(new HoldRecord(HoldRecord.Vote, held, [reviewer], reason, now, approve ? "approve" : "deny"), cancellationToken);
+            try
+            {
+                await audit.AppendAsync(new HoldRecord(HoldRecord.Vote, pending.Call, [reviewer], reason, now, verdict), cancellationToken);
+            }
+            catch (AuditWriteException)
+            {
+                LogVote(logger, reviewer, verdict, holdId, VoteResult.Unavailable);
+                return VoteResult.Unavailable;
+            }
         }
 
+        var result = await holds.VoteAsync(new HoldVote(holdId, callHash, reviewer, approve, reason, now), cancellationToken);
+        LogVote(logger, reviewer, verdict, holdId, result);
         return result;
     }
 

@@ -11,6 +11,7 @@ internal static class AgentGuardCommand
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(PolicyCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
+        root.Subcommands.Add(ApprovalsCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(TrialCommand.Create());
         root.Subcommands.Add(ReviewersCommand.Create());

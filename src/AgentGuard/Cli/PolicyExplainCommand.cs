@@ -203,6 +203,12 @@ internal static class PolicyExplainCommand
             output.Append(", finding ").Append(finding.Category).Append(" (").Append(Severity(finding.Severity)).Append(')');
         }
 
+        if (decision.IsHeld && decision.Hold is { } hold)
+        {
+            output.Append(", held for ").Append(hold.Reviewers).Append(hold.Reviewers == 1 ? " reviewer" : " distinct reviewers")
+                .Append(" up to ").Append(hold.Timeout is { } timeout ? timeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) + "s" : "the default timeout");
+        }
+
         output.AppendLine();
         if (decision.Message is { } message)
         {
@@ -227,6 +233,18 @@ internal static class PolicyExplainCommand
             writer.WriteString("rule", decision.RuleId);
             WriteFinding(writer, decision.Finding);
             writer.WriteString("message", decision.Message);
+            if (decision.IsHeld && decision.Hold is { } hold)
+            {
+                writer.WriteStartObject("hold");
+                writer.WriteNumber("reviewers", hold.Reviewers);
+                if (hold.Timeout is { } timeout)
+                {
+                    writer.WriteNumber("timeout_seconds", timeout.TotalSeconds);
+                }
+
+                writer.WriteEndObject();
+            }
+
             writer.WriteStartArray("effects");
             foreach (var effect in explanation.Effects)
             {

@@ -108,6 +108,9 @@ internal sealed class CallDecider(PolicyStore policies, SessionMetrics metrics, 
             case DecisionKind.Deny:
                 McpInspectionMiddleware.LogDenied(logger, call.Agent.Id, call.Agent.Role, call.Method, call.Tool, decision.RuleId, finding, severity, reference, policyVersion, decision.Message);
                 break;
+            case DecisionKind.Hold:
+                // Logged by the hold step, when held and when decided.
+                break;
             // An allowed call with a finding (a canary touched) is logged as flagged: a reviewer must see it.
             case DecisionKind.Flag:
             case DecisionKind.Allow when decision.Finding is not null:

@@ -174,6 +174,7 @@ public sealed class GuardHost : IAsyncDisposable
 
         // One queue for both planes: the data plane holds calls, the admin plane takes reviewers' votes.
         IHoldQueue holds = shared is not null ? shared.Holds : new InMemoryHoldQueue(timeProvider);
+        metrics.Holds.Track(holds, timeProvider);
         var data = BuildDataPlane(configuration, options, routes, clusters, policies, decisions, audit, metrics, holds, tokens, timeProvider, configureLogging, traced, configureTracing, configureServices, bootstrapLogging);
         var admin = BuildAdminPlane(configuration, options, policies, audit, metrics, holds, reviewers, timeProvider, configureLogging, () => data.Services.GetService<ISessionStore>(), adminCertificate);
         try
@@ -475,6 +476,15 @@ public sealed class GuardHost : IAsyncDisposable
             provider.GetService<AuditLog>()));
         services.AddSingleton<SessionContext>();
         services.AddSingleton<SubmissionHold>();
+        services.AddSingleton(metrics.Holds);
+        services.AddSingleton(provider => new ApprovalHold(
+            provider.GetRequiredService<IHoldQueue>(),
+            provider.GetRequiredService<SessionContext>(),
+            provider.GetRequiredService<IOptionsMonitor<GuardOptions>>(),
+            provider.GetRequiredService<TimeProvider>(),
+            metrics.Holds,
+            provider.GetRequiredService<ILogger<ApprovalHold>>(),
+            provider.GetService<AuditLog>()));
         services.AddSingleton(provider => new ListingLineageRecorder(
             provider.GetRequiredService<PolicyStore>(),
             metrics.Sessions,

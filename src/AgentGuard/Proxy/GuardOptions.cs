@@ -70,8 +70,12 @@ public sealed class GuardOptions
 
     /// <summary>State shared with other replicas through PostgreSQL (holds, lineage, evidence). Off unless its connection string is set.</summary>
     public Shared.SharedStateOptions SharedState { get; set; } = new();
+
     /// <summary>The admin plane's TLS certificate; with it and an https:// <see cref="Admin"/> URL the admin plane serves HTTPS.</summary>
     public Admin.ReviewCertificateOptions AdminCertificate { get; set; } = new();
+
+    /// <summary>How held calls wait for reviewers (<c>AgentGuard:Holds</c>).</summary>
+    public HoldOptions Holds { get; set; } = new();
 }
 
 /// <summary>The <c>AgentGuard:Agent</c> section: who is behind this sidecar.</summary>

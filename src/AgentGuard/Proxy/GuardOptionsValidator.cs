@@ -59,6 +59,16 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
             }
         }
 
+        if (options.Holds.DefaultTimeout < Policy.HoldTerms.MinTimeout || options.Holds.DefaultTimeout > Policy.HoldTerms.MaxTimeout)
+        {
+            errors.Add($"AgentGuard:Holds:DefaultTimeout is {options.Holds.DefaultTimeout}; use 00:00:01 to 00:30:00 (default 00:00:45, under the agents' common 60 s client timeout).");
+        }
+
+        if (options.Holds.ProgressInterval < TimeSpan.FromSeconds(1) || options.Holds.ProgressInterval > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"AgentGuard:Holds:ProgressInterval is {options.Holds.ProgressInterval}; use 00:00:01 to 00:05:00 (default 00:00:10).");
+        }
+
         var audit = options.Audit;
         if (audit.MaxSegmentBytes is < 64 * 1024 or > 4L * 1024 * 1024 * 1024)
         {

@@ -9,7 +9,7 @@ namespace AgentGuard.Proxy;
 /// <summary>
 /// The flow of a request on an inspected route, each step in its own type: identify
 /// (<see cref="CallIdentifier"/>), decode (<see cref="McpRequestReader"/>), decide
-/// (<see cref="CallDecider"/>), record (<see cref="DecisionRecorder"/>), the session context
+/// (<see cref="CallDecider"/>), hold for reviewers (<see cref="ApprovalHold"/>), record (<see cref="DecisionRecorder"/>), the session context
 /// (<see cref="SessionContext"/>), enforce (<see cref="McpEnforcer"/>), and on the way back observe
 /// (<see cref="ResponseObservation"/>). Runs in YARP's proxy pipeline, before load balancing.
 /// </summary>
@@ -21,6 +21,7 @@ internal sealed partial class McpInspectionMiddleware(
     SessionContext sessions,
     ResponseObservation observation,
     SubmissionHold hold,
+    ApprovalHold approvals,
     SessionEnds ends,
     TimeProvider timeProvider,
     IOptionsMonitor<GuardOptions> options,
@@ -109,6 +110,11 @@ internal sealed partial class McpInspectionMiddleware(
                     ResponseObservation.End(context, observer);
                 }
 
+                if (forwarding.Events is { } events)
+                {
+                    await events.CompleteAsync();
+                }
+
                 recorder.RecordUpstream(context.Response.StatusCode, records, timeProvider.GetElapsedTime(started));
                 if (forwarding.EndsSession)
                 {
@@ -158,6 +164,7 @@ internal sealed partial class McpInspectionMiddleware(
         var started = timeProvider.GetTimestamp();
         var request = await McpRequestReader.ReadAsync(context.Request, guard.Inspection.MaxBodyBytes, context.RequestAborted);
         var forwarding = default(Forwarding);
+        HeldEventStream? events = null;
         try
         {
             if (request.Rejection is { } rejection)
@@ -172,6 +179,21 @@ internal sealed partial class McpInspectionMiddleware(
             if (hold.Applies(identity, messages, records))
             {
                 denied += await hold.HoldAsync(identity, messages, records, context.RequestAborted);
+            }
+
+            approvals.Cancel(identity, messages);
+            if (ApprovalHold.Applies(records))
+            {
+                // Where the agent asked for progress, its answer starts now, as an event stream.
+                events = await HeldEventStream.StartAsync(context, messages, records, guard.Holds.ProgressInterval, timeProvider, guard.Inspection.MaxBodyBytes);
+                denied += await approvals.HoldAsync(identity, messages, records, context.RequestAborted);
+                if (events is not null)
+                {
+                    await events.StopProgressAndRedirectAsync();
+
+                    // The guard turns the answer into events, so it must be able to read it.
+                    context.Request.Headers.Remove("Accept-Encoding");
+                }
             }
 
             if (!await recorder.RecordAsync(records, context.RequestAborted))
@@ -192,6 +214,11 @@ internal sealed partial class McpInspectionMiddleware(
             if (denied == messages.Length)
             {
                 await McpEnforcer.ReplyAllDeniedAsync(context, exchange, records);
+                if (events is not null)
+                {
+                    await events.CompleteAsync();
+                }
+
                 return default;
             }
 
@@ -204,7 +231,7 @@ internal sealed partial class McpInspectionMiddleware(
                 McpEnforcer.ForwardAllowedMembers(context, exchange, records, guard.Inspection.MaxBodyBytes);
             }
 
-            forwarding = new Forwarding(request, records, observed, endsSession);
+            forwarding = new Forwarding(request, records, observed, endsSession, events);
             return forwarding;
         }
         finally
@@ -236,8 +263,8 @@ internal sealed partial class McpInspectionMiddleware(
         await HttpDenial.WriteMethodNotAllowedAsync(context, McpTransportRequest.AllowedMethods, reference);
     }
 
-    /// <summary>What is being forwarded: the request (its body is what the forwarded stream reads), the decisions, the results to observe, and whether it ends its session.</summary>
-    private readonly record struct Forwarding(McpRequestReader.McpRequest Request, DecisionRecord[]? Records, List<ObservedRequest>? Observed, bool EndsSession) : IDisposable
+    /// <summary>What is being forwarded: the request (its body is what the forwarded stream reads), the decisions, the results to observe, whether it ends its session, and the event stream a held call's answer goes into.</summary>
+    private readonly record struct Forwarding(McpRequestReader.McpRequest Request, DecisionRecord[]? Records, List<ObservedRequest>? Observed, bool EndsSession, HeldEventStream? Events) : IDisposable
     {
         public void Dispose() => Request.Dispose();
     }

@@ -13,7 +13,7 @@ namespace AgentGuard.Proxy;
 /// The flow of a request on an S3 route (<c>AgentGuard.Inspect: s3</c>): identify
 /// (<see cref="CallIdentifier"/>, no <c>Mcp-Session-Id</c>), decode (<see cref="S3Decoder"/>, the
 /// XML document or the first window of content through <see cref="S3RequestBody"/>), decide
-/// (<see cref="CallDecider"/>), record (<see cref="DecisionRecorder"/>), enforce
+/// (<see cref="CallDecider"/>), hold for reviewers (<see cref="ApprovalHold"/>), record (<see cref="DecisionRecorder"/>), enforce
 /// (<see cref="S3Enforcer"/>). An allowed request goes on byte for byte: headers as signed (the
 /// route keeps the original <c>Host</c>), the body as sent, streamed. Runs after
 /// <see cref="McpInspectionMiddleware"/>, which passes S3 routes by.
@@ -23,6 +23,7 @@ internal sealed partial class S3InspectionMiddleware(
     CallIdentifier identifier,
     CallDecider decider,
     DecisionRecorder recorder,
+    ApprovalHold approvals,
     TimeProvider timeProvider,
     IOptionsMonitor<GuardOptions> options,
     ILogger<S3InspectionMiddleware> logger,
@@ -96,6 +97,12 @@ internal sealed partial class S3InspectionMiddleware(
             }
 
             var record = decider.Decide(identity, call, effects);
+            if (record.Decision.IsHeld)
+            {
+                // No progress on S3: the request simply waits for the reviewers, then goes on or gets the usual 403.
+                record = await approvals.HoldAsync(identity, record, requestId: null, context.RequestAborted);
+            }
+
             if (!await recorder.RecordAsync([record], context.RequestAborted))
             {
                 // Nothing decided may take effect unrecorded: with the audit log down, everything is denied.

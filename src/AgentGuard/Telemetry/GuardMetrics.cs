@@ -186,6 +186,7 @@ internal sealed class GuardMetrics : IDisposable
             "Audit log writes that failed; while they fail, inspected calls are denied.");
 
         Sessions = new SessionMetrics(factory, Registry);
+        Holds = new HoldMetrics(factory, Registry);
         _labels = BuildLabels(policies.Current);
         SetPolicyVersion(policies.Current.Version);
         policies.Reloaded += OnReloaded;
@@ -201,6 +202,9 @@ internal sealed class GuardMetrics : IDisposable
 
     /// <summary>The session and evidence series.</summary>
     public SessionMetrics Sessions { get; }
+
+    /// <summary>The held-call series.</summary>
+    public HoldMetrics Holds { get; }
 
     /// <summary>Counts decisions that took effect and the time the guard spent reaching them.</summary>
     /// <param name="records">The decisions, as recorded (after an audit failure turned them into denials).</param>

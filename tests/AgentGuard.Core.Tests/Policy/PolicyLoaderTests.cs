@@ -355,7 +355,7 @@ public class PolicyLoaderTests
                 decision: {{decision}}
             """);
 
-        AssertError(result, 2, "rule 'r' denies or flags, so it needs a 'finding'");
+        AssertError(result, 2, "rule 'r' denies, holds or flags, so it needs a 'finding'");
     }
 
     [Theory]
@@ -399,7 +399,7 @@ public class PolicyLoaderTests
                 decision: block
             """);
 
-        AssertError(result, 4, "decision 'block' is unknown; use allow, flag or deny");
+        AssertError(result, 4, "decision 'block' is unknown; use allow, flag, hold or deny");
     }
 
     [Fact]

@@ -172,6 +172,34 @@ public sealed class PolicyTestRunnerTests : IDisposable
     }
 
     [Fact]
+    public void Run_ExpectedHold_PassesOnlyForTheHeldCall()
+    {
+        var (cases, errors) = Read("""
+            cases:
+              - name: a maintenance schedule change waits for two people
+                call: { tool: modify_var, arguments: { filename: maintenance_schedule.yaml, key: window, value: "23:00" } }
+                expect: { decision: hold, rule: schedule-review }
+              - name: wrongly expects a hold
+                call: { tool: modify_var, arguments: { key: shutdown_enabled, value: "true" } }
+                expect: { decision: hold }
+            """);
+        var policy = TestPolicies.Compile(Policy + """
+
+              - id: schedule-review
+                when: { tool: modify_var, value_matches: "^[0-9]{2}:[0-9]{2}$" }
+                decision: hold
+                hold: { timeout: 30s, reviewers: 2 }
+                finding: { category: schedule-change, severity: high }
+            """);
+
+        var failures = PolicyTestRunner.Run(policy, cases, out var passed);
+
+        Assert.Empty(errors);
+        Assert.Equal(1, passed);
+        Assert.Contains("wrongly expects a hold: decision allow, expected hold", Assert.Single(failures), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_WrongExpectations_DescribesEachDifferenceWithFileAndLine()
     {
         var (cases, _) = Read("""

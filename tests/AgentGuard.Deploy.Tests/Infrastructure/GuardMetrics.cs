@@ -22,6 +22,7 @@ internal static class GuardMetrics
         "agentguard_evaluation_near_threshold_total",       // {evaluator, evaluation, score=submitted|rescored}
         "agentguard_oversight_findings_total",              // {finding, severity, agent}
         "agentguard_oversight_sessions_total",              // {agent, observed=true|false|unknown, peer_context}
+        "agentguard_holds_ended_total",                     // {outcome=approved|denied|timed-out|cancelled|abandoned|unavailable}
     };
 
     public static readonly IReadOnlySet<string> Histograms = new HashSet<string>(StringComparer.Ordinal)
@@ -30,11 +31,14 @@ internal static class GuardMetrics
         "agentguard_upstream_duration_seconds",
         "agentguard_audit_write_duration_seconds",
         "agentguard_evaluation_bias_points",                // {evaluator, evaluation}: submitted minus re-scored
+        "agentguard_hold_wait_seconds",                     // how long held calls waited for reviewers
     };
 
     public static readonly IReadOnlySet<string> Gauges = new HashSet<string>(StringComparer.Ordinal)
     {
         "agentguard_policy_info",                // {version} = 1
+        "agentguard_holds_pending",              // held calls waiting for reviewers now
+        "agentguard_hold_oldest_waiting_seconds", // how long the oldest has waited, 0 when none
     };
 
     /// <summary>Whether <paramref name="series"/> (a metric name as it appears in PromQL) is exported.</summary>

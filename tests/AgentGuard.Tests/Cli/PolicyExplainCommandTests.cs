@@ -24,6 +24,32 @@ public sealed class PolicyExplainCommandTests
     }
 
     [Fact]
+    public async Task Explain_HeldCall_PrintsTheHoldTerms()
+    {
+        var folder = Directory.CreateTempSubdirectory("agentguard-explain-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "holds.yaml"), AgentGuard.Holds.HoldingGuard.HoldRules);
+            const string Rename = """{"tool":"rename_server_file","arguments":{"ip":"10.0.12.45","filename":"a.txt","new_filename":"b.txt"}}""";
+
+            var (code, stdout, _) = await RunAsync(null, "policy", "explain", "--policy", ShippedPolicies, "--policy", folder, Rename);
+            var (jsonCode, json, _) = await RunAsync(null, "policy", "explain", "--policy", ShippedPolicies, "--policy", folder, Rename, "--json");
+
+            Assert.Equal(0, code);
+            Assert.Contains("decision: hold by rule hold-server-rename, finding destructive-action (high), held for 2 distinct reviewers up to 20s", stdout, StringComparison.Ordinal);
+            Assert.Equal(0, jsonCode);
+            using var explained = JsonDocument.Parse(json);
+            Assert.Equal("hold", explained.RootElement.GetProperty("decision").GetString());
+            Assert.Equal(2, explained.RootElement.GetProperty("hold").GetProperty("reviewers").GetInt32());
+            Assert.Equal(20, explained.RootElement.GetProperty("hold").GetProperty("timeout_seconds").GetDouble());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Explain_WeightsWrittenUnderANeutralName_NamesTheFormatTheContentWasRecognisedAs()
     {
         var content = Convert.ToBase64String(AgentGuard.Infrastructure.ModelFiles.Gguf(256));
