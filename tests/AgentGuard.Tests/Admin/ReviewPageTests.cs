@@ -424,7 +424,9 @@ public sealed partial class ReviewPageTests(ITestOutputHelper output)
         var before = await http.GetStringAsync(review.Admin("/review"));
         Assert.Contains("Chain verified", before, StringComparison.Ordinal);
 
-        // A verification is cached; a fresh admin plane (as after a restart) verifies again.
+        // A verification is cached; a fresh admin plane (as after a restart) verifies again. The guard
+        // is stopped first, so that no record it is still writing races the edit.
+        await review.Guard.DisposeAsync();
         var segment = Directory.GetFiles(review.AuditDirectory, "*.jsonl").Single();
         var status = new ReviewChainStatus(review.AuditDirectory, null, TimeProvider.System);
         var lines = await File.ReadAllLinesAsync(segment);
