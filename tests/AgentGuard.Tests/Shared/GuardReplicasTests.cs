@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using AgentGuard.Audit;
 using AgentGuard.Demo;
@@ -33,7 +34,14 @@ public sealed class GuardReplicasTests(ITestOutputHelper output) : IDisposable
             - { kind: move, resource: "host://{source_ip}/{filenames[*]}", destination: "host://{dest_ip}/" }
           run_shell_command:
             - { kind: shell, command: [command], host: "" }
+          delete_server_file:
+            - { kind: delete, resource: "host://{ip}/{filename}" }
         rules:
+          - id: server-delete-held
+            when: { tool: delete_server_file }
+            decision: hold
+            hold: { timeout: 30s }
+            finding: { category: destructive-action, severity: medium }
           - id: weights-exfiltration
             when: { kind: [copy, move, egress], asset: model-weights, crosses_host: true }
             decision: deny
@@ -56,6 +64,7 @@ public sealed class GuardReplicasTests(ITestOutputHelper output) : IDisposable
     // The orchestrator names the agent's run on both replicas (a load balancer may send any call to either).
     private const string RunHeader = "X-Agent-Run";
     private static readonly SessionKey Run = new(Agent, "run-1");
+    private const string ReviewerToken = "alice-token-0123456789abcdef";
     private static int _ids;
 
     private readonly string _folder = Directory.CreateTempSubdirectory("agentguard-replicas-").FullName;
@@ -183,6 +192,41 @@ public sealed class GuardReplicasTests(ITestOutputHelper output) : IDisposable
         Assert.IsType<InMemorySessionStore>(single.Sessions);
     }
 
+    [SkippableFact]
+    public async Task A_call_held_through_one_replica_is_released_by_a_reviewer_voting_on_the_other()
+    {
+        await using var postgres = SharedPostgres.Create();
+        await using var world = await StartAsync(postgres);
+
+        // The agent's call waits on A ...
+        var call = world.CallAsync(world.A, "delete_server_file", new { ip = Source, filename = "deprecated_api_docs_v1.pdf" });
+        using var admin = new HttpClient { BaseAddress = world.B.AdminAddress };
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", ReviewerToken);
+        JsonElement held = default;
+        await Poll.UntilAsync(
+            async () =>
+            {
+                using var listed = JsonDocument.Parse(await admin.GetStringAsync("/api/approvals"));
+                var approvals = listed.RootElement.GetProperty("approvals");
+                held = approvals.GetArrayLength() == 1 ? approvals[0].Clone() : default;
+                return held.ValueKind == JsonValueKind.Object;
+            },
+            "replica B to list the call held on A");
+        Assert.False(call.IsCompleted);
+        Assert.Equal("replica-a", held.GetProperty("replica").GetString());
+
+        // ... and a reviewer's approval given on B releases it: the tool server gets the call.
+        using var vote = await admin.PostAsJsonAsync("/api/approvals/" + held.GetProperty("id").GetString(), new { decision = "approve", call_hash = held.GetProperty("call_hash").GetString() });
+        Assert.Equal(System.Net.HttpStatusCode.OK, vote.StatusCode);
+        Assert.False(await call.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.DoesNotContain(world.Tools.World.GetServerFiles(Source), f => f.Name == "deprecated_api_docs_v1.pdf");
+
+        // Each replica's chain tells its part: B took alice's vote, A held and released the call.
+        var reference = held.GetProperty("id").GetString();
+        Assert.Contains(AuditReader.Query(world.AuditOf("b"), new AuditQuery { Type = "hold" }), e => e.Reference == reference && e.Json.Contains("\"event\":\"vote\"", StringComparison.Ordinal) && e.Json.Contains("alice", StringComparison.Ordinal));
+        await Poll.UntilAsync(() => AuditReader.Query(world.AuditOf("a"), new AuditQuery { Type = "hold" }).Any(e => e.Reference == reference && e.Json.Contains("\"event\":\"approved\"", StringComparison.Ordinal)), "A's record of the approval");
+    }
+
     private async Task<string> WritePolicyAsync()
     {
         var policies = Path.Combine(_folder, "policies");
@@ -219,7 +263,15 @@ public sealed class GuardReplicasTests(ITestOutputHelper output) : IDisposable
             ["AgentGuard:SharedState:Replica"] = "replica-" + replica,
             ["AgentGuard:SharedState:Heartbeat"] = "00:00:00.250",
             ["AgentGuard:SharedState:ReplicaTimeout"] = "00:00:03",
+            ["AgentGuard:Reviewers:File"] = WriteReviewers(),
         });
+
+    private string WriteReviewers()
+    {
+        var path = Path.Combine(_folder, "reviewers.yaml");
+        File.WriteAllText(path, $"reviewers:\n  - {{ name: alice, token_sha256: {Admin.ReviewerDirectory.Hash(ReviewerToken)} }}\n");
+        return path;
+    }
 
     private sealed class World(StudyToolServer tools, GuardHost a, GuardHost b, string folder) : IAsyncDisposable
     {
