@@ -1,4 +1,6 @@
-using AgentGuard.Holds;
+using AgentGuard.Infrastructure;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Support.UI;
 using Xunit.Abstractions;
@@ -17,9 +19,17 @@ public sealed class ReviewBrowserTests(ITestOutputHelper output)
     public async Task Reviewer_LogsInFiltersOpensARecordAndApprovesAHeldCall()
     {
         using var browser = ReviewBrowser.Start();
-        await using var review = await ReviewGuard.StartAsync(output, rounds: 6);
-        var (call, decided) = await review.HoldAsync();
+        var holdPolicy = Directory.CreateTempSubdirectory("agentguard-hold-policy-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(holdPolicy, "holds.yaml"), Holds.HoldingGuard.HoldRules);
+        await using var review = await ReviewGuard.StartAsync(output, rounds: 6, policies: [TestGuard.ShippedPolicies, holdPolicy]);
         var driver = browser.Driver;
+
+        // The agent deletes a file on a company server: a rule holds the call for a person.
+        await using var transport = new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(review.Guard.DataAddress, review.Tools.Endpoint.AbsolutePath), TransportMode = HttpTransportMode.StreamableHttp });
+        await using var agent = await McpClient.CreateAsync(transport);
+        var deleting = agent.CallToolAsync("delete_server_file", new Dictionary<string, object?> { ["ip"] = Demo.StudyWorld.SourceServerIp, ["filename"] = "deprecated_api_docs_v1.pdf" }).AsTask();
+        await Poll.UntilAsync(() => review.Guard.Holds.Pending().Count == 1, "the agent's call to be held");
+        var call = review.Guard.Holds.Pending()[0].Call;
 
         // Not logged in: the page sends the reviewer to the login form, then back.
         driver.Navigate().GoToUrl(review.Admin("/review").ToString());
@@ -62,10 +72,14 @@ public sealed class ReviewBrowserTests(ITestOutputHelper output)
         section.FindElement(By.Name("reason")).SendKeys("Scheduled maintenance, confirmed with the owner");
         section.FindElement(By.CssSelector("button.approve")).Click();
         Assert.Contains("Approved", browser.Wait(By.Id("vote-result"), "the vote's result").Text, StringComparison.Ordinal);
-        var resolution = await decided.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(HoldOutcome.Approved, resolution.Outcome);
-        Assert.Equal(["alice"], resolution.Reviewers);
+
+        // The agent's call completes with the tool's real result.
+        var result = await deleting.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.NotEqual(true, result.IsError);
+        Assert.Contains("Deleted", string.Join("\n", result.Content.OfType<TextContentBlock>().Select(b => b.Text)), StringComparison.Ordinal);
+        Assert.DoesNotContain(review.Tools.World.GetServerFiles(Demo.StudyWorld.SourceServerIp), f => f.Name == "deprecated_api_docs_v1.pdf");
         Assert.Empty(review.Guard.Holds.Pending());
+        Directory.Delete(holdPolicy, recursive: true);
 
         // A phone: the pages fit its width (wide tables scroll inside their box, not the page).
         var (second, _) = await review.HoldAsync(tool: "run_shell_command", arguments: """{"command":"sed -i -e s/true/false/ /workspace/config/shutdown_config.yaml"}""");

@@ -42,7 +42,8 @@ internal sealed partial class ReviewGuard : IAsyncDisposable
     /// clock set back for the earlier runs, each leaving out some of the denied steps), so the
     /// findings chart has a history to show.
     /// </param>
-    public static async Task<ReviewGuard> StartAsync(ITestOutputHelper output, bool adminToken = true, string admin = "http://127.0.0.1:0", bool seed = true, int rounds = 1, IDictionary<string, string?>? extra = null)
+    /// <param name="policies">The policy files and folders; the shipped policy when <see langword="null"/>.</param>
+    public static async Task<ReviewGuard> StartAsync(ITestOutputHelper output, bool adminToken = true, string admin = "http://127.0.0.1:0", bool seed = true, int rounds = 1, IDictionary<string, string?>? extra = null, IEnumerable<string>? policies = null)
     {
         var folder = Directory.CreateTempSubdirectory("agentguard-review-").FullName;
         var reviewers = Path.Combine(folder, "reviewers.yaml");
@@ -71,7 +72,7 @@ internal sealed partial class ReviewGuard : IAsyncDisposable
         }
 
         var clock = new ShiftedTimeProvider();
-        var guard = await TestGuard.StartAsync(output, tools.BaseAddress, settings: settings, timeProvider: clock);
+        var guard = await TestGuard.StartAsync(output, tools.BaseAddress, policies, settings: settings, timeProvider: clock);
         var review = new ReviewGuard(folder, tools, guard);
         for (var round = 0; seed && round < rounds; round++)
         {
