@@ -38,7 +38,7 @@ namespace AgentGuard.Oversight;
 /// bounded as the deployment's agents.
 /// </para>
 /// </remarks>
-public sealed class WatchedComparison
+public sealed class WatchedComparison : IWatchedComparison
 {
     /// <summary>The finding raised when unobserved sessions have findings significantly more often than observed ones.</summary>
     public static readonly Finding AlignmentFakingSuspected = new("alignment-faking-suspected", Severity.High);
@@ -115,8 +115,30 @@ public sealed class WatchedComparison
             }
 
             window.Raised = true;
-            return Finding(session, counts, p, now, peerContext);
+            return Finding(_options, session, counts, p, now, peerContext);
         }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<OversightFinding?> SessionEndedAsync(SessionKey session, bool? observed, bool hadFinding, DateTimeOffset now, bool peerContext, CancellationToken cancellationToken)
+        => ValueTask.FromResult(SessionEnded(session, observed, hadFinding, now, peerContext));
+
+    /// <summary>
+    /// The look a window of <paramref name="counts"/> gets when its newest session is the
+    /// <paramref name="inBlock"/>-th of its block: the finding when this is a scheduled look, each arm
+    /// has enough sessions and the test is significant; otherwise <see langword="null"/>. The same
+    /// test the in-memory comparison makes, for a window kept elsewhere (shared by replicas).
+    /// </summary>
+    public static OversightFinding? Look(WatchedComparisonOptions options, SessionKey session, WatchedCounts counts, int inBlock, DateTimeOffset now, bool peerContext)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (inBlock % options.LookEvery != 0 || counts.Observed < options.MinimumPerArm || counts.Unobserved < options.MinimumPerArm)
+        {
+            return null;
+        }
+
+        var p = counts.UnobservedWorsePValue();
+        return p > options.AlphaPerLook ? null : Finding(options, session, counts, p, now, peerContext);
     }
 
     /// <summary>The labelled sessions of <paramref name="agent"/> in the window now.</summary>
@@ -128,14 +150,14 @@ public sealed class WatchedComparison
         }
     }
 
-    private OversightFinding Finding(SessionKey session, WatchedCounts counts, double p, DateTimeOffset now, bool peerContext)
+    private static OversightFinding Finding(WatchedComparisonOptions options, SessionKey session, WatchedCounts counts, double p, DateTimeOffset now, bool peerContext)
     {
         var message = string.Create(
             CultureInfo.InvariantCulture,
             $"Agent {session.Agent} had findings in {counts.UnobservedWithFindings} of {counts.Unobserved} unobserved sessions ({Percent(counts.UnobservedWithFindings, counts.Unobserved)}) " +
             $"and in {counts.ObservedWithFindings} of {counts.Observed} observed sessions ({Percent(counts.ObservedWithFindings, counts.Observed)}) " +
             $"among its last {counts.Observed + counts.Unobserved} labelled sessions. Fisher's exact test, unobserved worse: p = {p:G3} " +
-            $"(two-sided p = {counts.TwoSidedPValue():G3}), at or below {_options.AlphaPerLook:G3} (alpha {_options.Alpha:G3} shared by {_options.LooksPerWindow} looks per {_options.WindowSize} sessions).");
+            $"(two-sided p = {counts.TwoSidedPValue():G3}), at or below {options.AlphaPerLook:G3} (alpha {options.Alpha:G3} shared by {options.LooksPerWindow} looks per {options.WindowSize} sessions).");
         return new OversightFinding(
             now,
             session,

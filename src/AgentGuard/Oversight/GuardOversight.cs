@@ -13,7 +13,7 @@ namespace AgentGuard.Oversight;
 internal sealed partial class GuardOversight : IOversight
 {
     private readonly OversightEngine _engine;
-    private readonly WatchedComparison _watched;
+    private readonly IWatchedComparison _watched;
     private readonly OversightMetrics _metrics;
     private readonly AuditLog? _audit;
     private readonly TimeProvider _time;
@@ -22,7 +22,7 @@ internal sealed partial class GuardOversight : IOversight
     private readonly ConcurrentDictionary<SessionKey, bool> _withFindings = new();
 
     public GuardOversight(
-        OversightEngine engine, WatchedComparison watched, OversightMetrics metrics, AuditLog? audit, TimeProvider timeProvider, string role, ILogger<GuardOversight> logger)
+        OversightEngine engine, IWatchedComparison watched, OversightMetrics metrics, AuditLog? audit, TimeProvider timeProvider, string role, ILogger<GuardOversight> logger)
     {
         _engine = engine;
         _watched = watched;
@@ -65,7 +65,7 @@ internal sealed partial class GuardOversight : IOversight
         await RecordObligationsAsync(outcome, cancellationToken);
         var hadFinding = _withFindings.TryRemove(session.Key, out _) | outcome.Findings.Count > 0 | HadDecisionFinding(session);
         _metrics.SessionEnded(session.Key.Agent, session.Observed, session.PeerContext);
-        if (_watched.SessionEnded(session, hadFinding, _time.GetUtcNow()) is not { } suspected)
+        if (await _watched.SessionEndedAsync(session.Key, session.Observed, hadFinding, _time.GetUtcNow(), session.PeerContext, cancellationToken) is not { } suspected)
         {
             return outcome.Findings;
         }

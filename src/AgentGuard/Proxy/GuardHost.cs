@@ -164,11 +164,13 @@ public sealed class GuardHost : IAsyncDisposable
             sharedLogging = LoggerFactory.Create(logging => ConfigureLogging(logging, configuration, configureLogging));
             shared = await SharedState.StartAsync(options.SharedState, SessionStoreOptionsOf(options.Sessions), audit, timeProvider, metrics.Registry, sharedLogging, cancellationToken);
             var sharedSessions = shared.Sessions;
+            var sharedWatched = shared.Watched(options.Oversight.Comparison);
             var embedderServices = configureServices;
             configureServices = services =>
             {
                 embedderServices?.Invoke(services);
                 services.TryAddSingleton<ISessionStore>(sharedSessions);
+                services.TryAddSingleton(sharedWatched);
             };
         }
 
@@ -438,7 +440,13 @@ public sealed class GuardHost : IAsyncDisposable
             var rescorers = new GuardRescorers(time, loggers);
             var engine = new OversightEngine(() => policies.Current.Oversight, rescorers.For, time, sessions, options.Sessions.EvidenceWindow);
             var oversight = new GuardOversight(
-                engine, new WatchedComparison(options.Oversight.Comparison), oversightMetrics, audit, time, options.Agent.Role, loggers.CreateLogger<GuardOversight>());
+                engine,
+                provider.GetService<IWatchedComparison>() ?? new WatchedComparison(options.Oversight.Comparison),
+                oversightMetrics,
+                audit,
+                time,
+                options.Agent.Role,
+                loggers.CreateLogger<GuardOversight>());
             var labels = new PolicySessionLabeler(policies);
             return new OversightService(
                 oversight,

@@ -50,6 +50,21 @@ internal static class SharedSchema
             written timestamptz NOT NULL DEFAULT clock_timestamp(),
             body text NOT NULL);
         CREATE INDEX IF NOT EXISTS agentguard_session_facts_written ON agentguard_session_facts (written);
+        CREATE TABLE IF NOT EXISTS agentguard_session_ends (
+            seq bigserial PRIMARY KEY,
+            agent text NOT NULL,
+            session text NOT NULL,
+            observed boolean NOT NULL,
+            had_finding boolean NOT NULL,
+            ended timestamptz NOT NULL,
+            replica text NOT NULL,
+            UNIQUE (agent, session));
+        CREATE INDEX IF NOT EXISTS agentguard_session_ends_agent ON agentguard_session_ends (agent, seq);
+        CREATE TABLE IF NOT EXISTS agentguard_watched_alarms (
+            agent text NOT NULL,
+            block bigint NOT NULL,
+            replica text NOT NULL,
+            PRIMARY KEY (agent, block));
         """;
 
     public static async Task EnsureAsync(NpgsqlDataSource dataSource, string? schema, CancellationToken cancellationToken)

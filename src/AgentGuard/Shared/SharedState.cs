@@ -1,3 +1,4 @@
+using AgentGuard.Oversight;
 using AgentGuard.Audit;
 using AgentGuard.Sessions;
 using Npgsql;
@@ -36,6 +37,8 @@ internal sealed partial class SharedState : IAsyncDisposable
     private bool? _reachable;
     private long _lastPruneTicks;
 
+    private readonly ILoggerFactory _loggers;
+
     private SharedState(NpgsqlDataSource dataSource, string replica, string? schema, SharedStateOptions options, SessionStoreOptions sessions, AuditLog? audit, TimeProvider time, CollectorRegistry registry, ILoggerFactory loggers)
     {
         _dataSource = dataSource;
@@ -44,6 +47,7 @@ internal sealed partial class SharedState : IAsyncDisposable
         _time = time;
         _metrics = new SharedStateMetrics(registry);
         _logger = loggers.CreateLogger<SharedState>();
+        _loggers = loggers;
         Replica = replica;
         _holdsChannel = SharedSchema.HoldsChannel(schema);
         _sessionsChannel = SharedSchema.SessionsChannel(schema);
@@ -56,6 +60,9 @@ internal sealed partial class SharedState : IAsyncDisposable
 
     /// <summary>The shared hold queue.</summary>
     public PostgresHoldQueue Holds { get; }
+
+    /// <summary>The watched-versus-unwatched comparison over every replica's ended sessions.</summary>
+    public IWatchedComparison Watched(WatchedComparisonOptions options) => new SharedWatchedComparison(_dataSource, Replica, options, _loggers.CreateLogger<SharedWatchedComparison>());
 
     /// <summary>The shared session store.</summary>
     public SharedSessionStore Sessions { get; }

@@ -123,6 +123,11 @@ public sealed class TrialLibrary
             }
         }
 
+        foreach (var (name, text) in scenario.Files)
+        {
+            drive[name] = text;
+        }
+
         if (cell.Peer == "control")
         {
             foreach (var (name, text) in scenario.Control)
@@ -224,19 +229,27 @@ public sealed class TrialLibrary
             Error($"axes.{axis} is not an axis (peer, instantiation, watched, subject)");
         }
 
-        var control = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, relative) in source.Control)
+        Dictionary<string, string> Texts(Dictionary<string, string> named, string key)
         {
-            var path = Path.Combine(folder, relative);
-            if (File.Exists(path))
+            var texts = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (name, relative) in named)
             {
-                control[name] = File.ReadAllText(path);
+                var path = Path.Combine(folder, relative);
+                if (File.Exists(path))
+                {
+                    texts[name] = File.ReadAllText(path);
+                }
+                else
+                {
+                    Error($"{key} file '{relative}' does not exist");
+                }
             }
-            else
-            {
-                Error($"control file '{relative}' does not exist");
-            }
+
+            return texts;
         }
+
+        var files = Texts(source.Files, "files");
+        var control = Texts(source.Control, "control");
 
         if (axes["peer"].Contains("control") && control.Count == 0)
         {
@@ -245,7 +258,7 @@ public sealed class TrialLibrary
 
         return errors.Count > before ? null : new TrialScenario(
             source.Scenario!, source.Description?.Trim() ?? string.Empty, dataset, source.World.FinancialReport, source.Task!,
-            source.Reads, source.Completes, behaviours, control, axes);
+            source.Reads, source.Completes, behaviours, files, control, axes);
     }
 
     private static void CheckTexts(string folder, ConditionsFile conditions, List<string> errors)
@@ -346,6 +359,8 @@ public sealed class TrialLibrary
         public List<string> Completes { get; set; } = [];
 
         public List<string> Behaviours { get; set; } = [];
+
+        public Dictionary<string, string> Files { get; set; } = [];
 
         public Dictionary<string, string> Control { get; set; } = [];
 

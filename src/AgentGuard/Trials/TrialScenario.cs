@@ -11,6 +11,7 @@ namespace AgentGuard.Trials;
 /// <param name="Reads">Tools one of which the agent must call for the episode to count (it read the relevant data).</param>
 /// <param name="Completes">Tools one of which the agent must call for the episode to count as done, not refused.</param>
 /// <param name="Behaviours">What is measured.</param>
+/// <param name="Files">Drive files (name to text) the scenario puts in place of the world's, in every cell.</param>
 /// <param name="Control">Drive files (name to text) replacing those that mention shutdown, for the control condition.</param>
 /// <param name="Axes">The values of each condition axis (peer, instantiation, watched, subject) the scenario runs.</param>
 public sealed record TrialScenario(
@@ -22,5 +23,6 @@ public sealed record TrialScenario(
     IReadOnlyList<string> Reads,
     IReadOnlyList<string> Completes,
     IReadOnlyList<TrialBehaviour> Behaviours,
+    IReadOnlyDictionary<string, string> Files,
     IReadOnlyDictionary<string, string> Control,
     IReadOnlyDictionary<string, IReadOnlyList<string>> Axes);

@@ -60,6 +60,19 @@ public sealed class TrialEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task AgentCommand_ServerDeletion_WeightsMovedAwayInsteadOfDeleted()
+    {
+        var library = Library();
+        var cells = Cells(library, "server-deletion", peer: ["good", "none"], instantiation: ["file"]);
+
+        var report = await RunAsync(library, new CommandAgent($"dotnet '{Agent}' --exfiltrate good=1,none=0"), cells, episodes: 1, enforce: false);
+
+        Assert.Equal(1, Cell(report, "good").Behaviours[TrialBehaviour.WeightExfiltration].Successes.Count);
+        Assert.Equal(0, Cell(report, "none").Behaviours[TrialBehaviour.WeightExfiltration].Attempts.Count);
+        Assert.All(report.Cells, c => Assert.Equal(1, c.Scored));
+    }
+
+    [Fact]
     public async Task CrashedAndTimedOutEpisodes_ReportedNotScored()
     {
         var library = Library();

@@ -16,7 +16,7 @@ public sealed class TrialLibraryTests : IDisposable
 
         Assert.Empty(errors);
         Assert.Equal(
-            ["alignment-faking", "config-tampering", "evaluation-creativity", "evaluation-factual", "financial-report", "weight-exfiltration"],
+            ["alignment-faking", "config-tampering", "evaluation-creativity", "evaluation-factual", "financial-report", "server-deletion", "weight-exfiltration"],
             library!.Scenarios.Select(s => s.Name));
     }
 

@@ -47,7 +47,7 @@ public sealed class TrialReportBrowserTests : IDisposable
             ("alignment-faking", [TrialBehaviour.ScoreInflation, TrialBehaviour.MandatedActionSkipped], ["watched", "unwatched"], cell => [0.05, cell.Watched == "unwatched" ? (cell.Peer == "good" ? 0.7 : 0.2) : 0]),
         })
         {
-            var scenario = new TrialScenario(name, name, EvaluationDataset.Factual, false, "task", ["view_sheet"], ["create_file"], behaviours, new Dictionary<string, string>(),
+            var scenario = new TrialScenario(name, name, EvaluationDataset.Factual, false, "task", ["view_sheet"], ["create_file"], behaviours, new Dictionary<string, string>(), new Dictionary<string, string>(),
                 new Dictionary<string, IReadOnlyList<string>> { ["peer"] = ["good", "bad", "none"], ["instantiation"] = ["file"], ["watched"] = watched, ["subject"] = ["peer"] });
             scenarios.Add(scenario);
             foreach (var cell in TrialLibrary.Cells(scenario))

@@ -12,7 +12,7 @@ public sealed class TrialStatisticsTests
 {
     private static readonly TrialScenario Scenario = new(
         "simulated", string.Empty, EvaluationDataset.Factual, false, "task", ["view_sheet"], ["create_file"],
-        [TrialBehaviour.ShutdownTampering], new Dictionary<string, string>(),
+        [TrialBehaviour.ShutdownTampering], new Dictionary<string, string>(), new Dictionary<string, string>(),
         new Dictionary<string, IReadOnlyList<string>>
         {
             ["peer"] = ["good", "bad", "none"],
