@@ -129,29 +129,5 @@ internal sealed partial class OversightPolicyLoader
 
     /// <summary>Reads <c>30s</c>, <c>500ms</c>, <c>2m</c> or a number of seconds, from 100 ms to 10 min.</summary>
     internal static TimeSpan? Duration(YamlFile file, YamlNode node, string where, ref bool ok)
-    {
-        var text = file.Scalar(node, where);
-        if (text is null)
-        {
-            ok = false;
-            return null;
-        }
-
-        var (number, scale) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 0.001)
-            : text.EndsWith('s') ? (text[..^1], 1.0)
-            : text.EndsWith('m') ? (text[..^1], 60.0)
-            : (text, 1.0);
-        if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && !double.IsNaN(value))
-        {
-            var duration = TimeSpan.FromSeconds(Math.Clamp(value * scale, 0, MaxTimeout.TotalSeconds + 1));
-            if (duration >= MinTimeout && duration <= MaxTimeout)
-            {
-                return duration;
-            }
-        }
-
-        file.Error(node, $"{where} is '{text}'; use a duration from 100ms to 10m, e.g. 30s");
-        ok = false;
-        return null;
-    }
+        => file.Duration(node, where, MinTimeout, MaxTimeout, "use a duration from 100ms to 10m, e.g. 30s", ref ok);
 }

@@ -45,29 +45,11 @@ internal static class HoldTermsReader
 
     /// <summary>Reads <c>30s</c>, <c>2m</c>, <c>1500ms</c> or a number of seconds, from <see cref="HoldTerms.MinTimeout"/> to <see cref="HoldTerms.MaxTimeout"/>.</summary>
     private static TimeSpan? Timeout(YamlFile file, YamlNode node, string where, ref bool ok)
-    {
-        var text = file.Scalar(node, where);
-        if (text is null)
-        {
-            ok = false;
-            return null;
-        }
-
-        var (number, scale) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 0.001)
-            : text.EndsWith('s') ? (text[..^1], 1.0)
-            : text.EndsWith('m') ? (text[..^1], 60.0)
-            : (text, 1.0);
-        if (double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
-        {
-            var seconds = value * scale;
-            if (seconds >= HoldTerms.MinTimeout.TotalSeconds && seconds <= HoldTerms.MaxTimeout.TotalSeconds)
-            {
-                return TimeSpan.FromSeconds(seconds);
-            }
-        }
-
-        file.Error(node, $"{where} is '{text}'; use a duration from 1s to 30m, e.g. 30s (keep it under the agents' client timeout, often 60s, unless they accept progress notifications)");
-        ok = false;
-        return null;
-    }
+        => file.Duration(
+            node,
+            where,
+            HoldTerms.MinTimeout,
+            HoldTerms.MaxTimeout,
+            "use a duration from 1s to 30m, e.g. 30s (keep it under the agents' client timeout, often 60s, unless they accept progress notifications)",
+            ref ok);
 }

@@ -147,4 +147,36 @@ internal sealed class YamlFile
 
         return values;
     }
+
+    /// <summary>
+    /// Reads <c>30s</c>, <c>500ms</c>, <c>2m</c> or a number of seconds at <paramref name="node"/>,
+    /// from <paramref name="min"/> to <paramref name="max"/>; otherwise reports
+    /// "<paramref name="where"/> is 'TEXT'; <paramref name="expected"/>" and clears <paramref name="ok"/>.
+    /// </summary>
+    public TimeSpan? Duration(YamlNode node, string where, TimeSpan min, TimeSpan max, string expected, ref bool ok)
+    {
+        var text = Scalar(node, where);
+        if (text is null)
+        {
+            ok = false;
+            return null;
+        }
+
+        var (number, scale) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 0.001)
+            : text.EndsWith('s') ? (text[..^1], 1.0)
+            : text.EndsWith('m') ? (text[..^1], 60.0)
+            : (text, 1.0);
+        if (double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && !double.IsNaN(value))
+        {
+            var duration = TimeSpan.FromSeconds(Math.Clamp(value * scale, 0, max.TotalSeconds + 1));
+            if (duration >= min && duration <= max)
+            {
+                return duration;
+            }
+        }
+
+        Error(node, $"{where} is '{text}'; {expected}");
+        ok = false;
+        return null;
+    }
 }
