@@ -20,10 +20,19 @@ internal sealed partial class GuardOversight : IOversight
     private readonly string _role;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<SessionKey, bool> _withFindings = new();
+    private readonly IObligationLedger? _ledger;
 
     public GuardOversight(
-        OversightEngine engine, IWatchedComparison watched, OversightMetrics metrics, AuditLog? audit, TimeProvider timeProvider, string role, ILogger<GuardOversight> logger)
+        OversightEngine engine,
+        IWatchedComparison watched,
+        OversightMetrics metrics,
+        AuditLog? audit,
+        TimeProvider timeProvider,
+        string role,
+        ILogger<GuardOversight> logger,
+        IObligationLedger? ledger = null)
     {
+        _ledger = ledger;
         _engine = engine;
         _watched = watched;
         _metrics = metrics;
@@ -79,19 +88,36 @@ internal sealed partial class GuardOversight : IOversight
     /// </summary>
     public IReadOnlyList<OpenObligation> Restore(ISessionStore sessions)
     {
-        if (_audit is null)
+        // Replicas: the shared ledger says which are still this replica's (another may have adopted
+        // some while it was down); without it, this replica's own audit log.
+        var open = _ledger?.Mine() ?? (_audit is null ? [] : OpenObligations.Read(_audit.Directory));
+        Track(sessions, open);
+        return open;
+    }
+
+    /// <summary>Takes over the open obligations of replicas that died (see <see cref="IObligationLedger"/>): tracked here, and recorded as opened in this replica's audit log.</summary>
+    public async Task<int> AdoptAsync(ISessionStore sessions, CancellationToken cancellationToken)
+    {
+        if (_ledger is null || await _ledger.AdoptAsync(cancellationToken) is not { Count: > 0 } adopted)
         {
-            return [];
+            return 0;
         }
 
-        var open = OpenObligations.Read(_audit.Directory);
+        Track(sessions, adopted);
+        await RecordObligationsAsync(new OversightOutcome([], adopted, []), cancellationToken, share: false);
+        LogAdopted(_logger, adopted.Count);
+        return adopted.Count;
+    }
+
+    /// <summary>Tracks <paramref name="open"/> again: each one's session is started (so the agent may still meet it, and the idle timeout ends it if not).</summary>
+    private void Track(ISessionStore sessions, IReadOnlyList<OpenObligation> open)
+    {
         foreach (var obligation in open)
         {
             sessions.GetOrStart(obligation.Session, _time.GetUtcNow());
         }
 
         _engine.RestoreObligations(open, _ => true);
-        return open;
     }
 
     private static bool HadDecisionFinding(Session session)
@@ -107,8 +133,21 @@ internal sealed partial class GuardOversight : IOversight
         return false;
     }
 
-    private async ValueTask RecordObligationsAsync(OversightOutcome outcome, CancellationToken cancellationToken)
+    private async ValueTask RecordObligationsAsync(OversightOutcome outcome, CancellationToken cancellationToken, bool share = true)
     {
+        if (_ledger is not null && share)
+        {
+            foreach (var opened in outcome.Opened)
+            {
+                await _ledger.OpenedAsync(opened, cancellationToken);
+            }
+
+            foreach (var closed in outcome.Closed)
+            {
+                await _ledger.ClosedAsync(closed, cancellationToken);
+            }
+        }
+
         if (_audit is null)
         {
             return;
@@ -131,6 +170,9 @@ internal sealed partial class GuardOversight : IOversight
             LogObligationUnrecorded(_logger, ex.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} open obligations of a replica that stopped are tracked here now")]
+    private static partial void LogAdopted(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "An obligation could not be written to the audit log (a restarted guard will not know it): {Error}")]
     private static partial void LogObligationUnrecorded(ILogger logger, string error);

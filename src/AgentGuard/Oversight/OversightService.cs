@@ -21,6 +21,7 @@ internal sealed partial class OversightService : IOversightSink, IAsyncDisposabl
 
     private readonly IOversight _oversight;
     private readonly Func<ISessionStore, IReadOnlyList<OpenObligation>>? _restore;
+    private readonly Func<CancellationToken, Task<int>>? _adopt;
     private readonly Func<string, bool> _watches;
     private readonly OversightRecorder _recorder;
     private readonly Action<Session, Evidence>? _label;
@@ -46,8 +47,10 @@ internal sealed partial class OversightService : IOversightSink, IAsyncDisposabl
         ILogger<OversightService> logger,
         Action<Session, Evidence>? label = null,
         Func<ISessionStore, IReadOnlyList<OpenObligation>>? restore = null,
-        Func<string, bool>? watches = null)
+        Func<string, bool>? watches = null,
+        Func<CancellationToken, Task<int>>? adopt = null)
     {
+        _adopt = adopt;
         _oversight = oversight;
         _watches = watches ?? (_ => true);
         _restore = restore;
@@ -95,6 +98,9 @@ internal sealed partial class OversightService : IOversightSink, IAsyncDisposabl
 
     /// <summary>Takes back the obligations a previous run left open (see <see cref="GuardOversight.Restore"/>).</summary>
     public IReadOnlyList<OpenObligation> Restore(ISessionStore sessions) => _restore?.Invoke(sessions) ?? [];
+
+    /// <summary>Takes over the open obligations of replicas that died (with shared state; 0 otherwise).</summary>
+    public Task<int> AdoptAsync(CancellationToken cancellationToken) => _adopt?.Invoke(cancellationToken) ?? Task.FromResult(0);
 
     /// <summary>Waits until everything queued so far has been looked at (tests and shutdown).</summary>
     public async Task DrainAsync(CancellationToken cancellationToken)

@@ -165,12 +165,14 @@ public sealed class GuardHost : IAsyncDisposable
             shared = await SharedState.StartAsync(options.SharedState, SessionStoreOptionsOf(options.Sessions), audit, timeProvider, metrics.Registry, sharedLogging, cancellationToken);
             var sharedSessions = shared.Sessions;
             var sharedWatched = shared.Watched(options.Oversight.Comparison);
+            var sharedObligations = shared.Obligations;
             var embedderServices = configureServices;
             configureServices = services =>
             {
                 embedderServices?.Invoke(services);
                 services.TryAddSingleton<ISessionStore>(sharedSessions);
                 services.TryAddSingleton(sharedWatched);
+                services.TryAddSingleton(sharedObligations);
             };
         }
 
@@ -446,7 +448,8 @@ public sealed class GuardHost : IAsyncDisposable
                 audit,
                 time,
                 options.Agent.Role,
-                loggers.CreateLogger<GuardOversight>());
+                loggers.CreateLogger<GuardOversight>(),
+                provider.GetService<IObligationLedger>());
             var labels = new PolicySessionLabeler(policies);
             return new OversightService(
                 oversight,
@@ -454,9 +457,15 @@ public sealed class GuardHost : IAsyncDisposable
                 loggers.CreateLogger<OversightService>(),
                 labels.Apply,
                 oversight.Restore,
-                tool => policies.Current.Oversight.Watches(tool));
+                tool => policies.Current.Oversight.Watches(tool),
+                cancellationToken => oversight.AdoptAsync(sessions, cancellationToken));
         });
         services.AddHostedService<OversightStartup>();
+        if (options.SharedState.Postgres is { Length: > 0 })
+        {
+            services.AddHostedService(provider => new ObligationAdoption(
+                provider.GetRequiredService<IOversightSink>(), options.SharedState.Heartbeat, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<ObligationAdoption>>()));
+        }
     }
 
     /// <summary>Sessions, the steps of the flow around the decision, and the default (no-op) oversight sink.</summary>

@@ -60,6 +60,14 @@ internal static class SharedSchema
             replica text NOT NULL,
             UNIQUE (agent, session));
         CREATE INDEX IF NOT EXISTS agentguard_session_ends_agent ON agentguard_session_ends (agent, seq);
+        CREATE TABLE IF NOT EXISTS agentguard_obligations (
+            reference text NOT NULL,
+            obligation text NOT NULL,
+            value text NOT NULL,
+            replica text NOT NULL,
+            body text NOT NULL,
+            closed boolean NOT NULL DEFAULT false,
+            PRIMARY KEY (reference, obligation, value));
         CREATE TABLE IF NOT EXISTS agentguard_watched_alarms (
             agent text NOT NULL,
             block bigint NOT NULL,

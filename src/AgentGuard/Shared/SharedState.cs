@@ -61,6 +61,9 @@ internal sealed partial class SharedState : IAsyncDisposable
     /// <summary>The shared hold queue.</summary>
     public PostgresHoldQueue Holds { get; }
 
+    /// <summary>Open obligations, shared so that a live replica adopts those of one that died.</summary>
+    public IObligationLedger Obligations => new SharedObligations(_dataSource, Replica, _options.ReplicaTimeout, _loggers.CreateLogger<SharedObligations>());
+
     /// <summary>The watched-versus-unwatched comparison over every replica's ended sessions.</summary>
     public IWatchedComparison Watched(WatchedComparisonOptions options) => new SharedWatchedComparison(_dataSource, Replica, options, _loggers.CreateLogger<SharedWatchedComparison>());
 
