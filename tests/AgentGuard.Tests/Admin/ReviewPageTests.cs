@@ -430,7 +430,9 @@ public sealed partial class ReviewPageTests(ITestOutputHelper output)
         var segment = Directory.GetFiles(review.AuditDirectory, "*.jsonl").Single();
         var status = new ReviewChainStatus(review.AuditDirectory, null, TimeProvider.System);
         var lines = await File.ReadAllLinesAsync(segment);
-        lines[2] = lines[2].Replace("\"allow\"", "\"deny\"", StringComparison.Ordinal);
+        // The first allowed decision after the chain's start: which record is third depends on when upstream answers were written.
+        var edited = Array.FindIndex(lines, 1, line => line.Contains("\"decision\":\"allow\"", StringComparison.Ordinal));
+        lines[edited] = lines[edited].Replace("\"decision\":\"allow\"", "\"decision\":\"deny\"", StringComparison.Ordinal);
         await File.WriteAllLinesAsync(segment, lines);
 
         var result = await status.GetAsync(lines.Length, CancellationToken.None);
