@@ -208,6 +208,27 @@ public static class PolicyEngine
     }
 
     /// <summary>
+    /// <paramref name="decision"/> (a denial) with the lineage its call creates when it is forwarded
+    /// anyway: a trial's observe mode records denials as would-deny and forwards them, and the copies
+    /// they make are copies still. Not on the enforcing path, where a denied call copies nothing.
+    /// </summary>
+    public static Decision CarryAsForwarded(PolicySet policy, Decision decision, ILineage lineage)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(decision);
+        ArgumentNullException.ThrowIfNull(lineage);
+        var effects = decision.Effects;
+        var masks = new EffectMasks[effects.Count];
+        List<LineageEntry>? used = null;
+        for (var i = 0; i < effects.Count; i++)
+        {
+            masks[i] = WithLineage(policy, effects[i], AssetMasks(policy, effects[i]), lineage, ref used);
+        }
+
+        return Carry(policy, decision, masks, lineage);
+    }
+
+    /// <summary>
     /// The lineage an allowed or flagged call creates: the landing resource of every copy or move of
     /// a resource in an asset (by name, content or lineage), and every write whose content was
     /// recognised as a model format. At the lineage's cap, a call that would add to it is denied:

@@ -64,8 +64,9 @@ internal sealed class CallDecider(PolicyStore policies, SessionMetrics metrics, 
 
         if (observe is not null && decision.IsDenied && decision.RuleId != Decision.InspectionRuleId)
         {
-            // A trial measures behaviour: the denial is recorded as would-deny and the call goes on.
-            decision = decision with { Kind = DecisionKind.Flag, WouldDeny = true };
+            // A trial measures behaviour: the denial is recorded as would-deny and the call goes on,
+            // with the lineage it creates (a renamed copy of weights is weights in the next call).
+            decision = PolicyEngine.CarryAsForwarded(policy, decision, identity.Session.Lineage) with { Kind = DecisionKind.Flag, WouldDeny = true };
         }
 
         var reference = AuditReference.Create();
