@@ -1,6 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 
 namespace AgentGuard.Admin;
 
@@ -12,8 +10,6 @@ namespace AgentGuard.Admin;
 /// </summary>
 internal sealed partial class AdminApiAuthorization(AdminState state, ILogger<AdminApiAuthorization> logger) : IEndpointFilter
 {
-    private const string BearerPrefix = "Bearer ";
-
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
@@ -43,20 +39,7 @@ internal sealed partial class AdminApiAuthorization(AdminState state, ILogger<Ad
 
     /// <summary>Whether <paramref name="authorization"/> is exactly one bearer credential whose hash is <paramref name="expected"/>, compared in constant time.</summary>
     internal static bool Matches(byte[] expected, Microsoft.Extensions.Primitives.StringValues authorization)
-    {
-        if (authorization.Count != 1 || authorization[0] is not { } value
-            || !value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        var presented = value.AsSpan(BearerPrefix.Length).Trim();
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        var bytes = new byte[Encoding.UTF8.GetByteCount(presented)];
-        Encoding.UTF8.GetBytes(presented, bytes);
-        SHA256.HashData(bytes, hash);
-        return CryptographicOperations.FixedTimeEquals(hash, expected);
-    }
+        => BearerToken.From(authorization) is { } presented && BearerToken.Matches(expected, presented);
 
     /// <summary>
     /// Reports settings under <c>AgentGuard:Admin:*</c>. <c>AgentGuard:Admin</c> is the admin URL, a

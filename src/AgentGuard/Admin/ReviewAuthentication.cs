@@ -60,7 +60,7 @@ internal sealed partial class ReviewAuthentication(ReviewLogins logins, AdminSta
             name = reviewer;
             canVote = true;
         }
-        else if (state.ApiTokenHash is { } adminHash && presented.Length > 0 && HashMatches(adminHash, presented))
+        else if (state.ApiTokenHash is { } adminHash && presented.Length > 0 && BearerToken.Matches(adminHash, presented))
         {
             name = "admin";
         }
@@ -137,15 +137,6 @@ internal sealed partial class ReviewAuthentication(ReviewLogins logins, AdminSta
         Expires = expires,
         IsEssential = true,
     };
-
-    private static bool HashMatches(byte[] expected, ReadOnlySpan<char> token)
-    {
-        var bytes = new byte[Encoding.UTF8.GetByteCount(token)];
-        Encoding.UTF8.GetBytes(token, bytes);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(bytes, hash);
-        return CryptographicOperations.FixedTimeEquals(hash, expected);
-    }
 
     private static bool FixedEquals(string presented, string expected)
         => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected));

@@ -11,17 +11,13 @@ internal sealed partial class ReviewerAuthorization(ReviewerDirectory reviewers,
     /// <summary>Where the authenticated reviewer's name is kept for the request.</summary>
     public const string ReviewerKey = "agentguard.reviewer";
 
-    private const string BearerPrefix = "Bearer ";
-
     /// <summary>The reviewer the request was authenticated as.</summary>
     public static string Reviewer(HttpContext context) => (string)context.Items[ReviewerKey]!;
 
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var authorization = http.Request.Headers.Authorization;
-        if (authorization.Count == 1 && authorization[0] is { } value && value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
-            && reviewers.Authenticate(value.AsSpan(BearerPrefix.Length)) is { } reviewer)
+        if (BearerToken.From(http.Request.Headers.Authorization) is { } token && reviewers.Authenticate(token) is { } reviewer)
         {
             http.Items[ReviewerKey] = reviewer;
             return next(context);

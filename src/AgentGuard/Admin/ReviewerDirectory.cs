@@ -31,10 +31,8 @@ internal sealed class ReviewerDirectory
             return null;
         }
 
-        var bytes = new byte[Encoding.UTF8.GetByteCount(token)];
-        Encoding.UTF8.GetBytes(token, bytes);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(bytes, hash);
+        BearerToken.Hash(token, hash);
         string? found = null;
 
         // Every entry is compared, so the time taken does not say which one matched.

@@ -7,16 +7,12 @@ namespace AgentGuard.Admin;
 /// </summary>
 internal sealed class ReviewerOrAdminAuthorization(ReviewerDirectory reviewers, AdminState state, ILogger<AdminApiAuthorization> logger) : IEndpointFilter
 {
-    private const string BearerPrefix = "Bearer ";
-
     private readonly AdminApiAuthorization _admin = new(state, logger);
 
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var authorization = http.Request.Headers.Authorization;
-        if (authorization.Count == 1 && authorization[0] is { } value && value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
-            && reviewers.Authenticate(value.AsSpan(BearerPrefix.Length)) is { } reviewer)
+        if (BearerToken.From(http.Request.Headers.Authorization) is { } token && reviewers.Authenticate(token) is { } reviewer)
         {
             http.Items[ReviewerAuthorization.ReviewerKey] = reviewer;
             return next(context);
