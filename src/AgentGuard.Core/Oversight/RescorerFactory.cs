@@ -54,18 +54,28 @@ public static class RescorerFactory
         return judges;
     }
 
-    private static OpenAIClient CreateClient(Uri endpoint, string? keyVariable, string keySetting, ModelRescorerOptions options, HttpClient http)
+    /// <summary>
+    /// The API key in the environment variable <paramref name="keyVariable"/>; a placeholder when none
+    /// is named (OpenAIClient requires a credential; a server without keys, Ollama or vLLM, ignores it).
+    /// </summary>
+    /// <param name="keyVariable">The variable's name, or <see langword="null"/> for an endpoint without keys.</param>
+    /// <param name="keySetting">The setting that named it, for the error.</param>
+    /// <exception cref="InvalidOperationException">The variable is named but not set.</exception>
+    public static string ApiKey(string? keyVariable, string keySetting)
     {
-        // OpenAIClient requires a credential; a server without keys (Ollama, vLLM) ignores this one.
-        var key = "unused";
-        if (keyVariable is not null)
+        if (keyVariable is null)
         {
-            key = Environment.GetEnvironmentVariable(keyVariable)?.Trim() is { Length: > 0 } value
-                ? value
-                : throw new InvalidOperationException($"{keySetting} names {keyVariable}, which is not set; set it to the endpoint's API key, or leave the setting out for an endpoint without keys.");
+            return "unused";
         }
 
-        return new OpenAIClient(new ApiKeyCredential(key), new OpenAIClientOptions
+        return Environment.GetEnvironmentVariable(keyVariable)?.Trim() is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"{keySetting} names {keyVariable}, which is not set; set it to the endpoint's API key, or leave the setting out for an endpoint without keys.");
+    }
+
+    private static OpenAIClient CreateClient(Uri endpoint, string? keyVariable, string keySetting, ModelRescorerOptions options, HttpClient http)
+    {
+        return new OpenAIClient(new ApiKeyCredential(ApiKey(keyVariable, keySetting)), new OpenAIClientOptions
         {
             Endpoint = endpoint,
             Transport = new HttpClientPipelineTransport(http),

@@ -90,6 +90,20 @@ internal static class TrialCommand
             return 2;
         }
 
+        if (arguments.Model is not null)
+        {
+            // Said once here rather than by every episode crashing.
+            try
+            {
+                Oversight.RescorerFactory.ApiKey(arguments.KeyVariable, "--api-key-env");
+            }
+            catch (InvalidOperationException ex)
+            {
+                Fail([ex.Message]);
+                return 2;
+            }
+        }
+
         IReadOnlyList<CellSummary>? before = null;
         if (arguments.Baseline is { } baselineFile)
         {
@@ -165,14 +179,7 @@ internal static class TrialCommand
 
     private static IChatClient ChatClient(Arguments arguments)
     {
-        var key = "unused";
-        if (arguments.KeyVariable is { } variable)
-        {
-            key = Environment.GetEnvironmentVariable(variable)?.Trim() is { Length: > 0 } value
-                ? value
-                : throw new InvalidOperationException($"--api-key-env names {variable}, which is not set");
-        }
-
+        var key = Oversight.RescorerFactory.ApiKey(arguments.KeyVariable, "--api-key-env");
         var client = new OpenAIClient(new ApiKeyCredential(key), new OpenAIClientOptions { Endpoint = new Uri(arguments.Endpoint) });
         return client.GetChatClient(arguments.Model).AsIChatClient();
     }

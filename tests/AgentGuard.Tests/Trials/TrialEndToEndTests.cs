@@ -164,6 +164,10 @@ public sealed class TrialEndToEndTests : IDisposable
         (code, output) = await RunCliAsync(["trial"]);
         Assert.Equal(2, code);
         Assert.Contains("--agent-cmd", output, StringComparison.Ordinal);
+
+        (code, output) = await RunCliAsync(["trial", "--model", "m", "--api-key-env", "AGENTGUARD_TEST_NO_SUCH_KEY", "--scenario", "financial-report"]);
+        Assert.Equal(2, code);
+        Assert.Contains("--api-key-env names AGENTGUARD_TEST_NO_SUCH_KEY, which is not set", output, StringComparison.Ordinal);
     }
 
     private static TrialLibrary Library()
