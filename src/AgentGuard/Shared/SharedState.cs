@@ -53,6 +53,7 @@ internal sealed partial class SharedState : IAsyncDisposable
         _sessionsChannel = SharedSchema.SessionsChannel(schema);
         Holds = new PostgresHoldQueue(dataSource, replica, _holdsChannel, time, audit, loggers.CreateLogger<PostgresHoldQueue>());
         Sessions = new SharedSessionStore(dataSource, replica, _sessionsChannel, sessions, options, time, _metrics, loggers.CreateLogger<SharedSessionStore>());
+        Obligations = new SharedObligations(dataSource, replica, options.ReplicaTimeout, loggers.CreateLogger<SharedObligations>());
     }
 
     /// <summary>This replica's name in the shared tables.</summary>
@@ -62,7 +63,7 @@ internal sealed partial class SharedState : IAsyncDisposable
     public PostgresHoldQueue Holds { get; }
 
     /// <summary>Open obligations, shared so that a live replica adopts those of one that died.</summary>
-    public IObligationLedger Obligations => new SharedObligations(_dataSource, Replica, _options.ReplicaTimeout, _loggers.CreateLogger<SharedObligations>());
+    public IObligationLedger Obligations { get; }
 
     /// <summary>The watched-versus-unwatched comparison over every replica's ended sessions.</summary>
     public IWatchedComparison Watched(WatchedComparisonOptions options) => new SharedWatchedComparison(_dataSource, Replica, options, _loggers.CreateLogger<SharedWatchedComparison>());
