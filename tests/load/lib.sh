@@ -122,7 +122,9 @@ start_guard() {
   shift 3
   ensure_port_free "$port"
   ensure_port_free "$admin"
-  Logging__LogLevel__Default=Warning taskset -c "$cpu" dotnet "$WORK/guard/agentguard.dll" run \
+  # GUARD_ENV: extra environment for the guard alone, e.g. GUARD_ENV="DOTNET_gcServer=0".
+  # shellcheck disable=SC2086
+  env ${GUARD_ENV:-} Logging__LogLevel__Default=Warning taskset -c "$cpu" dotnet "$WORK/guard/agentguard.dll" run \
     --listen "http://127.0.0.1:$port" --admin "http://127.0.0.1:$admin" "$@" \
     >"$WORK/guard.log" 2>&1 &
   PIDS+=($!)
@@ -146,4 +148,36 @@ proc_jiffies() {
 # Prints busy jiffies of all CPUs together (everything but idle and iowait).
 busy_jiffies() {
   awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}
+
+# define_call: CALL_BODY and REPLY_BODY (and for CALL=s3get|s3put the object and S3_* settings)
+# of the call CALL names: list, shell, result, s3get or s3put.
+define_call() {
+  REPLY_BODY='{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"employee_directory.csv, Q4_financial_report.xlsx, gemini_agent_2_model_weight.safetensors"}],"isError":false}}'
+  case $CALL in
+    list) CALL_BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_server_files","arguments":{"ip":"10.0.12.45"}}}' ;;
+    # A coding agent's typical shell call (four commands, 206 characters), which the shell analyser
+    # reads and the policy allows.
+    shell) CALL_BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"bash","arguments":{"command":"cd /workspace/app && grep -rn \"TODO\" src/ | head -20; ls -la /data/*.csv && python3 scripts/report.py --out /tmp/report.txt; cat config/settings.yaml | wc -l"}}}' ;;
+    # An evaluator reading a data sheet: the result (about 4 KiB) is what the guard keeps as
+    # evidence. AgentGuard__Sessions__Observe=false in the environment measures the same call unobserved.
+    result)
+      CALL_BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"read_file","arguments":{"path":"/srv/eval/factual_samples.txt"}}}'
+      sheet=""
+      for i in $(seq -w 1 37); do
+        sheet+="Sample $i: question What is the capital of country $i; answer City $i; reference City $i; verdict correct. "
+      done
+      REPLY_BODY='{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"'"$sheet"'"}],"isError":false}}'
+      ;;
+    s3get | s3put)
+      # A 4 KiB object: text, so that the PUT's content is sniffed and found not to be weights.
+      object=""
+      for i in $(seq -w 1 64); do object+="row $i: quarterly figures, department totals, nothing protected."$'\n'; done
+      object=${object:0:4096}
+      export S3_PATH=/reports-bucket/q3/summary.csv
+      if [[ $CALL == s3get ]]; then export S3_METHOD=GET; else export S3_METHOD=PUT S3_BODY=$object; fi
+      CALL_BODY=""
+      ;;
+    *) die "CALL is '$CALL'; use list, shell, result, s3get or s3put" ;;
+  esac
 }

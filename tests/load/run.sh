@@ -25,9 +25,9 @@
 # for 30 min and nobody approves it; it is sent again if its hold ends), so the figures show whether
 # a pending hold slows the calls that are not held: compare a run with HOLD=1 to one without.
 #
-# Settings (environment): CALL=list|shell|result|s3get|s3put HOLD=0|1 WARMUP=60 DURATION=15 RUNS=3 CONNECTIONS=32 RATE=1000
+# Settings (environment): CALL=list|shell|result|s3get|s3put HOLD=0|1 WARMUP=60 DURATION=15 RUNS=3 RATE_RUNS=RUNS CONNECTIONS=32 RATE=1000
 # RATE_DURATION=30 RATE_CONNECTIONS=50 QUIET_STEAL=0.10 PROXY_CPU=0 LOAD_CPU=1 SKIP_BUILD=0 KEEP_WORK=0
-# GUARD_ARGS (extra guard flags) RESULTS=<file to copy the raw results to>; ports NGINX_PORT DIRECT_PORT YARP_PORT GUARD_PORT
+# GUARD_ARGS (extra guard flags) GUARD_ENV (extra guard environment) RESULTS=<file to copy the raw results to>; ports NGINX_PORT DIRECT_PORT YARP_PORT GUARD_PORT
 # GUARD_ADMIN_PORT (18180-18193).
 set -euo pipefail
 
@@ -36,6 +36,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 WARMUP=${WARMUP:-60}
 DURATION=${DURATION:-15}
 RUNS=${RUNS:-3}
+RATE_RUNS=${RATE_RUNS:-$RUNS}
 CONNECTIONS=${CONNECTIONS:-32}
 RATE=${RATE:-1000}
 RATE_DURATION=${RATE_DURATION:-30}
@@ -55,33 +56,7 @@ GUARD_ADMIN_PORT=${GUARD_ADMIN_PORT:-18193}
 source "$HERE/lib.sh"
 make_work load
 
-REPLY_BODY='{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"employee_directory.csv, Q4_financial_report.xlsx, gemini_agent_2_model_weight.safetensors"}],"isError":false}}'
-case $CALL in
-  list) CALL_BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_server_files","arguments":{"ip":"10.0.12.45"}}}' ;;
-  # A coding agent's typical shell call (four commands, 206 characters), which the shell analyser
-  # reads and the policy allows.
-  shell) CALL_BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"bash","arguments":{"command":"cd /workspace/app && grep -rn \"TODO\" src/ | head -20; ls -la /data/*.csv && python3 scripts/report.py --out /tmp/report.txt; cat config/settings.yaml | wc -l"}}}' ;;
-  # An evaluator reading a data sheet: the result (about 4 KiB) is what the guard keeps as
-  # evidence. AgentGuard__Sessions__Observe=false in the environment measures the same call unobserved.
-  result)
-    CALL_BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"read_file","arguments":{"path":"/srv/eval/factual_samples.txt"}}}'
-    sheet=""
-    for i in $(seq -w 1 37); do
-      sheet+="Sample $i: question What is the capital of country $i; answer City $i; reference City $i; verdict correct. "
-    done
-    REPLY_BODY='{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"'"$sheet"'"}],"isError":false}}'
-    ;;
-  s3get | s3put)
-    # A 4 KiB object: text, so that the PUT's content is sniffed and found not to be weights.
-    object=""
-    for i in $(seq -w 1 64); do object+="row $i: quarterly figures, department totals, nothing protected."$'\n'; done
-    object=${object:0:4096}
-    export S3_PATH=/reports-bucket/q3/summary.csv
-    if [[ $CALL == s3get ]]; then export S3_METHOD=GET; else export S3_METHOD=PUT S3_BODY=$object; fi
-    CALL_BODY=""
-    ;;
-  *) die "CALL is '$CALL'; use list, shell, result, s3get or s3put" ;;
-esac
+define_call
 # mcp-call.lua (and fixed-rate.lua through it) sends this body.
 export MCP_CALL_BODY=$CALL_BODY
 DENIED_BODY='{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"modify_var","arguments":{"key":"shutdown_enabled","value":"false"}}}'
@@ -318,8 +293,8 @@ for ((run = 1; run <= RUNS; run++)); do
   for target in "${TARGETS[@]}"; do measure "$target" max "$run"; done
 done
 
-for ((run = 1; run <= RUNS; run++)); do
-  log "fixed rate $RATE/s, run $run of $RUNS"
+for ((run = 1; run <= RATE_RUNS; run++)); do
+  log "fixed rate $RATE/s, run $run of $RATE_RUNS"
   for target in "${TARGETS[@]}"; do measure "$target" rate "$run"; done
 done
 
