@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 
 namespace AgentGuard.Oversight;
@@ -33,8 +34,30 @@ public sealed class OversightPolicy
     /// <summary>Whether the section declares nothing to check.</summary>
     public bool IsEmpty => Evaluations.Count == 0 && Obligations.Count == 0;
 
+    /// <summary>The most tool names whose answer <see cref="Watches"/> remembers; names are the agent's to choose.</summary>
+    private const int MaxWatchedNames = 1024;
+
+    // Every call asks, and an agent uses few tools: the submission matchers run once per name.
+    private readonly ConcurrentDictionary<string, bool> _watched = new(StringComparer.Ordinal);
+
     /// <summary>Whether a call of <paramref name="tool"/> can matter to oversight as it is made: a submission of some evaluation, or a call some obligation mandates.</summary>
     public bool Watches(string tool)
+    {
+        if (_watched.TryGetValue(tool, out var watched))
+        {
+            return watched;
+        }
+
+        watched = Decide(tool);
+        if (_watched.Count < MaxWatchedNames)
+        {
+            _watched.TryAdd(tool, watched);
+        }
+
+        return watched;
+    }
+
+    private bool Decide(string tool)
     {
         foreach (var evaluation in Evaluations)
         {

@@ -93,7 +93,7 @@ internal sealed partial class ApprovalHold(
         var terms = decision.Hold ?? HoldTerms.Default;
         var session = identity.Session.Key.Id;
         var tool = record.Call.Tool ?? record.Call.Method;
-        var arguments = sessions.Arguments(record.Call.Arguments);
+        var arguments = sessions.Arguments(record.Call.Arguments).Text;
         var now = timeProvider.GetUtcNow();
         var call = new HeldCall(
             record.Reference,

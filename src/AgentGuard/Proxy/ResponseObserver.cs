@@ -211,7 +211,7 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
         // Redacted at capture, as arguments are: evidence can reach the audit log through findings.
         text = InlineSecrets.Redact(text);
         var now = _timeProvider.GetUtcNow();
-        var evidence = new Evidence(now, request.Method, request.Tool, request.Resource, request.Arguments, text, truncated, isError, request.Reference);
+        var evidence = new Evidence(now, request.Method, request.Tool, request.Resource, request.Arguments.Text, text, truncated, isError, request.Reference);
         _session.Touch(now);
         if (!_session.Add(evidence))
         {

@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Collections.Frozen;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 using AgentGuard.Audit;
 using AgentGuard.Oversight;
@@ -103,20 +101,6 @@ internal sealed class SessionContext
         }
     }
 
-    /// <summary>The arguments as canonical JSON text, redacted as the audit log redacts them.</summary>
-    public string Arguments(JsonElement arguments)
-    {
-        if (arguments.ValueKind == JsonValueKind.Undefined)
-        {
-            return "{}";
-        }
-
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            _redactor.Write(writer, arguments);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+    /// <summary>The arguments, redacted as the audit log redacts them when they are written out.</summary>
+    public CallArguments Arguments(JsonElement arguments) => CallArguments.Of(arguments, _redactor);
 }
