@@ -21,6 +21,20 @@ else
   wrk.headers["Accept"] = "application/json, text/event-stream"
   -- run.sh sets MCP_CALL_BODY (CALL=shell: a bash tool call); alone, the script sends list_server_files.
   wrk.body = os.getenv("MCP_CALL_BODY") or '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_server_files","arguments":{"ip":"10.0.12.45"}}}'
+  -- SESSION_CALLS=N: every N requests belong to a new MCP session (Mcp-Session-Id), as when many
+  -- short agent runs share the guard, so results are kept as evidence until a session's cap. Without
+  -- it, every request is in the agent's one idle-gap session, whose evidence cap is soon reached.
+  local session_calls = tonumber(os.getenv("SESSION_CALLS") or "0")
+  if session_calls > 0 then
+    local sent = 0
+    local headers = {}
+    for name, value in pairs(wrk.headers) do headers[name] = value end
+    function request()
+      headers["Mcp-Session-Id"] = "load-" .. math.floor(sent / session_calls)
+      sent = sent + 1
+      return wrk.format(nil, nil, headers, nil)
+    end
+  end
 end
 
 -- No response() hook: it would make wrk parse every body in Lua. Statuses >= 400 (a denial is

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using AgentGuard.Audit;
@@ -38,7 +39,7 @@ public sealed class CallArguments : IEquatable<CallArguments>
     internal static CallArguments Of(JsonElement arguments, AuditRedactor redactor)
         => arguments.ValueKind == JsonValueKind.Undefined
             ? None
-            : new CallArguments(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(arguments).ToArray(), redactor);
+            : new CallArguments(JsonMarshal.GetRawUtf8Value(arguments).ToArray(), redactor);
 
     /// <summary>The canonical JSON text, redacted (<c>{}</c> when none).</summary>
     public string Text
@@ -50,16 +51,16 @@ public sealed class CallArguments : IEquatable<CallArguments>
                 return text;
             }
 
-            lock (this)
+            // The bytes go only once the text is there: a reader that finds neither lost a race it can read the result of.
+            if (Volatile.Read(ref _json) is not { } json)
             {
-                if (_text is null)
-                {
-                    _text = Write(_json!, _redactor!);
-                    _json = null;
-                }
-
-                return _text;
+                return Volatile.Read(ref _text)!;
             }
+
+            var written = Write(json, _redactor!);
+            var kept = Interlocked.CompareExchange(ref _text, written, null) ?? written;
+            Volatile.Write(ref _json, null);
+            return kept;
         }
     }
 
