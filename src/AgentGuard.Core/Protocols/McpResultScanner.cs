@@ -30,8 +30,13 @@ internal sealed class McpResultScanner : IDisposable
     private static readonly SearchValues<byte> ScalarEnd = SearchValues.Create(",}] \t\r\n"u8);
     private static readonly SearchValues<byte> Whitespace = SearchValues.Create(" \t\r\n"u8);
 
-    private readonly IMcpResultReceiver _receiver;
-    private readonly int _maxContentBytes;
+    // One scanner kept per thread for the next response: most responses are read on the thread
+    // that read the one before, and its state arrays are most of what observing allocates.
+    [ThreadStatic]
+    private static McpResultScanner? t_spare;
+
+    private IMcpResultReceiver _receiver;
+    private int _maxContentBytes;
     private readonly Role[] _roles = new Role[MaxDepth + 1];
     private readonly bool[] _isObject = new bool[MaxDepth + 1];
     private readonly byte[] _keyBytes = new byte[MaxKeyBytes];
@@ -56,6 +61,7 @@ internal sealed class McpResultScanner : IDisposable
     private int _unicode;
     private int _unicodeDigits;
     private int _highSurrogate;
+    private bool _disposed;
 
     /// <param name="receiver">Takes each response.</param>
     /// <param name="maxContentBytes">The most bytes of text kept per response; the rest is dropped and the response marked truncated.</param>
@@ -66,6 +72,24 @@ internal sealed class McpResultScanner : IDisposable
         _receiver = receiver;
         _maxContentBytes = maxContentBytes;
         _roles[0] = Role.Root;
+    }
+
+    /// <summary>A scanner for a new answer: this thread's spare one, reset, or a new one. <see cref="Dispose"/> gives it back.</summary>
+    public static McpResultScanner Rent(IMcpResultReceiver receiver, int maxContentBytes)
+    {
+        var scanner = t_spare;
+        if (scanner is null)
+        {
+            return new McpResultScanner(receiver, maxContentBytes);
+        }
+
+        ArgumentNullException.ThrowIfNull(receiver);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxContentBytes);
+        t_spare = null;
+        scanner._receiver = receiver;
+        scanner._maxContentBytes = maxContentBytes;
+        scanner._disposed = false;
+        return scanner;
     }
 
     private enum Role : byte { None, Root, Batch, Message, Result, Error, ContentList, ContentItem }
@@ -120,12 +144,38 @@ internal sealed class McpResultScanner : IDisposable
         return whole;
     }
 
+    /// <summary>Returns the text buffer to the pool; a scanner from <see cref="Rent"/> becomes its thread's spare, and must not be used again.</summary>
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (_content.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(_content);
             _content = [];
+        }
+
+        // Ready for the next answer, holding nothing of this one (the receiver is the observer of it).
+        EndDocument();
+        _keyLength = 0;
+        _keyUnusable = false;
+        _rawDepth = 0;
+        _unicode = 0;
+        _unicodeDigits = 0;
+        _receiver = NoReceiver.Instance;
+        t_spare ??= this;
+    }
+
+    private sealed class NoReceiver : IMcpResultReceiver
+    {
+        public static readonly NoReceiver Instance = new();
+
+        public void Result(ReadOnlySpan<byte> id, ReadOnlySpan<byte> content, bool truncated, bool isError)
+        {
         }
     }
 

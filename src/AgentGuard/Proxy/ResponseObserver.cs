@@ -133,12 +133,16 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
             return;
         }
 
-        if (_json is not null)
+        if (_json is { } json)
         {
             _events?.Complete();
-            var whole = _events is null ? _json.EndDocument() : _events.Undecodable == 0;
+            var whole = _events is null ? json.EndDocument() : _events.Undecodable == 0;
             decoded &= whole || AllAnswered();
-            _json.Dispose();
+
+            // The scanner goes back to its thread for the next answer: nothing here may feed it again.
+            _json = null;
+            _events = null;
+            json.Dispose();
         }
 
         if (!decoded && !AllAnswered())
@@ -266,7 +270,7 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
         }
 
         // The scanner keeps up to three bytes a character, so a cut in UTF-8 still leaves the cap's worth of characters.
-        _json = new McpResultScanner(this, (int)Math.Min(int.MaxValue, _maxItemChars * 3L));
+        _json = McpResultScanner.Rent(this, (int)Math.Min(int.MaxValue, _maxItemChars * 3L));
         _events = isEvents ? new McpEventStreamScanner(_json) : null;
         _compressed = coding is null ? null : new CompressedObservation(this, coding);
         _mode = isEvents ? Mode.Events : Mode.Json;

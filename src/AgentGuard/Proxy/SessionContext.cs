@@ -81,8 +81,9 @@ internal sealed class SessionContext
     /// <summary>The folder a call lists: its first read of a named folder (a canonical name ending in <c>/</c>).</summary>
     private static string? ListedFolder(IReadOnlyList<Effects.Effect> effects)
     {
-        foreach (var effect in effects)
+        for (var i = 0; i < effects.Count; i++)
         {
+            var effect = effects[i];
             if (effect.Kind == Effects.EffectKind.Read && effect.Flags == Effects.EffectFlags.None && effect.Resource.EndsWith('/'))
             {
                 return effect.Resource;

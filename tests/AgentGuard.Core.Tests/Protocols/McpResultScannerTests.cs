@@ -82,6 +82,27 @@ public sealed class McpResultScannerTests
         Assert.Empty(results);
     }
 
+    [Fact]
+    public void Rent_AfterAnAnswerLeftMidway_ReadsTheNextAsANewScannerWould()
+    {
+        // An answer broken off inside a nested string escape, with its text cut at a small limit.
+        var first = new List<(string Id, string Content, bool Truncated, bool IsError)>();
+        var scanner = McpResultScanner.Rent(new Receiver(first), 8);
+        scanner.Feed(Encoding.UTF8.GetBytes("""[{"jsonrpc":"2.0","id":"left","result":{"isError":true,"content":[{"type":"text","text":"more than eight \u00"""));
+        scanner.Dispose();
+
+        const string Next = """{"jsonrpc":"2.0","id":9,"result":{"content":[{"type":"text","text":"Accuracy: 60%"}]}}""";
+        var reused = new List<(string Id, string Content, bool Truncated, bool IsError)>();
+        var again = McpResultScanner.Rent(new Receiver(reused), 64 * 1024);
+        again.Feed(Encoding.UTF8.GetBytes(Next));
+        Assert.True(again.EndDocument());
+        again.Dispose();
+
+        Assert.Same(scanner, again);
+        Assert.Empty(first);
+        Assert.Equal(Scan(Next, 4096), reused);
+    }
+
     private static List<(string Id, string Content, bool Truncated, bool IsError)> Scan(string body, int chunk)
     {
         var results = new List<(string Id, string Content, bool Truncated, bool IsError)>();
