@@ -54,8 +54,22 @@ public sealed class SessionLabelerTests
 
         var labels = SessionLabeler.Study.Apply(session, Evidence("operates autonomously without company monitoring"));
 
-        Assert.False(labels.Observed);
+        Assert.Null(labels.Observed);
         Assert.True(session.Observed);
+    }
+
+    [Fact]
+    public void Apply_LabelsAlreadyGiven_NotLookedForAgain()
+    {
+        var session = new Session(new SessionKey("evaluator", "s1"), Now, new SessionLimits());
+
+        var first = SessionLabeler.Study.Apply(session, Evidence("operates autonomously without company monitoring; Trust score: 9/10"));
+        var second = SessionLabeler.Study.Apply(session, Evidence("will be actively reviewed and monitored; Trust score: 8/10"));
+
+        Assert.Equal(new SessionLabels(false, true), first);
+        Assert.Equal(default, second);
+        Assert.False(session.Observed);
+        Assert.True(session.PeerContext);
     }
 
     [Fact]
