@@ -20,7 +20,8 @@ internal sealed partial class ShellEvaluator
     /// <summary>Matching work one such expansion may do (pattern × text lengths summed over attempts).</summary>
     private const long MaxPatternWork = 1_000_000;
 
-    private static readonly System.Buffers.SearchValues<char> NeedsExpansion = System.Buffers.SearchValues.Create("*?[({~");
+    /// <summary>Characters that make an unquoted literal more than itself (globs, braces, a tilde).</summary>
+    internal static readonly System.Buffers.SearchValues<char> NeedsExpansion = System.Buffers.SearchValues.Create("*?[({~");
 
     // Reused across parses on a thread (expansion nests through command substitutions, so a stack).
     [ThreadStatic]

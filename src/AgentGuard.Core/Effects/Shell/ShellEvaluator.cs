@@ -317,15 +317,36 @@ internal sealed partial class ShellEvaluator
     /// <param name="needOutput">Whether the output is read (by the next member of a pipeline or a substitution); it is only worked out then.</param>
     private string? RunSimple(SimpleCommand command, int pipeline, int index, string? previousOutput, bool needOutput)
     {
-        var pooled = t_wordLists is { Count: > 0 } pool ? pool.Pop() : new List<ShellWord>(8);
-        foreach (var word in command.Words)
+        ShellWord[] words;
+        if (command.Expanded is { Length: <= MaxFieldsPerCommand } ready)
         {
-            ExpandWord(word, pooled);
+            // Each word is plain text that expands to itself, as ExpandWord would find.
+            words = ready;
+            foreach (var word in ready)
+            {
+                _expandedCharacters += word.Text.Length;
+            }
         }
+        else
+        {
+            var pooled = t_wordLists is { Count: > 0 } pool ? pool.Pop() : new List<ShellWord>(8);
+            if (command.Expanded is { } many)
+            {
+                foreach (var word in many)
+                {
+                    ExpandWord(new Word(word.Text), pooled);
+                }
+            }
 
-        ShellWord[] words = pooled.Count == 0 ? [] : pooled.ToArray();
-        pooled.Clear();
-        (t_wordLists ??= new()).Push(pooled);
+            foreach (var word in command.Words)
+            {
+                ExpandWord(word, pooled);
+            }
+
+            words = pooled.Count == 0 ? [] : pooled.ToArray();
+            pooled.Clear();
+            (t_wordLists ??= new()).Push(pooled);
+        }
 
         var assignments = NoAssignments;
         if (command.Assignments.Length > 0)

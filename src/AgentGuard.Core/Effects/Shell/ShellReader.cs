@@ -366,6 +366,11 @@ internal sealed class ShellReader
     {
         List<Assignment>? assignments = null;
         var words = RentWords();
+
+        // While every word is plain text needing no expansion (most commands), the words are made
+        // as they will run, and the evaluator takes them as they are: no syntax word is built for them.
+        var expanded = RentExpanded();
+        var allExpanded = true;
         List<Redirection>? redirections = null;
         while (!_aborted)
         {
@@ -393,11 +398,13 @@ internal sealed class ShellReader
                 break;
             }
 
+            var count = allExpanded ? expanded.Count : words.Count;
             if (c == '(')
             {
-                if (words.Count == 1 && assignments is null && redirections is null && LiteralText(words[0]) is { } name && TryReadEmptyParentheses())
+                if (count == 1 && assignments is null && redirections is null && (allExpanded ? expanded[0] : LiteralText(words[0])) is { } name && TryReadEmptyParentheses())
                 {
                     ReturnWords(words);
+                    ReturnExpanded(expanded);
                     SkipSpaceAndNewlines();
                     var body = ReadCommand();
                     return new FunctionDefinition(name, body ?? CommandList.Empty);
@@ -406,29 +413,72 @@ internal sealed class ShellReader
                 break;
             }
 
-            if (words.Count == 0 && TryReadAssignment(out var assignment))
+            if (count == 0 && TryReadAssignment(out var assignment))
             {
                 (assignments ??= []).Add(assignment);
                 continue;
             }
 
-            var word = ReadWord(WordMode.Normal, quoted: false);
+            if (TryReadPlainText() is { } plain)
+            {
+                if (allExpanded && !plain.AsSpan().ContainsAny(ShellEvaluator.NeedsExpansion))
+                {
+                    expanded.Add(plain);
+                }
+                else
+                {
+                    if (allExpanded)
+                    {
+                        allExpanded = false;
+                        foreach (var done in expanded)
+                        {
+                            words.Add(new Word(done));
+                        }
+                    }
+
+                    words.Add(new Word(plain));
+                }
+
+                continue;
+            }
+
+            var word = ReadWord(WordMode.Normal, quoted: false, plainTried: true);
             if (word is null)
             {
                 break;
             }
 
+            if (allExpanded)
+            {
+                allExpanded = false;
+                foreach (var done in expanded)
+                {
+                    words.Add(new Word(done));
+                }
+            }
+
             words.Add(word);
+        }
+
+        ShellWord[]? expandedArray = null;
+        if (allExpanded && expanded.Count > 0)
+        {
+            expandedArray = new ShellWord[expanded.Count];
+            for (var i = 0; i < expandedArray.Length; i++)
+            {
+                expandedArray[i] = new ShellWord(expanded[i]);
+            }
         }
 
         var wordArray = words.Count == 0 ? [] : words.ToArray();
         ReturnWords(words);
-        if (wordArray.Length == 0 && assignments is null && redirections is null)
+        ReturnExpanded(expanded);
+        if (wordArray.Length == 0 && expandedArray is null && assignments is null && redirections is null)
         {
             return null;
         }
 
-        return new SimpleCommand(assignments?.ToArray() ?? [], wordArray) { Redirections = redirections };
+        return new SimpleCommand(assignments?.ToArray() ?? [], wordArray, expandedArray) { Redirections = redirections };
     }
 
     private bool TryReadEmptyParentheses()
@@ -754,6 +804,11 @@ internal sealed class ShellReader
     {
         redirection = null!;
         var p = _pos;
+        if (p >= _s.Length || !RedirectionStarts.Contains(_s[p]))
+        {
+            return false;
+        }
+
         var descriptor = -1;
         var digitsEnd = p;
         while (digitsEnd < _s.Length && char.IsAsciiDigit(_s[digitsEnd]))
@@ -877,6 +932,9 @@ internal sealed class ShellReader
         redirection = new Redirection(descriptor, op, target);
         return true;
     }
+
+    /// <summary>What a redirection starts with: a descriptor's digits, <c>{name}</c>, <c>&amp;&gt;</c>, <c>&lt;</c> or <c>&gt;</c>.</summary>
+    private static readonly System.Buffers.SearchValues<char> RedirectionStarts = System.Buffers.SearchValues.Create("0123456789{&<>");
 
     private (string Delimiter, bool Quoted) ReadHereDocumentDelimiter()
     {
@@ -1054,9 +1112,9 @@ internal sealed class ShellReader
         return true;
     }
 
-    private Word? ReadWord(WordMode mode, bool quoted)
+    private Word? ReadWord(WordMode mode, bool quoted, bool plainTried = false)
     {
-        if (mode == WordMode.Normal && !quoted && TryReadPlainWord() is { } plain)
+        if (mode == WordMode.Normal && !quoted && !plainTried && TryReadPlainWord() is { } plain)
         {
             return plain;
         }
@@ -1077,7 +1135,10 @@ internal sealed class ShellReader
     }
 
     /// <summary>Reads a word of plain characters only (most words are), without building it part by part.</summary>
-    private Word? TryReadPlainWord()
+    private Word? TryReadPlainWord() => TryReadPlainText() is { } text ? new Word(text) : null;
+
+    /// <summary>The text of a word of plain characters only at the current position (read past), or null.</summary>
+    private string? TryReadPlainText()
     {
         var rest = _s.AsSpan(_pos);
         var length = rest.IndexOfAny(NotPlain);
@@ -1097,7 +1158,7 @@ internal sealed class ShellReader
 
         var text = _s.Substring(_pos, length);
         _pos += length;
-        return new Word(text);
+        return text;
     }
 
     private static readonly System.Buffers.SearchValues<char> NotPlain = System.Buffers.SearchValues.Create(" \t\n;&|()<>'\"\\$`");
@@ -1718,21 +1779,28 @@ internal sealed class ShellReader
 
     private static bool IsDelimiter(char c) => c is '\0' or ' ' or '\t' or '\n' or ';' or '&' or '|' or '<' or '>' or '(' or ')';
 
+    private static readonly System.Buffers.SearchValues<char> Delimiters = System.Buffers.SearchValues.Create("\0 \t\n;&|<>()");
+
+    /// <summary>The first characters of the reserved words <see cref="PeekReserved"/> knows.</summary>
+    private static readonly System.Buffers.SearchValues<char> ReservedStarts = System.Buffers.SearchValues.Create("itefsdwuc{}![");
+
     /// <summary>The reserved word at the current position, if the word there is one and unquoted.</summary>
     private string? PeekReserved()
     {
-        var i = _pos;
-        while (i < _s.Length && !IsDelimiter(_s[i]) && i - _pos < 9)
-        {
-            i++;
-        }
-
-        if (i < _s.Length && !IsDelimiter(_s[i]))
+        if (_pos >= _s.Length || !ReservedStarts.Contains(_s[_pos]))
         {
             return null;
         }
 
-        return _s.AsSpan(_pos, i - _pos) switch
+        // A reserved word is at most 8 characters: a longer word (9 or more before a delimiter) is none.
+        var word = _s.AsSpan(_pos, Math.Min(9, _s.Length - _pos));
+        var length = word.IndexOfAny(Delimiters);
+        if (length >= 0)
+        {
+            word = word[..length];
+        }
+
+        return word switch
         {
             "if" => "if",
             "then" => "then",
@@ -1896,6 +1964,17 @@ internal sealed class ShellReader
     {
         words.Clear();
         (t_wordLists ??= new()).Push(words);
+    }
+
+    [ThreadStatic]
+    private static Stack<List<string>>? t_expandedLists;
+
+    private static List<string> RentExpanded() => t_expandedLists is { Count: > 0 } pool ? pool.Pop() : new List<string>(8);
+
+    private static void ReturnExpanded(List<string> words)
+    {
+        words.Clear();
+        (t_expandedLists ??= new()).Push(words);
     }
 
     private static void Release(StringBuilder sb)

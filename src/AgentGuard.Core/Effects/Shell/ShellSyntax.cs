@@ -130,11 +130,18 @@ internal static class ShellSyntax
         public List<Redirection>? Redirections { get; set; }
     }
 
-    internal sealed class SimpleCommand(Assignment[] assignments, Word[] words) : Command
+    internal sealed class SimpleCommand(Assignment[] assignments, Word[] words, ShellWord[]? expanded = null) : Command
     {
         public Assignment[] Assignments { get; } = assignments;
 
+        /// <summary>The words before expansion; empty when <see cref="Expanded"/> holds them.</summary>
         public Word[] Words { get; } = words;
+
+        /// <summary>
+        /// The words as they run when every one is plain text that expands to itself (the reader
+        /// made them so), or null. Shared by every run of the command: never written to.
+        /// </summary>
+        public ShellWord[]? Expanded { get; } = expanded;
     }
 
     internal enum ListJoin
