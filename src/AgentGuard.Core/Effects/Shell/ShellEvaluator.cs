@@ -19,8 +19,11 @@ internal sealed partial class ShellEvaluator
     private static readonly IReadOnlyList<KeyValuePair<string, ShellWord>> NoAssignments = [];
     private static readonly IReadOnlyList<ShellRedirection> NoRedirections = [];
 
+    // A thread's reusable lists and builders, looked up once per evaluator (stacks: expansion nests through substitutions).
     [ThreadStatic]
-    private static Stack<List<ShellWord>>? t_wordLists;
+    private static Pools? t_pools;
+
+    private readonly Pools _pools = t_pools ??= new Pools();
 
     private readonly List<ShellCommand> _commands = new(8);
     private readonly List<string> _errors;
@@ -329,7 +332,7 @@ internal sealed partial class ShellEvaluator
         }
         else
         {
-            var pooled = t_wordLists is { Count: > 0 } pool ? pool.Pop() : new List<ShellWord>(8);
+            var pooled = _pools.WordLists.Count > 0 ? _pools.WordLists.Pop() : new List<ShellWord>(8);
             if (command.Expanded is { } many)
             {
                 foreach (var word in many)
@@ -345,7 +348,7 @@ internal sealed partial class ShellEvaluator
 
             words = pooled.Count == 0 ? [] : pooled.ToArray();
             pooled.Clear();
-            (t_wordLists ??= new()).Push(pooled);
+            _pools.WordLists.Push(pooled);
         }
 
         var assignments = NoAssignments;

@@ -21,12 +21,12 @@ internal sealed class ShellReader
     private readonly AnsiCDecoder _ansiC;
     private const int MaxPooledCapacity = 8192;
 
-    // Builders are reused across parses on a thread: a typical command then allocates only its nodes.
+    // Builders and lists are reused across parses on a thread: a typical command then allocates
+    // only its nodes. One look-up of the thread's pools per reader, not one per word.
     [ThreadStatic]
-    private static Stack<StringBuilder>? t_builders;
+    private static Pools? t_pools;
 
-    [ThreadStatic]
-    private static Stack<WordBuilder>? t_wordBuilders;
+    private readonly Pools _pools;
 
     private List<PendingHereDocument>? _pending;
     private int _pos;
@@ -39,6 +39,7 @@ internal sealed class ShellReader
         _errors = errors;
         _ansiC = ansiC;
         _depth = depth;
+        _pools = t_pools ??= new Pools();
     }
 
     private enum WordMode
@@ -1941,64 +1942,66 @@ internal sealed class ShellReader
         }
     }
 
-    private static StringBuilder Rent()
-        => t_builders is { Count: > 0 } pool ? pool.Pop().Clear() : new StringBuilder(64);
+    private StringBuilder Rent()
+        => _pools.Builders.Count > 0 ? _pools.Builders.Pop().Clear() : new StringBuilder(64);
 
-    private static string Return(StringBuilder sb)
+    private string Return(StringBuilder sb)
     {
         var text = sb.ToString();
-        if (sb.Capacity <= MaxPooledCapacity)
-        {
-            (t_builders ??= new()).Push(sb.Clear());
-        }
-
+        Release(sb);
         return text;
     }
 
-    [ThreadStatic]
-    private static Stack<List<Word>>? t_wordLists;
+    private List<Word> RentWords() => _pools.WordLists.Count > 0 ? _pools.WordLists.Pop() : new List<Word>(8);
 
-    private static List<Word> RentWords() => t_wordLists is { Count: > 0 } pool ? pool.Pop() : new List<Word>(8);
-
-    private static void ReturnWords(List<Word> words)
+    private void ReturnWords(List<Word> words)
     {
         words.Clear();
-        (t_wordLists ??= new()).Push(words);
+        _pools.WordLists.Push(words);
     }
 
-    [ThreadStatic]
-    private static Stack<List<string>>? t_expandedLists;
+    private List<string> RentExpanded() => _pools.ExpandedLists.Count > 0 ? _pools.ExpandedLists.Pop() : new List<string>(8);
 
-    private static List<string> RentExpanded() => t_expandedLists is { Count: > 0 } pool ? pool.Pop() : new List<string>(8);
-
-    private static void ReturnExpanded(List<string> words)
+    private void ReturnExpanded(List<string> words)
     {
         words.Clear();
-        (t_expandedLists ??= new()).Push(words);
+        _pools.ExpandedLists.Push(words);
     }
 
-    private static void Release(StringBuilder sb)
+    private void Release(StringBuilder sb)
     {
         if (sb.Capacity <= MaxPooledCapacity)
         {
-            (t_builders ??= new()).Push(sb.Clear());
+            _pools.Builders.Push(sb.Clear());
         }
     }
 
-    private static WordBuilder RentWordBuilder()
-        => t_wordBuilders is { Count: > 0 } pool ? pool.Pop() : new WordBuilder(new StringBuilder(32));
+    private WordBuilder RentWordBuilder()
+        => _pools.WordBuilders.Count > 0 ? _pools.WordBuilders.Pop() : new WordBuilder(new StringBuilder(32));
 
-    private static Word? Finish(WordBuilder b)
+    private Word? Finish(WordBuilder b)
     {
         b.Flush();
         var parts = b.Parts.Count == 0 ? null : b.Parts.ToArray();
         b.Reset();
         if (b.Literal.Capacity <= MaxPooledCapacity)
         {
-            (t_wordBuilders ??= new()).Push(b);
+            _pools.WordBuilders.Push(b);
         }
 
         return parts is null ? null : new Word(parts);
+    }
+
+    /// <summary>A thread's reusable builders and lists (stacks: readers nest through substitutions).</summary>
+    private sealed class Pools
+    {
+        public Stack<StringBuilder> Builders { get; } = new();
+
+        public Stack<WordBuilder> WordBuilders { get; } = new();
+
+        public Stack<List<Word>> WordLists { get; } = new();
+
+        public Stack<List<string>> ExpandedLists { get; } = new();
     }
 
     private sealed record PendingHereDocument(Redirection Redirection, string Delimiter, bool Quoted, bool StripTabs);
