@@ -25,9 +25,12 @@ internal sealed partial class ShellEvaluator
 
     private readonly Pools _pools = t_pools ??= new Pools();
 
-    private readonly List<ShellCommand> _commands = new(8);
-    private readonly List<string> _errors;
+    private List<ShellCommand> _commands = new(8);
+    private List<string> _errors;
     private ShellEnvironment _env;
+
+    // The environment a run starts in, reset for the next run of a reused evaluator.
+    private readonly ShellEnvironment _start;
     private int _pipeline = -1;
     private int _steps;
     private int _callDepth;
@@ -37,7 +40,32 @@ internal sealed partial class ShellEvaluator
     public ShellEvaluator(List<string> errors, string? workingDirectory)
     {
         _errors = errors;
-        _env = new ShellEnvironment { WorkingDirectory = workingDirectory is null ? null : ShellPath.Normalize(workingDirectory) };
+        _env = _start = new ShellEnvironment { WorkingDirectory = workingDirectory is null ? null : ShellPath.Normalize(workingDirectory) };
+    }
+
+    /// <summary>Makes this evaluator (a thread's reused one) ready for a new run, as a new one would be.</summary>
+    public ShellEvaluator Reuse(List<string> errors, string? workingDirectory)
+    {
+        _commands = new List<ShellCommand>(8);
+        _errors = errors;
+        _start.Reset(workingDirectory is null ? null : ShellPath.Normalize(workingDirectory));
+        _env = _start;
+        _pipeline = -1;
+        _steps = 0;
+        _callDepth = 0;
+        _capturing = 0;
+        _stopped = false;
+        _expandedCharacters = 0;
+        return this;
+    }
+
+    /// <summary>Drops the references to the last run's commands and state (the agent's data) once the evaluator is done.</summary>
+    public void Release()
+    {
+        _commands = null!;
+        _errors = null!;
+        _start.Reset(null);
+        _env = _start;
     }
 
     public List<ShellCommand> Run(CommandList script)

@@ -41,9 +41,21 @@ public static class ShellParser
                 source = source.Replace(ShellEnvironment.Unknown, '\uFFFD');
             }
 
-            var syntax = new ShellReader(source, errors, ansiC).ReadScript();
-            var commands = new ShellEvaluator(errors, workingDirectory).Run(syntax);
-            return new ShellScript(commands, errors);
+            // The thread's reader and evaluator, taken while in use (a parse inside this one would make its own).
+            var scratch = t_scratch ?? new Scratch();
+            t_scratch = null;
+            try
+            {
+                var syntax = scratch.Reader.Reuse(source, errors, ansiC).ReadScript();
+                var commands = scratch.Evaluator.Reuse(errors, workingDirectory).Run(syntax);
+                return new ShellScript(commands, errors);
+            }
+            finally
+            {
+                scratch.Reader.Release();
+                scratch.Evaluator.Release();
+                t_scratch = scratch;
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -51,5 +63,16 @@ public static class ShellParser
             errors.Add("internal parser error: " + ex.GetType().Name);
             return new ShellScript([], errors);
         }
+    }
+
+    // A reader and an evaluator per thread, reused by each parse on it: a parse allocates its nodes and commands, not its machinery.
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
+    private sealed class Scratch
+    {
+        public ShellReader Reader { get; } = new(string.Empty, [], AnsiCDecoder.Default);
+
+        public ShellEvaluator Evaluator { get; } = new([], null);
     }
 }

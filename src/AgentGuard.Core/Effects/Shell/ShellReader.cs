@@ -16,9 +16,9 @@ internal sealed class ShellReader
 
     private const int MaxErrors = 32;
 
-    private readonly string _s;
-    private readonly List<string> _errors;
-    private readonly AnsiCDecoder _ansiC;
+    private string _s;
+    private List<string> _errors;
+    private AnsiCDecoder _ansiC;
     private const int MaxPooledCapacity = 8192;
 
     // Builders and lists are reused across parses on a thread: a typical command then allocates
@@ -40,6 +40,27 @@ internal sealed class ShellReader
         _ansiC = ansiC;
         _depth = depth;
         _pools = t_pools ??= new Pools();
+    }
+
+    /// <summary>Makes this reader (a thread's reused one) read <paramref name="source"/> from its start.</summary>
+    public ShellReader Reuse(string source, List<string> errors, AnsiCDecoder ansiC)
+    {
+        _s = source;
+        _errors = errors;
+        _ansiC = ansiC;
+        _pending?.Clear();
+        _pos = 0;
+        _depth = 0;
+        _aborted = false;
+        return this;
+    }
+
+    /// <summary>Drops the references to the last source (the agent's data) once the reader is done.</summary>
+    public void Release()
+    {
+        _s = string.Empty;
+        _errors = null!;
+        _pending?.Clear();
     }
 
     private enum WordMode
