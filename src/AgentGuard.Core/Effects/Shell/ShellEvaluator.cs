@@ -31,6 +31,9 @@ internal sealed partial class ShellEvaluator
 
     // The environment a run starts in, reset for the next run of a reused evaluator.
     private readonly ShellEnvironment _start;
+
+    // Copies of the environment that pipelines ran their members in, free to be written over by the next pipeline.
+    private readonly Stack<ShellEnvironment> _spareCopies = new();
     private int _pipeline = -1;
     private int _steps;
     private int _callDepth;
@@ -66,6 +69,10 @@ internal sealed partial class ShellEvaluator
         _errors = null!;
         _start.Reset(null);
         _env = _start;
+        foreach (var spare in _spareCopies)
+        {
+            spare.Reset(null);
+        }
     }
 
     public List<ShellCommand> Run(CommandList script)
@@ -215,8 +222,9 @@ internal sealed partial class ShellEvaluator
         string? previous = null;
 
         // The members' copies are the same object in turn: the evaluator keeps no environment past
-        // the member that ran in it (only values from it), so the next member's copy can reuse it.
-        ShellEnvironment? copy = null;
+        // the member that ran in it (only values from it), so the next member's copy can reuse it,
+        // and so can the next pipeline (a nested one takes another spare: they are a stack).
+        ShellEnvironment? copy = _spareCopies.Count > 0 ? _spareCopies.Pop() : null;
         for (var i = 0; i < pipeline.Commands.Count && !_stopped; i++)
         {
             // Each member of a pipeline runs in a subshell: its cd and assignments do not last.
@@ -241,6 +249,11 @@ internal sealed partial class ShellEvaluator
                 _capturing -= read ? 1 : 0;
             }
             _env = saved;
+        }
+
+        if (copy is not null)
+        {
+            _spareCopies.Push(copy);
         }
 
         return previous;

@@ -29,6 +29,10 @@ internal sealed class ShellReader
     private readonly Pools _pools;
 
     private List<PendingHereDocument>? _pending;
+
+    // A reused reader's script list, kept for its next source; _next is the one ReadScript takes.
+    private CommandList? _kept;
+    private CommandList? _next;
     private int _pos;
     private int _depth;
     private bool _aborted;
@@ -52,6 +56,9 @@ internal sealed class ShellReader
         _pos = 0;
         _depth = 0;
         _aborted = false;
+        _kept ??= new CommandList();
+        _kept.Clear();
+        _next = _kept;
         return this;
     }
 
@@ -61,6 +68,8 @@ internal sealed class ShellReader
         _s = string.Empty;
         _errors = null!;
         _pending?.Clear();
+        _kept?.Clear();
+        _next = null;
     }
 
     private enum WordMode
@@ -77,7 +86,8 @@ internal sealed class ShellReader
     /// <summary>Reads the whole source as a script.</summary>
     public CommandList ReadScript()
     {
-        var script = new CommandList();
+        var script = _next ?? new CommandList();
+        _next = null;
         if (_depth > MaxDepth)
         {
             Error("nesting deeper than " + MaxDepth);

@@ -177,6 +177,19 @@ internal static class ShellSyntax
         }
 
         public static CommandList Empty => new();
+
+        /// <summary>Empties the list for reuse (a thread's reused reader keeps its script's list; a long one's room is not kept).</summary>
+        public void Clear()
+        {
+            Items.Clear();
+            if (Items.Capacity > 64)
+            {
+                Items.Capacity = 0;
+            }
+
+            _joins = null;
+            Redirections = null;
+        }
     }
 
     internal sealed class Pipeline(List<Command> commands) : Command
