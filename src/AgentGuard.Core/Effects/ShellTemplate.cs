@@ -276,14 +276,7 @@ public sealed class ShellTemplate
             return false;
         }
 
-        var path = rest[slash..];
-        if (path.Length == 1)
-        {
-            return true;
-        }
-
-        return !path.Contains("//", StringComparison.Ordinal) && !path.Contains("/./", StringComparison.Ordinal) && !path.Contains("/../", StringComparison.Ordinal)
-               && !path.EndsWith("/.", StringComparison.Ordinal) && !path.EndsWith("/..", StringComparison.Ordinal);
+        return ShellPaths.IsNormal(rest[slash..]);
     }
 
     /// <summary>Printable ASCII but <c>%</c> (percent-decoding) and <c>\</c> (a separator to the canonicaliser); no space (authorities are trimmed).</summary>
