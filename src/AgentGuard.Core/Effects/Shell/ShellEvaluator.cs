@@ -364,11 +364,38 @@ internal sealed partial class ShellEvaluator
         ShellWord[] words;
         if (command.Expanded is { Length: <= MaxFieldsPerCommand } ready)
         {
-            // Each word is plain text that expands to itself, as ExpandWord would find.
+            // Each word is plain text that expands to itself or a glob of itself, as ExpandWord
+            // would find; a glob is expanded as ExpandFields does (not once the evaluator stopped).
             words = ready;
-            foreach (var word in ready)
+            List<ShellWord>? kept = null;
+            for (var i = 0; i < ready.Length; i++)
             {
+                var word = ready[i];
+                if (word.IsPattern && _stopped)
+                {
+                    if (kept is null)
+                    {
+                        kept = new List<ShellWord>(ready.Length);
+                        for (var k = 0; k < i; k++)
+                        {
+                            kept.Add(ready[k]);
+                        }
+                    }
+
+                    continue;
+                }
+
+                kept?.Add(word);
                 _expandedCharacters += word.Text.Length;
+                if (word.IsPattern && _expandedCharacters > MaxExpandedCharacters)
+                {
+                    Stop($"expansions longer than {MaxExpandedCharacters} characters");
+                }
+            }
+
+            if (kept is not null)
+            {
+                words = kept.Count == 0 ? [] : kept.ToArray();
             }
         }
         else
@@ -376,6 +403,7 @@ internal sealed partial class ShellEvaluator
             var pooled = _pools.WordLists.Count > 0 ? _pools.WordLists.Pop() : new List<ShellWord>(8);
             if (command.Expanded is { } many)
             {
+                // More words than a command may expand to: each as its syntax word, so the limit stops them as it would.
                 foreach (var word in many)
                 {
                     ExpandWord(new Word(word.Text), pooled);

@@ -399,8 +399,9 @@ internal sealed class ShellReader
         List<Assignment>? assignments = null;
         var words = RentWords();
 
-        // While every word is plain text needing no expansion (most commands), the words are made
-        // as they will run, and the evaluator takes them as they are: no syntax word is built for them.
+        // While every word is plain text that expands to itself, or to a glob of itself (most
+        // commands), the words are made as they will run, and the evaluator takes them as they
+        // are: no syntax word is built for them.
         var expanded = RentExpanded();
         var allExpanded = true;
         List<Redirection>? redirections = null;
@@ -453,7 +454,7 @@ internal sealed class ShellReader
 
             if (TryReadPlainText() is { } plain)
             {
-                if (allExpanded && !plain.AsSpan().ContainsAny(ShellEvaluator.NeedsExpansion))
+                if (allExpanded && !plain.AsSpan().ContainsAny(NotReady))
                 {
                     expanded.Add(plain);
                 }
@@ -498,7 +499,9 @@ internal sealed class ShellReader
             expandedArray = new ShellWord[expanded.Count];
             for (var i = 0; i < expandedArray.Length; i++)
             {
-                expandedArray[i] = new ShellWord(expanded[i]);
+                // Unquoted * and ? make a glob of the word, written as it is (a plain word has no backslash to escape).
+                var text = expanded[i];
+                expandedArray[i] = new ShellWord(text, IsPattern: text.AsSpan().IndexOfAny('*', '?') >= 0);
             }
         }
 
@@ -1192,6 +1195,9 @@ internal sealed class ShellReader
         _pos += length;
         return text;
     }
+
+    /// <summary>What makes a plain word expand to more than itself or a glob of itself: brackets (a glob only when closed), extended globs, braces, a tilde.</summary>
+    private static readonly System.Buffers.SearchValues<char> NotReady = System.Buffers.SearchValues.Create("[({~");
 
     private static readonly System.Buffers.SearchValues<char> NotPlain = System.Buffers.SearchValues.Create(" \t\n;&|()<>'\"\\$`");
 

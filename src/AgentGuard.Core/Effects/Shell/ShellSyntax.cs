@@ -138,8 +138,9 @@ internal static class ShellSyntax
         public Word[] Words { get; } = words;
 
         /// <summary>
-        /// The words as they run when every one is plain text that expands to itself (the reader
-        /// made them so), or null. Shared by every run of the command: never written to.
+        /// The words as they run when every one is plain text that expands to itself or, with
+        /// <c>*</c> or <c>?</c>, to a glob of itself (the reader made them so), or null. Shared by
+        /// every run of the command: never written to.
         /// </summary>
         public ShellWord[]? Expanded { get; } = expanded;
     }
