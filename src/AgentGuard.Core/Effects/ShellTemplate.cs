@@ -129,10 +129,10 @@ public sealed class ShellTemplate
         {
             foreach (var directory in directories)
             {
-                var context = new ShellContext(host, directory.Length == 0 ? null : directory);
+                var workingDirectory = directory.Length == 0 ? null : directory;
                 foreach (var command in commands)
                 {
-                    error = Analyze(command, context, effects, scratch.Effects);
+                    error = Analyze(command, host, workingDirectory, effects, scratch.Effects);
                     if (error is not null)
                     {
                         return error;
@@ -144,7 +144,7 @@ public sealed class ShellTemplate
         return null;
     }
 
-    private static string? Analyze(JsonElement command, ShellContext context, List<Effect> effects, List<Effect> found)
+    private static string? Analyze(JsonElement command, string host, string? workingDirectory, List<Effect> effects, List<Effect> found)
     {
         switch (command.ValueKind)
         {
@@ -157,12 +157,12 @@ public sealed class ShellTemplate
                 }
 
                 found.Clear();
-                ShellAnalyzer.Analyze(text, context, found);
+                ShellAnalyzer.Analyze(text, host, workingDirectory, found);
                 var error = Append(found, effects);
                 if (error is null && text.AsSpan().TrimStart().StartsWith('[') && Argv(text) is { } argv)
                 {
                     // A string holding a JSON argv: a tool server may decode it and run argv.
-                    error = Append(ShellAnalyzer.Analyze(argv, context), effects);
+                    error = Append(ShellAnalyzer.Analyze(argv, new ShellContext(host, workingDirectory)), effects);
                 }
 
                 return error;
@@ -191,7 +191,7 @@ public sealed class ShellTemplate
                     }
                 }
 
-                return words.Count == 0 ? null : Append(ShellAnalyzer.Analyze(words, context), effects);
+                return words.Count == 0 ? null : Append(ShellAnalyzer.Analyze(words, new ShellContext(host, workingDirectory)), effects);
             default:
                 return $"a shell command argument holds a JSON {Name(command.ValueKind)} where a command string or argv array is expected";
         }

@@ -225,7 +225,7 @@ internal sealed partial class ShellEvaluator
         // the member that ran in it (only values from it), so the next member's copy can reuse it,
         // and so can the next pipeline (a nested one takes another spare: they are a stack).
         ShellEnvironment? copy = _spareCopies.Count > 0 ? _spareCopies.Pop() : null;
-        for (var i = 0; i < pipeline.Commands.Count && !_stopped; i++)
+        for (var i = 0; i < pipeline.Commands.Length && !_stopped; i++)
         {
             // Each member of a pipeline runs in a subshell: its cd and assignments do not last.
             if (i > 0 && !Step())
@@ -236,7 +236,7 @@ internal sealed partial class ShellEvaluator
             var saved = _env;
             _env = copy = saved.Clone(copy);
             var member = pipeline.Commands[i];
-            var read = i < pipeline.Commands.Count - 1;
+            var read = i < pipeline.Commands.Length - 1;
             if (member is SimpleCommand simple)
             {
                 previous = RunSimple(simple, number, i, previous, _capturing > 0 || read);

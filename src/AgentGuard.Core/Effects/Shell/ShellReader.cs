@@ -255,7 +255,8 @@ internal sealed class ShellReader
             return first;
         }
 
-        var commands = new List<Command>(2) { first };
+        var commands = _pools.CommandLists.Count > 0 ? _pools.CommandLists.Pop() : new List<Command>(4);
+        commands.Add(first);
         while (Current == '|' && Peek(1) != '|' && !_aborted)
         {
             _pos++;
@@ -276,7 +277,10 @@ internal sealed class ShellReader
             SkipBlanks();
         }
 
-        return new Pipeline(commands);
+        var pipeline = new Pipeline(commands.ToArray());
+        commands.Clear();
+        _pools.CommandLists.Push(commands);
+        return pipeline;
     }
 
     private Command? ReadCommand()
@@ -2039,6 +2043,8 @@ internal sealed class ShellReader
         public Stack<List<Word>> WordLists { get; } = new();
 
         public Stack<List<string>> ExpandedLists { get; } = new();
+
+        public Stack<List<Command>> CommandLists { get; } = new();
     }
 
     private sealed record PendingHereDocument(Redirection Redirection, string Delimiter, bool Quoted, bool StripTabs);

@@ -157,24 +157,30 @@ internal static class ShellSyntax
     {
         public List<Command> Items { get; } = [];
 
-        // Only made when some join is && or ||: most lists are sequences.
+        // Only filled when some join is && or ||: most lists are sequences. Kept, emptied, by Clear.
         private List<ListJoin>? _joins;
+        private bool _joined;
 
-        public ListJoin JoinAt(int index) => _joins is null ? ListJoin.Sequence : _joins[index];
+        public ListJoin JoinAt(int index) => _joined ? _joins![index] : ListJoin.Sequence;
 
         public void Add(Command command, ListJoin join)
         {
-            if (join != ListJoin.Sequence && _joins is null)
+            if (join != ListJoin.Sequence && !_joined)
             {
-                _joins = new List<ListJoin>(Items.Count + 2);
+                _joins ??= new List<ListJoin>(Items.Count + 2);
                 for (var i = 0; i < Items.Count; i++)
                 {
                     _joins.Add(ListJoin.Sequence);
                 }
+
+                _joined = true;
             }
 
             Items.Add(command);
-            _joins?.Add(join);
+            if (_joined)
+            {
+                _joins!.Add(join);
+            }
         }
 
         public static CommandList Empty => new();
@@ -188,14 +194,20 @@ internal static class ShellSyntax
                 Items.Capacity = 0;
             }
 
-            _joins = null;
+            _joins?.Clear();
+            _joined = false;
+            if (_joins?.Capacity > 64)
+            {
+                _joins = null;
+            }
+
             Redirections = null;
         }
     }
 
-    internal sealed class Pipeline(List<Command> commands) : Command
+    internal sealed class Pipeline(Command[] commands) : Command
     {
-        public List<Command> Commands { get; } = commands;
+        public Command[] Commands { get; } = commands;
     }
 
     internal sealed class Subshell(CommandList body) : Command
