@@ -438,7 +438,7 @@ internal sealed class ShellReader
             var count = allExpanded ? expanded.Count : words.Count;
             if (c == '(')
             {
-                if (count == 1 && assignments is null && redirections is null && (allExpanded ? expanded[0] : LiteralText(words[0])) is { } name && TryReadEmptyParentheses())
+                if (count == 1 && assignments is null && redirections is null && (allExpanded ? (expanded[0].Quoted ? null : expanded[0].Text) : LiteralText(words[0])) is { } name && TryReadEmptyParentheses())
                 {
                     ReturnWords(words);
                     ReturnExpanded(expanded);
@@ -460,20 +460,26 @@ internal sealed class ShellReader
             {
                 if (allExpanded && !plain.AsSpan().ContainsAny(NotReady))
                 {
-                    expanded.Add(plain);
+                    expanded.Add(new ReadyWord(plain, Quoted: false));
                 }
                 else
                 {
-                    if (allExpanded)
-                    {
-                        allExpanded = false;
-                        foreach (var done in expanded)
-                        {
-                            words.Add(new Word(done));
-                        }
-                    }
-
+                    allExpanded = allExpanded && Unready(expanded, words);
                     words.Add(new Word(plain));
+                }
+
+                continue;
+            }
+
+            if (c is '"' or '\'' && TryReadQuotedText() is { } quotedText)
+            {
+                if (allExpanded)
+                {
+                    expanded.Add(new ReadyWord(quotedText, Quoted: true));
+                }
+                else
+                {
+                    words.Add(QuotedWord(quotedText));
                 }
 
                 continue;
@@ -485,15 +491,7 @@ internal sealed class ShellReader
                 break;
             }
 
-            if (allExpanded)
-            {
-                allExpanded = false;
-                foreach (var done in expanded)
-                {
-                    words.Add(new Word(done));
-                }
-            }
-
+            allExpanded = allExpanded && Unready(expanded, words);
             words.Add(word);
         }
 
@@ -504,8 +502,8 @@ internal sealed class ShellReader
             for (var i = 0; i < expandedArray.Length; i++)
             {
                 // Unquoted * and ? make a glob of the word, written as it is (a plain word has no backslash to escape).
-                var text = expanded[i];
-                expandedArray[i] = new ShellWord(text, IsPattern: text.AsSpan().IndexOfAny('*', '?') >= 0);
+                var (text, quoted) = expanded[i];
+                expandedArray[i] = new ShellWord(text, IsPattern: !quoted && text.AsSpan().IndexOfAny('*', '?') >= 0);
             }
         }
 
@@ -1199,6 +1197,55 @@ internal sealed class ShellReader
         _pos += length;
         return text;
     }
+
+    /// <summary>
+    /// The text of a word that is one quoted string and nothing else (<c>'...'</c>, or <c>"..."</c>
+    /// without <c>$</c>, <c>`</c> or <c>\</c>) at the current position (read past), or null.
+    /// </summary>
+    private string? TryReadQuotedText()
+    {
+        var quote = _s[_pos];
+        var close = _s.IndexOf(quote, _pos + 1);
+        if (close < 0)
+        {
+            return null;
+        }
+
+        var inner = _s.AsSpan(_pos + 1, close - _pos - 1);
+        if (quote == '"' && inner.ContainsAny(DoubleQuoteSpecial))
+        {
+            return null;
+        }
+
+        // The word must end at the quote: a blank or an operator follows (a '(' too: after quotes it is no extended glob).
+        var end = close + 1;
+        if (end < _s.Length && _s[end] is not (' ' or '\t' or '\n' or ';' or '&' or '|' or ')' or '(') && !(_s[end] is '<' or '>' && (end + 1 >= _s.Length || _s[end + 1] != '(')))
+        {
+            return null;
+        }
+
+        _pos = end;
+        return inner.IsEmpty ? string.Empty : new string(inner);
+    }
+
+    private static readonly System.Buffers.SearchValues<char> DoubleQuoteSpecial = System.Buffers.SearchValues.Create("$`\\");
+
+    /// <summary>The syntax word of a word that is one quoted string, as the word builder makes it.</summary>
+    private static Word QuotedWord(string text) => new([new Literal(text) { Quoted = true }]);
+
+    /// <summary>Turns the ready words read so far into syntax words, when a word that is not ready comes; returns false.</summary>
+    private static bool Unready(List<ReadyWord> expanded, List<Word> words)
+    {
+        foreach (var (text, quoted) in expanded)
+        {
+            words.Add(quoted ? QuotedWord(text) : new Word(text));
+        }
+
+        return false;
+    }
+
+    /// <summary>A word read as it will run: plain text, or one quoted string.</summary>
+    private readonly record struct ReadyWord(string Text, bool Quoted);
 
     /// <summary>What makes a plain word expand to more than itself or a glob of itself: brackets (a glob only when closed), extended globs, braces, a tilde.</summary>
     private static readonly System.Buffers.SearchValues<char> NotReady = System.Buffers.SearchValues.Create("[({~");
@@ -2001,9 +2048,9 @@ internal sealed class ShellReader
         _pools.WordLists.Push(words);
     }
 
-    private List<string> RentExpanded() => _pools.ExpandedLists.Count > 0 ? _pools.ExpandedLists.Pop() : new List<string>(8);
+    private List<ReadyWord> RentExpanded() => _pools.ExpandedLists.Count > 0 ? _pools.ExpandedLists.Pop() : new List<ReadyWord>(8);
 
-    private void ReturnExpanded(List<string> words)
+    private void ReturnExpanded(List<ReadyWord> words)
     {
         words.Clear();
         _pools.ExpandedLists.Push(words);
@@ -2042,7 +2089,7 @@ internal sealed class ShellReader
 
         public Stack<List<Word>> WordLists { get; } = new();
 
-        public Stack<List<string>> ExpandedLists { get; } = new();
+        public Stack<List<ReadyWord>> ExpandedLists { get; } = new();
 
         public Stack<List<Command>> CommandLists { get; } = new();
     }
