@@ -129,10 +129,10 @@ public sealed class ShellTemplate
         {
             foreach (var directory in directories)
             {
-                var context = new ShellContext(host, directory.Length == 0 ? null : directory);
+                var workingDirectory = directory.Length == 0 ? null : directory;
                 foreach (var command in commands)
                 {
-                    error = Analyze(command, context, effects, scratch.Effects);
+                    error = Analyze(command, host, workingDirectory, effects, scratch.Effects);
                     if (error is not null)
                     {
                         return error;
@@ -144,7 +144,7 @@ public sealed class ShellTemplate
         return null;
     }
 
-    private static string? Analyze(JsonElement command, ShellContext context, List<Effect> effects, List<Effect> found)
+    private static string? Analyze(JsonElement command, string host, string? workingDirectory, List<Effect> effects, List<Effect> found)
     {
         switch (command.ValueKind)
         {
@@ -157,12 +157,12 @@ public sealed class ShellTemplate
                 }
 
                 found.Clear();
-                ShellAnalyzer.Analyze(text, context, found);
+                ShellAnalyzer.Analyze(text, host, workingDirectory, found);
                 var error = Append(found, effects);
                 if (error is null && text.AsSpan().TrimStart().StartsWith('[') && Argv(text) is { } argv)
                 {
                     // A string holding a JSON argv: a tool server may decode it and run argv.
-                    error = Append(ShellAnalyzer.Analyze(argv, context), effects);
+                    error = Append(ShellAnalyzer.Analyze(argv, new ShellContext(host, workingDirectory)), effects);
                 }
 
                 return error;
@@ -191,7 +191,7 @@ public sealed class ShellTemplate
                     }
                 }
 
-                return words.Count == 0 ? null : Append(ShellAnalyzer.Analyze(words, context), effects);
+                return words.Count == 0 ? null : Append(ShellAnalyzer.Analyze(words, new ShellContext(host, workingDirectory)), effects);
             default:
                 return $"a shell command argument holds a JSON {Name(command.ValueKind)} where a command string or argv array is expected";
         }
@@ -244,8 +244,44 @@ public sealed class ShellTemplate
             return resource;
         }
 
-        return ResourceCanonicalizer.Canonicalize(resource, out error);
+        return IsCanonical(resource) ? resource : ResourceCanonicalizer.Canonicalize(resource, out error);
     }
+
+    /// <summary>
+    /// Whether <see cref="ResourceCanonicalizer.Canonicalize"/> would return <paramref name="resource"/>
+    /// (a <c>file://</c> or <c>host://</c> name) as it is: printable ASCII without <c>%</c> or <c>\</c>
+    /// (nothing to decode, fold or refuse), a lower-case authority, and a path without empty,
+    /// <c>.</c> or <c>..</c> segments. The analyser's names are so already (its paths are
+    /// normalised when made), and the check costs less than a second normalisation.
+    /// </summary>
+    private static bool IsCanonical(string resource)
+    {
+        if (resource.Length > ResourceCanonicalizer.MaxLength || resource.AsSpan().ContainsAnyExcept(CanonicalCharacters))
+        {
+            return false;
+        }
+
+        // "file://" or "host://" (the caller checked): the authority runs to the path's first slash.
+        var rest = resource.AsSpan(7);
+        var slash = rest.IndexOf('/');
+        if (slash < 0 || (slash > 0 && resource[0] == 'f'))
+        {
+            // A file name's path starts after "file://" (the canonicaliser would read "file://x/y" as "/x/y").
+            return false;
+        }
+
+        var authority = rest[..slash];
+        if (authority.ContainsAnyInRange('A', 'Z') || authority.EndsWith('.'))
+        {
+            return false;
+        }
+
+        return ShellPaths.IsNormal(rest[slash..]);
+    }
+
+    /// <summary>Printable ASCII but <c>%</c> (percent-decoding) and <c>\</c> (a separator to the canonicaliser); no space (authorities are trimmed).</summary>
+    private static readonly System.Buffers.SearchValues<char> CanonicalCharacters = System.Buffers.SearchValues.Create(
+        "!\"#$&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     private static List<string>? Argv(string text)
     {

@@ -29,11 +29,15 @@ public static class ShellAnalyzer
     /// <paramref name="effects"/> (empty; the caller's reusable list) instead of a new analysis.
     /// </summary>
     internal static void Analyze(string command, ShellContext context, List<Effect> effects)
+        => Analyze(command, context.Host, context.WorkingDirectory, effects);
+
+    /// <summary>As <see cref="Analyze(string, ShellContext, List{Effect})"/> on <paramref name="host"/> in <paramref name="workingDirectory"/>, without a context object.</summary>
+    internal static void Analyze(string command, string host, string? workingDirectory, List<Effect> effects)
     {
         try
         {
-            var collector = new ShellEffectCollector(context, effects);
-            collector.AnalyzeSource(command, context.WorkingDirectory);
+            var collector = new ShellEffectCollector(host, effects);
+            collector.AnalyzeSource(command, workingDirectory);
             collector.Release();
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)

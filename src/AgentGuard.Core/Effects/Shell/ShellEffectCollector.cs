@@ -37,8 +37,14 @@ internal sealed class ShellEffectCollector
 
     /// <summary>A collector that gathers into <paramref name="effects"/> (empty) instead of a list of its own.</summary>
     public ShellEffectCollector(ShellContext context, List<Effect> effects)
+        : this(context.Host, effects)
     {
-        Host = context.Host ?? string.Empty;
+    }
+
+    /// <summary>A collector for a shell on <paramref name="host"/> (empty: the guard's machine) that gathers into <paramref name="effects"/> (empty).</summary>
+    public ShellEffectCollector(string? host, List<Effect> effects)
+    {
+        Host = host ?? string.Empty;
         this.effects = effects;
         reads = t_reads ?? [];
         t_reads = null;

@@ -108,6 +108,20 @@ internal sealed class ShellEnvironment
         return top;
     }
 
+    /// <summary>Empties this environment (an evaluator's starting one, reused) as a new one would be, in <paramref name="workingDirectory"/>.</summary>
+    public void Reset(string? workingDirectory)
+    {
+        _variables = null;
+        _variablesShared = false;
+        _functions = null;
+        _functionsShared = false;
+        _work.Value = 0;
+        WorkingDirectory = workingDirectory;
+        PreviousWorkingDirectory = null;
+        DirectoryStack = [];
+        Positional = null;
+    }
+
     /// <summary>
     /// As <see cref="Clone()"/>, written into <paramref name="reuse"/> when given: an earlier copy of
     /// this environment (or of one sharing its work counter) that nothing refers to any more.

@@ -20,14 +20,9 @@ internal sealed partial class ShellEvaluator
     /// <summary>Matching work one such expansion may do (pattern × text lengths summed over attempts).</summary>
     private const long MaxPatternWork = 1_000_000;
 
-    private static readonly System.Buffers.SearchValues<char> NeedsExpansion = System.Buffers.SearchValues.Create("*?[({~");
+    /// <summary>Characters that make an unquoted literal more than itself (globs, braces, a tilde).</summary>
+    internal static readonly System.Buffers.SearchValues<char> NeedsExpansion = System.Buffers.SearchValues.Create("*?[({~");
 
-    // Reused across parses on a thread (expansion nests through command substitutions, so a stack).
-    [ThreadStatic]
-    private static Stack<FieldBuilder>? t_fields;
-
-    [ThreadStatic]
-    private static Stack<StringBuilder>? t_builders;
     private long _expandedCharacters;
 
     private void ExpandWord(Word word, List<ShellWord> output)
@@ -74,7 +69,7 @@ internal sealed partial class ShellEvaluator
 
     private void ExpandFields(Word word, List<ShellWord> output)
     {
-        var field = t_fields is { Count: > 0 } pool ? pool.Pop() : new FieldBuilder();
+        var field = _pools.Fields.Count > 0 ? _pools.Fields.Pop() : new FieldBuilder();
         var parts = word.Parts;
         for (var i = 0; i < parts.Length && !_stopped; i++)
         {
@@ -138,7 +133,7 @@ internal sealed partial class ShellEvaluator
         field.Total = 0;
         if (!field.Oversized)
         {
-            (t_fields ??= new()).Push(field);
+            _pools.Fields.Push(field);
         }
         if (_expandedCharacters > MaxExpandedCharacters)
         {
@@ -199,7 +194,7 @@ internal sealed partial class ShellEvaluator
             return single.Text;
         }
 
-        var sb = t_builders is { Count: > 0 } builders ? builders.Pop().Clear() : new StringBuilder();
+        var sb = _pools.Builders.Count > 0 ? _pools.Builders.Pop().Clear() : new StringBuilder();
         for (var i = 0; i < word.Parts.Length && !_stopped; i++)
         {
             var part = word.Parts[i];
@@ -263,7 +258,7 @@ internal sealed partial class ShellEvaluator
         var text = sb.ToString();
         if (sb.Capacity <= 8192)
         {
-            (t_builders ??= new()).Push(sb.Clear());
+            _pools.Builders.Push(sb.Clear());
         }
 
         return Bound(text);
@@ -509,7 +504,7 @@ internal sealed partial class ShellEvaluator
             return new ShellRedirection(descriptor < 0 ? 0 : descriptor, op == RedirectionOperator.HereString ? ShellRedirectionKind.HereString : ShellRedirectionKind.HereDocument, target);
         }
 
-        var fields = t_wordLists is { Count: > 0 } pool ? pool.Pop() : new List<ShellWord>(8);
+        var fields = _pools.WordLists.Count > 0 ? _pools.WordLists.Pop() : new List<ShellWord>(8);
         ExpandWord(redirection.Target, fields);
         target = fields.Count switch
         {
@@ -518,7 +513,7 @@ internal sealed partial class ShellEvaluator
             _ => new ShellWord(string.Join(' ', fields.Select(f => f.Text)), fields.Any(f => f.IsPattern), fields.Any(f => f.IsOpaque)),
         };
         fields.Clear();
-        (t_wordLists ??= new()).Push(fields);
+        _pools.WordLists.Push(fields);
 
         if (op is RedirectionOperator.DuplicateOutput or RedirectionOperator.DuplicateInput)
         {
@@ -606,6 +601,16 @@ internal sealed partial class ShellEvaluator
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>A thread's reusable word lists, field builders and string builders.</summary>
+    private sealed class Pools
+    {
+        public Stack<List<ShellWord>> WordLists { get; } = new();
+
+        public Stack<FieldBuilder> Fields { get; } = new();
+
+        public Stack<StringBuilder> Builders { get; } = new();
     }
 
     /// <summary>Builds the fields of one word: the plain value and, alongside, its pattern form.</summary>

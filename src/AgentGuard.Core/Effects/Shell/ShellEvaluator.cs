@@ -19,12 +19,21 @@ internal sealed partial class ShellEvaluator
     private static readonly IReadOnlyList<KeyValuePair<string, ShellWord>> NoAssignments = [];
     private static readonly IReadOnlyList<ShellRedirection> NoRedirections = [];
 
+    // A thread's reusable lists and builders, looked up once per evaluator (stacks: expansion nests through substitutions).
     [ThreadStatic]
-    private static Stack<List<ShellWord>>? t_wordLists;
+    private static Pools? t_pools;
 
-    private readonly List<ShellCommand> _commands = new(8);
-    private readonly List<string> _errors;
+    private readonly Pools _pools = t_pools ??= new Pools();
+
+    private List<ShellCommand> _commands = new(8);
+    private List<string> _errors;
     private ShellEnvironment _env;
+
+    // The environment a run starts in, reset for the next run of a reused evaluator.
+    private readonly ShellEnvironment _start;
+
+    // Copies of the environment that pipelines ran their members in, free to be written over by the next pipeline.
+    private readonly Stack<ShellEnvironment> _spareCopies = new();
     private int _pipeline = -1;
     private int _steps;
     private int _callDepth;
@@ -34,7 +43,36 @@ internal sealed partial class ShellEvaluator
     public ShellEvaluator(List<string> errors, string? workingDirectory)
     {
         _errors = errors;
-        _env = new ShellEnvironment { WorkingDirectory = workingDirectory is null ? null : ShellPath.Normalize(workingDirectory) };
+        _env = _start = new ShellEnvironment { WorkingDirectory = workingDirectory is null ? null : ShellPath.Normalize(workingDirectory) };
+    }
+
+    /// <summary>Makes this evaluator (a thread's reused one) ready for a new run, as a new one would be.</summary>
+    public ShellEvaluator Reuse(List<string> errors, string? workingDirectory)
+    {
+        _commands = new List<ShellCommand>(8);
+        _errors = errors;
+        _start.Reset(workingDirectory is null ? null : ShellPath.Normalize(workingDirectory));
+        _env = _start;
+        _pipeline = -1;
+        _steps = 0;
+        _callDepth = 0;
+        _capturing = 0;
+        _stopped = false;
+        _expandedCharacters = 0;
+        return this;
+    }
+
+    /// <summary>Drops the references to the last run's commands and state (the agent's data) once the evaluator is done.</summary>
+    public void Release()
+    {
+        _commands = null!;
+        _errors = null!;
+        _start.Reset(null);
+        _env = _start;
+        foreach (var spare in _spareCopies)
+        {
+            spare.Reset(null);
+        }
     }
 
     public List<ShellCommand> Run(CommandList script)
@@ -184,9 +222,10 @@ internal sealed partial class ShellEvaluator
         string? previous = null;
 
         // The members' copies are the same object in turn: the evaluator keeps no environment past
-        // the member that ran in it (only values from it), so the next member's copy can reuse it.
-        ShellEnvironment? copy = null;
-        for (var i = 0; i < pipeline.Commands.Count && !_stopped; i++)
+        // the member that ran in it (only values from it), so the next member's copy can reuse it,
+        // and so can the next pipeline (a nested one takes another spare: they are a stack).
+        ShellEnvironment? copy = _spareCopies.Count > 0 ? _spareCopies.Pop() : null;
+        for (var i = 0; i < pipeline.Commands.Length && !_stopped; i++)
         {
             // Each member of a pipeline runs in a subshell: its cd and assignments do not last.
             if (i > 0 && !Step())
@@ -197,7 +236,7 @@ internal sealed partial class ShellEvaluator
             var saved = _env;
             _env = copy = saved.Clone(copy);
             var member = pipeline.Commands[i];
-            var read = i < pipeline.Commands.Count - 1;
+            var read = i < pipeline.Commands.Length - 1;
             if (member is SimpleCommand simple)
             {
                 previous = RunSimple(simple, number, i, previous, _capturing > 0 || read);
@@ -210,6 +249,11 @@ internal sealed partial class ShellEvaluator
                 _capturing -= read ? 1 : 0;
             }
             _env = saved;
+        }
+
+        if (copy is not null)
+        {
+            _spareCopies.Push(copy);
         }
 
         return previous;
@@ -317,15 +361,64 @@ internal sealed partial class ShellEvaluator
     /// <param name="needOutput">Whether the output is read (by the next member of a pipeline or a substitution); it is only worked out then.</param>
     private string? RunSimple(SimpleCommand command, int pipeline, int index, string? previousOutput, bool needOutput)
     {
-        var pooled = t_wordLists is { Count: > 0 } pool ? pool.Pop() : new List<ShellWord>(8);
-        foreach (var word in command.Words)
+        ShellWord[] words;
+        if (command.Expanded is { Length: <= MaxFieldsPerCommand } ready)
         {
-            ExpandWord(word, pooled);
-        }
+            // Each word is plain text that expands to itself or a glob of itself, as ExpandWord
+            // would find; a glob is expanded as ExpandFields does (not once the evaluator stopped).
+            words = ready;
+            List<ShellWord>? kept = null;
+            for (var i = 0; i < ready.Length; i++)
+            {
+                var word = ready[i];
+                if (word.IsPattern && _stopped)
+                {
+                    if (kept is null)
+                    {
+                        kept = new List<ShellWord>(ready.Length);
+                        for (var k = 0; k < i; k++)
+                        {
+                            kept.Add(ready[k]);
+                        }
+                    }
 
-        ShellWord[] words = pooled.Count == 0 ? [] : pooled.ToArray();
-        pooled.Clear();
-        (t_wordLists ??= new()).Push(pooled);
+                    continue;
+                }
+
+                kept?.Add(word);
+                _expandedCharacters += word.Text.Length;
+                if (word.IsPattern && _expandedCharacters > MaxExpandedCharacters)
+                {
+                    Stop($"expansions longer than {MaxExpandedCharacters} characters");
+                }
+            }
+
+            if (kept is not null)
+            {
+                words = kept.Count == 0 ? [] : kept.ToArray();
+            }
+        }
+        else
+        {
+            var pooled = _pools.WordLists.Count > 0 ? _pools.WordLists.Pop() : new List<ShellWord>(8);
+            if (command.Expanded is { } many)
+            {
+                // More words than a command may expand to: each as its syntax word, so the limit stops them as it would.
+                foreach (var word in many)
+                {
+                    ExpandWord(new Word(word.Text), pooled);
+                }
+            }
+
+            foreach (var word in command.Words)
+            {
+                ExpandWord(word, pooled);
+            }
+
+            words = pooled.Count == 0 ? [] : pooled.ToArray();
+            pooled.Clear();
+            _pools.WordLists.Push(pooled);
+        }
 
         var assignments = NoAssignments;
         if (command.Assignments.Length > 0)

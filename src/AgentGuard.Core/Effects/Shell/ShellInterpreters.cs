@@ -9,6 +9,7 @@ internal static class ShellInterpreters
 {
     private static readonly ShellOptionSpec HttpServerSpec = new ShellOptionSpec("db", ["directory", "bind", "protocol"]);
     /// <summary>One interpreter's command line: options with values, options whose value is inline code.</summary>
+    /// <remarks>The interpreters are the instances below, told apart by reference (a record's == compares every field).</remarks>
     private sealed record Interpreter(ShellOptionSpec Spec, string CodeShort, string[] CodeLong);
 
     private static readonly Interpreter Python = new(new("cmWXQ", StopAtOperand: true), "c", ["command"]);
@@ -60,7 +61,7 @@ internal static class ShellInterpreters
             if (isCode)
             {
                 var text = option.Value.Text;
-                if (option.Long is "encodedcommand" or "ec" || (option.Long is null && option.Short is 'e' or 'E' && interpreter == PowerShell))
+                if (option.Long is "encodedcommand" or "ec" || (option.Long is null && option.Short is 'e' or 'E' && ReferenceEquals(interpreter, PowerShell)))
                 {
                     text = OpaqueCode.DecodeBase64(text, utf16: true) ?? text;
                 }
@@ -73,7 +74,7 @@ internal static class ShellInterpreters
         var operandStart = args.OperandStart;
 
         // Servers over a folder: python -m http.server, php -S, ruby -run -e httpd.
-        if (interpreter == Python && args.Value('m')?.Text is { } module)
+        if (ReferenceEquals(interpreter, Python) && args.Value('m')?.Text is { } module)
         {
             // The module's own arguments start after its name (python3 -m http.server -d DIR).
             var moduleArguments = ModuleArguments(words, inv.First);
@@ -89,7 +90,7 @@ internal static class ShellInterpreters
             return;
         }
 
-        if (interpreter == Php && args.Value('S') is { } address)
+        if (ReferenceEquals(interpreter, Php) && args.Value('S') is { } address)
         {
             var colon = address.Text.LastIndexOf(':');
             var docroot = args.Value('t')?.Text;
@@ -97,7 +98,7 @@ internal static class ShellInterpreters
             return;
         }
 
-        if (interpreter == Ruby && code == "httpd" && args.Value('r')?.Text == "un")
+        if (ReferenceEquals(interpreter, Ruby) && code == "httpd" && args.Value('r')?.Text == "un")
         {
             var port = "8080";
             string? directory = null;
@@ -117,20 +118,20 @@ internal static class ShellInterpreters
             return;
         }
 
-        if (interpreter == Php && args.Value('f') is { } phpFile)
+        if (ReferenceEquals(interpreter, Php) && args.Value('f') is { } phpFile)
         {
             c.AddFile(EffectKind.Exec, phpFile, inv.Cwd);
             ReadPathOperands(c, inv, operandStart);
             return;
         }
 
-        if (interpreter == Perl && args.Has('i'))
+        if (ReferenceEquals(interpreter, Perl) && args.Has('i'))
         {
             PerlInPlace(c, inv, args, code, operandStart);
             return;
         }
 
-        if (interpreter == PowerShell && args.Value("file") is { } psFile)
+        if (ReferenceEquals(interpreter, PowerShell) && args.Value("file") is { } psFile)
         {
             c.AddFile(EffectKind.Exec, psFile, inv.Cwd);
             return;
@@ -146,13 +147,13 @@ internal static class ShellInterpreters
         if (operandStart < words.Count && words[operandStart].Text != "-")
         {
             var script = words[operandStart];
-            if (interpreter == Node && script.Text is "-" or "/dev/stdin")
+            if (ReferenceEquals(interpreter, Node) && script.Text is "-" or "/dev/stdin")
             {
                 ShellWrappers.CodeFromStandardInput(c, inv, name);
                 return;
             }
 
-            if (interpreter == Node && name is "deno" or "bun" && script.Text is "run" or "x" && operandStart + 1 < words.Count)
+            if (ReferenceEquals(interpreter, Node) && name is "deno" or "bun" && script.Text is "run" or "x" && operandStart + 1 < words.Count)
             {
                 script = words[++operandStart];
             }

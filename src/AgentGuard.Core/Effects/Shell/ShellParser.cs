@@ -27,7 +27,10 @@ public static class ShellParser
     internal static ShellScript Parse(string source, string? workingDirectory, AnsiCDecoder ansiC)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var errors = new List<string>();
+        // The thread's reader, evaluator and error list, taken while in use (a parse inside this one would make its own).
+        var scratch = t_scratch ?? new Scratch();
+        t_scratch = null;
+        var errors = scratch.Errors;
         try
         {
             if (source.Length > MaxLength)
@@ -41,15 +44,38 @@ public static class ShellParser
                 source = source.Replace(ShellEnvironment.Unknown, '\uFFFD');
             }
 
-            var syntax = new ShellReader(source, errors, ansiC).ReadScript();
-            var commands = new ShellEvaluator(errors, workingDirectory).Run(syntax);
-            return new ShellScript(commands, errors);
+            var syntax = scratch.Reader.Reuse(source, errors, ansiC).ReadScript();
+            var commands = scratch.Evaluator.Reuse(errors, workingDirectory).Run(syntax);
+            return new ShellScript(commands, Copy(errors));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // A bug, not an input the parser rejects: fail closed with everything unknown.
             errors.Add("internal parser error: " + ex.GetType().Name);
-            return new ShellScript([], errors);
+            return new ShellScript([], Copy(errors));
         }
+        finally
+        {
+            errors.Clear();
+            scratch.Reader.Release();
+            scratch.Evaluator.Release();
+            t_scratch = scratch;
+        }
+    }
+
+    private static IReadOnlyList<string> Copy(List<string> errors) => errors.Count == 0 ? [] : errors.ToArray();
+
+    // A reader and an evaluator per thread, reused by each parse on it: a parse allocates its nodes and commands, not its machinery.
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
+    private sealed class Scratch
+    {
+        /// <summary>The parse's errors, copied into its script (a few at most: the reader and the evaluator cap them).</summary>
+        public List<string> Errors { get; } = [];
+
+        public ShellReader Reader { get; } = new(string.Empty, [], AnsiCDecoder.Default);
+
+        public ShellEvaluator Evaluator { get; } = new([], null);
     }
 }

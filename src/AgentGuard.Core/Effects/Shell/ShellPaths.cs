@@ -95,7 +95,17 @@ internal static class ShellPaths
             var written = prefix.Length;
             host.AsSpan().CopyTo(buffer[written..]);
             written += host.Length;
-            written += ResourceCanonicalizer.NormalizePath(path, rooted: true, buffer[written..]);
+            if (IsNormal(path))
+            {
+                // Most paths are normal already (the normaliser would copy them as they are).
+                path.CopyTo(buffer[written..]);
+                written += path.Length;
+            }
+            else
+            {
+                written += ResourceCanonicalizer.NormalizePath(path, rooted: true, buffer[written..]);
+            }
+
             if (buffer[written - 1] == '/' && buffer[written - 2] != '/')
             {
                 written--;
@@ -104,7 +114,7 @@ internal static class ShellPaths
             // "/**/**" matches what "/**" matches.
             var result = buffer[..written];
             int repeated;
-            while ((repeated = result.IndexOf("/**/**")) >= 0 && (repeated + 6 == result.Length || result[repeated + 6] == '/'))
+            while (result.Contains('*') && (repeated = result.IndexOf("/**/**")) >= 0 && (repeated + 6 == result.Length || result[repeated + 6] == '/'))
             {
                 result[(repeated + 3)..].CopyTo(result[repeated..]);
                 result = result[..^3];
@@ -118,6 +128,56 @@ internal static class ShellPaths
             {
                 ArrayPool<char>.Shared.Return(rented);
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether <see cref="ResourceCanonicalizer.NormalizePath"/> (rooted) would write <paramref name="path"/>
+    /// as it is: it starts with <c>/</c> and has no empty, <c>.</c> or <c>..</c> segment (a trailing
+    /// <c>/</c> is kept).
+    /// </summary>
+    public static bool IsNormal(ReadOnlySpan<char> path)
+    {
+        if (path.IsEmpty || path[0] != '/')
+        {
+            return false;
+        }
+
+        var slash = 0;
+        while (true)
+        {
+            // path[slash] is a '/': look at the segment after it.
+            var next = slash + 1;
+            if (next < path.Length)
+            {
+                var c = path[next];
+                if (c == '/')
+                {
+                    return false;
+                }
+
+                if (c == '.')
+                {
+                    var end = next + 1;
+                    if (end < path.Length && path[end] == '.')
+                    {
+                        end++;
+                    }
+
+                    if (end == path.Length || path[end] == '/')
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            var following = path[next..].IndexOf('/');
+            if (following < 0)
+            {
+                return true;
+            }
+
+            slash = next + following;
         }
     }
 

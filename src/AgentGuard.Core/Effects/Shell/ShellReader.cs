@@ -16,19 +16,23 @@ internal sealed class ShellReader
 
     private const int MaxErrors = 32;
 
-    private readonly string _s;
-    private readonly List<string> _errors;
-    private readonly AnsiCDecoder _ansiC;
+    private string _s;
+    private List<string> _errors;
+    private AnsiCDecoder _ansiC;
     private const int MaxPooledCapacity = 8192;
 
-    // Builders are reused across parses on a thread: a typical command then allocates only its nodes.
+    // Builders and lists are reused across parses on a thread: a typical command then allocates
+    // only its nodes. One look-up of the thread's pools per reader, not one per word.
     [ThreadStatic]
-    private static Stack<StringBuilder>? t_builders;
+    private static Pools? t_pools;
 
-    [ThreadStatic]
-    private static Stack<WordBuilder>? t_wordBuilders;
+    private readonly Pools _pools;
 
     private List<PendingHereDocument>? _pending;
+
+    // A reused reader's script list, kept for its next source; _next is the one ReadScript takes.
+    private CommandList? _kept;
+    private CommandList? _next;
     private int _pos;
     private int _depth;
     private bool _aborted;
@@ -39,6 +43,33 @@ internal sealed class ShellReader
         _errors = errors;
         _ansiC = ansiC;
         _depth = depth;
+        _pools = t_pools ??= new Pools();
+    }
+
+    /// <summary>Makes this reader (a thread's reused one) read <paramref name="source"/> from its start.</summary>
+    public ShellReader Reuse(string source, List<string> errors, AnsiCDecoder ansiC)
+    {
+        _s = source;
+        _errors = errors;
+        _ansiC = ansiC;
+        _pending?.Clear();
+        _pos = 0;
+        _depth = 0;
+        _aborted = false;
+        _kept ??= new CommandList();
+        _kept.Clear();
+        _next = _kept;
+        return this;
+    }
+
+    /// <summary>Drops the references to the last source (the agent's data) once the reader is done.</summary>
+    public void Release()
+    {
+        _s = string.Empty;
+        _errors = null!;
+        _pending?.Clear();
+        _kept?.Clear();
+        _next = null;
     }
 
     private enum WordMode
@@ -55,7 +86,8 @@ internal sealed class ShellReader
     /// <summary>Reads the whole source as a script.</summary>
     public CommandList ReadScript()
     {
-        var script = new CommandList();
+        var script = _next ?? new CommandList();
+        _next = null;
         if (_depth > MaxDepth)
         {
             Error("nesting deeper than " + MaxDepth);
@@ -223,7 +255,8 @@ internal sealed class ShellReader
             return first;
         }
 
-        var commands = new List<Command>(2) { first };
+        var commands = _pools.CommandLists.Count > 0 ? _pools.CommandLists.Pop() : new List<Command>(4);
+        commands.Add(first);
         while (Current == '|' && Peek(1) != '|' && !_aborted)
         {
             _pos++;
@@ -244,7 +277,10 @@ internal sealed class ShellReader
             SkipBlanks();
         }
 
-        return new Pipeline(commands);
+        var pipeline = new Pipeline(commands.ToArray());
+        commands.Clear();
+        _pools.CommandLists.Push(commands);
+        return pipeline;
     }
 
     private Command? ReadCommand()
@@ -366,6 +402,12 @@ internal sealed class ShellReader
     {
         List<Assignment>? assignments = null;
         var words = RentWords();
+
+        // While every word is plain text that expands to itself, or to a glob of itself (most
+        // commands), the words are made as they will run, and the evaluator takes them as they
+        // are: no syntax word is built for them.
+        var expanded = RentExpanded();
+        var allExpanded = true;
         List<Redirection>? redirections = null;
         while (!_aborted)
         {
@@ -393,11 +435,13 @@ internal sealed class ShellReader
                 break;
             }
 
+            var count = allExpanded ? expanded.Count : words.Count;
             if (c == '(')
             {
-                if (words.Count == 1 && assignments is null && redirections is null && LiteralText(words[0]) is { } name && TryReadEmptyParentheses())
+                if (count == 1 && assignments is null && redirections is null && (allExpanded ? (expanded[0].Quoted ? null : expanded[0].Text) : LiteralText(words[0])) is { } name && TryReadEmptyParentheses())
                 {
                     ReturnWords(words);
+                    ReturnExpanded(expanded);
                     SkipSpaceAndNewlines();
                     var body = ReadCommand();
                     return new FunctionDefinition(name, body ?? CommandList.Empty);
@@ -406,29 +450,72 @@ internal sealed class ShellReader
                 break;
             }
 
-            if (words.Count == 0 && TryReadAssignment(out var assignment))
+            if (count == 0 && TryReadAssignment(out var assignment))
             {
                 (assignments ??= []).Add(assignment);
                 continue;
             }
 
-            var word = ReadWord(WordMode.Normal, quoted: false);
+            if (TryReadPlainText() is { } plain)
+            {
+                if (allExpanded && !plain.AsSpan().ContainsAny(NotReady))
+                {
+                    expanded.Add(new ReadyWord(plain, Quoted: false));
+                }
+                else
+                {
+                    allExpanded = allExpanded && Unready(expanded, words);
+                    words.Add(new Word(plain));
+                }
+
+                continue;
+            }
+
+            if (c is '"' or '\'' && TryReadQuotedText() is { } quotedText)
+            {
+                if (allExpanded)
+                {
+                    expanded.Add(new ReadyWord(quotedText, Quoted: true));
+                }
+                else
+                {
+                    words.Add(QuotedWord(quotedText));
+                }
+
+                continue;
+            }
+
+            var word = ReadWord(WordMode.Normal, quoted: false, plainTried: true);
             if (word is null)
             {
                 break;
             }
 
+            allExpanded = allExpanded && Unready(expanded, words);
             words.Add(word);
+        }
+
+        ShellWord[]? expandedArray = null;
+        if (allExpanded && expanded.Count > 0)
+        {
+            expandedArray = new ShellWord[expanded.Count];
+            for (var i = 0; i < expandedArray.Length; i++)
+            {
+                // Unquoted * and ? make a glob of the word, written as it is (a plain word has no backslash to escape).
+                var (text, quoted) = expanded[i];
+                expandedArray[i] = new ShellWord(text, IsPattern: !quoted && text.AsSpan().IndexOfAny('*', '?') >= 0);
+            }
         }
 
         var wordArray = words.Count == 0 ? [] : words.ToArray();
         ReturnWords(words);
-        if (wordArray.Length == 0 && assignments is null && redirections is null)
+        ReturnExpanded(expanded);
+        if (wordArray.Length == 0 && expandedArray is null && assignments is null && redirections is null)
         {
             return null;
         }
 
-        return new SimpleCommand(assignments?.ToArray() ?? [], wordArray) { Redirections = redirections };
+        return new SimpleCommand(assignments?.ToArray() ?? [], wordArray, expandedArray) { Redirections = redirections };
     }
 
     private bool TryReadEmptyParentheses()
@@ -754,6 +841,11 @@ internal sealed class ShellReader
     {
         redirection = null!;
         var p = _pos;
+        if (p >= _s.Length || !RedirectionStarts.Contains(_s[p]))
+        {
+            return false;
+        }
+
         var descriptor = -1;
         var digitsEnd = p;
         while (digitsEnd < _s.Length && char.IsAsciiDigit(_s[digitsEnd]))
@@ -877,6 +969,9 @@ internal sealed class ShellReader
         redirection = new Redirection(descriptor, op, target);
         return true;
     }
+
+    /// <summary>What a redirection starts with: a descriptor's digits, <c>{name}</c>, <c>&amp;&gt;</c>, <c>&lt;</c> or <c>&gt;</c>.</summary>
+    private static readonly System.Buffers.SearchValues<char> RedirectionStarts = System.Buffers.SearchValues.Create("0123456789{&<>");
 
     private (string Delimiter, bool Quoted) ReadHereDocumentDelimiter()
     {
@@ -1054,9 +1149,9 @@ internal sealed class ShellReader
         return true;
     }
 
-    private Word? ReadWord(WordMode mode, bool quoted)
+    private Word? ReadWord(WordMode mode, bool quoted, bool plainTried = false)
     {
-        if (mode == WordMode.Normal && !quoted && TryReadPlainWord() is { } plain)
+        if (mode == WordMode.Normal && !quoted && !plainTried && TryReadPlainWord() is { } plain)
         {
             return plain;
         }
@@ -1077,7 +1172,10 @@ internal sealed class ShellReader
     }
 
     /// <summary>Reads a word of plain characters only (most words are), without building it part by part.</summary>
-    private Word? TryReadPlainWord()
+    private Word? TryReadPlainWord() => TryReadPlainText() is { } text ? new Word(text) : null;
+
+    /// <summary>The text of a word of plain characters only at the current position (read past), or null.</summary>
+    private string? TryReadPlainText()
     {
         var rest = _s.AsSpan(_pos);
         var length = rest.IndexOfAny(NotPlain);
@@ -1097,8 +1195,60 @@ internal sealed class ShellReader
 
         var text = _s.Substring(_pos, length);
         _pos += length;
-        return new Word(text);
+        return text;
     }
+
+    /// <summary>
+    /// The text of a word that is one quoted string and nothing else (<c>'...'</c>, or <c>"..."</c>
+    /// without <c>$</c>, <c>`</c> or <c>\</c>) at the current position (read past), or null.
+    /// </summary>
+    private string? TryReadQuotedText()
+    {
+        var quote = _s[_pos];
+        var close = _s.IndexOf(quote, _pos + 1);
+        if (close < 0)
+        {
+            return null;
+        }
+
+        var inner = _s.AsSpan(_pos + 1, close - _pos - 1);
+        if (quote == '"' && inner.ContainsAny(DoubleQuoteSpecial))
+        {
+            return null;
+        }
+
+        // The word must end at the quote: a blank or an operator follows (a '(' too: after quotes it is no extended glob).
+        var end = close + 1;
+        if (end < _s.Length && _s[end] is not (' ' or '\t' or '\n' or ';' or '&' or '|' or ')' or '(') && !(_s[end] is '<' or '>' && (end + 1 >= _s.Length || _s[end + 1] != '(')))
+        {
+            return null;
+        }
+
+        _pos = end;
+        return inner.IsEmpty ? string.Empty : new string(inner);
+    }
+
+    private static readonly System.Buffers.SearchValues<char> DoubleQuoteSpecial = System.Buffers.SearchValues.Create("$`\\");
+
+    /// <summary>The syntax word of a word that is one quoted string, as the word builder makes it.</summary>
+    private static Word QuotedWord(string text) => new([new Literal(text) { Quoted = true }]);
+
+    /// <summary>Turns the ready words read so far into syntax words, when a word that is not ready comes; returns false.</summary>
+    private static bool Unready(List<ReadyWord> expanded, List<Word> words)
+    {
+        foreach (var (text, quoted) in expanded)
+        {
+            words.Add(quoted ? QuotedWord(text) : new Word(text));
+        }
+
+        return false;
+    }
+
+    /// <summary>A word read as it will run: plain text, or one quoted string.</summary>
+    private readonly record struct ReadyWord(string Text, bool Quoted);
+
+    /// <summary>What makes a plain word expand to more than itself or a glob of itself: brackets (a glob only when closed), extended globs, braces, a tilde.</summary>
+    private static readonly System.Buffers.SearchValues<char> NotReady = System.Buffers.SearchValues.Create("[({~");
 
     private static readonly System.Buffers.SearchValues<char> NotPlain = System.Buffers.SearchValues.Create(" \t\n;&|()<>'\"\\$`");
 
@@ -1718,21 +1868,28 @@ internal sealed class ShellReader
 
     private static bool IsDelimiter(char c) => c is '\0' or ' ' or '\t' or '\n' or ';' or '&' or '|' or '<' or '>' or '(' or ')';
 
+    private static readonly System.Buffers.SearchValues<char> Delimiters = System.Buffers.SearchValues.Create("\0 \t\n;&|<>()");
+
+    /// <summary>The first characters of the reserved words <see cref="PeekReserved"/> knows.</summary>
+    private static readonly System.Buffers.SearchValues<char> ReservedStarts = System.Buffers.SearchValues.Create("itefsdwuc{}![");
+
     /// <summary>The reserved word at the current position, if the word there is one and unquoted.</summary>
     private string? PeekReserved()
     {
-        var i = _pos;
-        while (i < _s.Length && !IsDelimiter(_s[i]) && i - _pos < 9)
-        {
-            i++;
-        }
-
-        if (i < _s.Length && !IsDelimiter(_s[i]))
+        if (_pos >= _s.Length || !ReservedStarts.Contains(_s[_pos]))
         {
             return null;
         }
 
-        return _s.AsSpan(_pos, i - _pos) switch
+        // A reserved word is at most 8 characters: a longer word (9 or more before a delimiter) is none.
+        var word = _s.AsSpan(_pos, Math.Min(9, _s.Length - _pos));
+        var length = word.IndexOfAny(Delimiters);
+        if (length >= 0)
+        {
+            word = word[..length];
+        }
+
+        return word switch
         {
             "if" => "if",
             "then" => "then",
@@ -1873,53 +2030,68 @@ internal sealed class ShellReader
         }
     }
 
-    private static StringBuilder Rent()
-        => t_builders is { Count: > 0 } pool ? pool.Pop().Clear() : new StringBuilder(64);
+    private StringBuilder Rent()
+        => _pools.Builders.Count > 0 ? _pools.Builders.Pop().Clear() : new StringBuilder(64);
 
-    private static string Return(StringBuilder sb)
+    private string Return(StringBuilder sb)
     {
         var text = sb.ToString();
-        if (sb.Capacity <= MaxPooledCapacity)
-        {
-            (t_builders ??= new()).Push(sb.Clear());
-        }
-
+        Release(sb);
         return text;
     }
 
-    [ThreadStatic]
-    private static Stack<List<Word>>? t_wordLists;
+    private List<Word> RentWords() => _pools.WordLists.Count > 0 ? _pools.WordLists.Pop() : new List<Word>(8);
 
-    private static List<Word> RentWords() => t_wordLists is { Count: > 0 } pool ? pool.Pop() : new List<Word>(8);
-
-    private static void ReturnWords(List<Word> words)
+    private void ReturnWords(List<Word> words)
     {
         words.Clear();
-        (t_wordLists ??= new()).Push(words);
+        _pools.WordLists.Push(words);
     }
 
-    private static void Release(StringBuilder sb)
+    private List<ReadyWord> RentExpanded() => _pools.ExpandedLists.Count > 0 ? _pools.ExpandedLists.Pop() : new List<ReadyWord>(8);
+
+    private void ReturnExpanded(List<ReadyWord> words)
+    {
+        words.Clear();
+        _pools.ExpandedLists.Push(words);
+    }
+
+    private void Release(StringBuilder sb)
     {
         if (sb.Capacity <= MaxPooledCapacity)
         {
-            (t_builders ??= new()).Push(sb.Clear());
+            _pools.Builders.Push(sb.Clear());
         }
     }
 
-    private static WordBuilder RentWordBuilder()
-        => t_wordBuilders is { Count: > 0 } pool ? pool.Pop() : new WordBuilder(new StringBuilder(32));
+    private WordBuilder RentWordBuilder()
+        => _pools.WordBuilders.Count > 0 ? _pools.WordBuilders.Pop() : new WordBuilder(new StringBuilder(32));
 
-    private static Word? Finish(WordBuilder b)
+    private Word? Finish(WordBuilder b)
     {
         b.Flush();
         var parts = b.Parts.Count == 0 ? null : b.Parts.ToArray();
         b.Reset();
         if (b.Literal.Capacity <= MaxPooledCapacity)
         {
-            (t_wordBuilders ??= new()).Push(b);
+            _pools.WordBuilders.Push(b);
         }
 
         return parts is null ? null : new Word(parts);
+    }
+
+    /// <summary>A thread's reusable builders and lists (stacks: readers nest through substitutions).</summary>
+    private sealed class Pools
+    {
+        public Stack<StringBuilder> Builders { get; } = new();
+
+        public Stack<WordBuilder> WordBuilders { get; } = new();
+
+        public Stack<List<Word>> WordLists { get; } = new();
+
+        public Stack<List<ReadyWord>> ExpandedLists { get; } = new();
+
+        public Stack<List<Command>> CommandLists { get; } = new();
     }
 
     private sealed record PendingHereDocument(Redirection Redirection, string Delimiter, bool Quoted, bool StripTabs);

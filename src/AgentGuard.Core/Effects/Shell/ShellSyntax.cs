@@ -130,11 +130,19 @@ internal static class ShellSyntax
         public List<Redirection>? Redirections { get; set; }
     }
 
-    internal sealed class SimpleCommand(Assignment[] assignments, Word[] words) : Command
+    internal sealed class SimpleCommand(Assignment[] assignments, Word[] words, ShellWord[]? expanded = null) : Command
     {
         public Assignment[] Assignments { get; } = assignments;
 
+        /// <summary>The words before expansion; empty when <see cref="Expanded"/> holds them.</summary>
         public Word[] Words { get; } = words;
+
+        /// <summary>
+        /// The words as they run when every one is plain text that expands to itself or, with
+        /// <c>*</c> or <c>?</c>, to a glob of itself (the reader made them so), or null. Shared by
+        /// every run of the command: never written to.
+        /// </summary>
+        public ShellWord[]? Expanded { get; } = expanded;
     }
 
     internal enum ListJoin
@@ -149,32 +157,57 @@ internal static class ShellSyntax
     {
         public List<Command> Items { get; } = [];
 
-        // Only made when some join is && or ||: most lists are sequences.
+        // Only filled when some join is && or ||: most lists are sequences. Kept, emptied, by Clear.
         private List<ListJoin>? _joins;
+        private bool _joined;
 
-        public ListJoin JoinAt(int index) => _joins is null ? ListJoin.Sequence : _joins[index];
+        public ListJoin JoinAt(int index) => _joined ? _joins![index] : ListJoin.Sequence;
 
         public void Add(Command command, ListJoin join)
         {
-            if (join != ListJoin.Sequence && _joins is null)
+            if (join != ListJoin.Sequence && !_joined)
             {
-                _joins = new List<ListJoin>(Items.Count + 2);
+                _joins ??= new List<ListJoin>(Items.Count + 2);
                 for (var i = 0; i < Items.Count; i++)
                 {
                     _joins.Add(ListJoin.Sequence);
                 }
+
+                _joined = true;
             }
 
             Items.Add(command);
-            _joins?.Add(join);
+            if (_joined)
+            {
+                _joins!.Add(join);
+            }
         }
 
         public static CommandList Empty => new();
+
+        /// <summary>Empties the list for reuse (a thread's reused reader keeps its script's list; a long one's room is not kept).</summary>
+        public void Clear()
+        {
+            Items.Clear();
+            if (Items.Capacity > 64)
+            {
+                Items.Capacity = 0;
+            }
+
+            _joins?.Clear();
+            _joined = false;
+            if (_joins?.Capacity > 64)
+            {
+                _joins = null;
+            }
+
+            Redirections = null;
+        }
     }
 
-    internal sealed class Pipeline(List<Command> commands) : Command
+    internal sealed class Pipeline(Command[] commands) : Command
     {
-        public List<Command> Commands { get; } = commands;
+        public Command[] Commands { get; } = commands;
     }
 
     internal sealed class Subshell(CommandList body) : Command
