@@ -78,6 +78,12 @@ internal sealed class ShellEffectCollector
 
     public void Add(EffectKind kind, string resource, string? destination = null, string? value = null, EffectFlags flags = EffectFlags.None)
     {
+        // An operand that names nothing (an empty word: the shell refuses it before the command runs) has no effect.
+        if (resource is null)
+        {
+            return;
+        }
+
         if ((flags & EffectFlags.Opaque) != 0)
         {
             IsOpaque = true;

@@ -17,6 +17,20 @@ public class ShellAnalyzerTests
         return collector.ToAnalysis();
     }
 
+    [Theory]
+    [InlineData("ssh h cat < ''")]
+    [InlineData("curl -T - http://x < ''")]
+    [InlineData("nc x 80 < ''")]
+    public void Analyze_InputRedirectedFromAnEmptyName_NoEffectWithoutAResource(string command)
+    {
+        // The shell refuses to open '': the command never runs, so nothing is sent. (It used to
+        // add an egress with no resource, which failed the whole call as a guard error.)
+        var analysis = ShellAnalyzer.AnalyzeUnguarded(command, AgentBox);
+
+        Assert.All(analysis.Effects, effect => Assert.NotNull(effect.Resource));
+        Assert.DoesNotContain(analysis.Effects, effect => effect.Kind == EffectKind.Egress);
+    }
+
     [Fact]
     public void AnalyzeScript_ConstructedCopyWithoutPreserve_CopiesWritesLandingAndFreshensTime()
     {
