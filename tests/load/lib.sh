@@ -122,9 +122,10 @@ start_guard() {
   shift 3
   ensure_port_free "$port"
   ensure_port_free "$admin"
-  # GUARD_ENV: extra environment for the guard alone, e.g. GUARD_ENV="DOTNET_gcServer=0".
+  # GUARD_ENV: extra environment for the guard alone, e.g. GUARD_ENV="DOTNET_gcServer=0";
+  # GUARD_DIR: another build to run (default: the one build_proxies copied).
   # shellcheck disable=SC2086
-  env ${GUARD_ENV:-} Logging__LogLevel__Default=Warning taskset -c "$cpu" dotnet "$WORK/guard/agentguard.dll" run \
+  env ${GUARD_ENV:-} Logging__LogLevel__Default=Warning taskset -c "$cpu" dotnet "${GUARD_DIR:-$WORK/guard}/agentguard.dll" run \
     --listen "http://127.0.0.1:$port" --admin "http://127.0.0.1:$admin" "$@" \
     >"$WORK/guard.log" 2>&1 &
   PIDS+=($!)
