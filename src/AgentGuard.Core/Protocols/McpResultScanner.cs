@@ -166,6 +166,8 @@ internal sealed class McpResultScanner : IDisposable
         _rawDepth = 0;
         _unicode = 0;
         _unicodeDigits = 0;
+        _id.AsSpan().Clear();
+        _keyBytes.AsSpan().Clear();
         _receiver = NoReceiver.Instance;
         t_spare ??= this;
     }
