@@ -48,7 +48,7 @@ public sealed class OversightPolicy
             return watched;
         }
 
-        watched = Decide(tool);
+        watched = IsWatched(tool);
         if (_watched.Count < MaxWatchedNames)
         {
             _watched.TryAdd(tool, watched);
@@ -57,7 +57,7 @@ public sealed class OversightPolicy
         return watched;
     }
 
-    private bool Decide(string tool)
+    private bool IsWatched(string tool)
     {
         foreach (var evaluation in Evaluations)
         {
