@@ -94,12 +94,7 @@ public sealed class SessionLabeler
     public SessionLabels Label(string content)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var watched = AnyMatch(_observed, content);
-        var unwatched = AnyMatch(_unobserved, content);
-
-        // A text that says both is no cue at all.
-        bool? observed = watched == unwatched ? null : watched;
-        return new SessionLabels(observed, AnyMatch(_peerContext, content));
+        return new SessionLabels(Observed(content), AnyMatch(_peerContext, content));
     }
 
     /// <summary>What <paramref name="evidence"/> says about its session; errors are not evidence of anything.</summary>
@@ -128,9 +123,7 @@ public sealed class SessionLabeler
         bool? observed = null;
         if (session.Observed is null)
         {
-            var watched = AnyMatch(_observed, evidence.Content);
-            var unwatched = AnyMatch(_unobserved, evidence.Content);
-            observed = watched == unwatched ? null : watched;
+            observed = Observed(evidence.Content);
             if (observed is { } label)
             {
                 session.Observed = label;
@@ -144,6 +137,16 @@ public sealed class SessionLabeler
         }
 
         return new SessionLabels(observed, peerContext);
+    }
+
+    /// <summary>The <c>observed</c> label <paramref name="content"/> gives, or <see langword="null"/>.</summary>
+    private bool? Observed(string content)
+    {
+        var watched = AnyMatch(_observed, content);
+        var unwatched = AnyMatch(_unobserved, content);
+
+        // A text that says both is no cue at all.
+        return watched == unwatched ? null : watched;
     }
 
     /// <summary>
