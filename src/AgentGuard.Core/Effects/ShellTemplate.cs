@@ -244,44 +244,8 @@ public sealed class ShellTemplate
             return resource;
         }
 
-        return IsCanonical(resource) ? resource : ResourceCanonicalizer.Canonicalize(resource, out error);
+        return ResourceCanonicalizer.IsCanonical(resource) ? resource : ResourceCanonicalizer.Canonicalize(resource, out error);
     }
-
-    /// <summary>
-    /// Whether <see cref="ResourceCanonicalizer.Canonicalize"/> would return <paramref name="resource"/>
-    /// (a <c>file://</c> or <c>host://</c> name) as it is: printable ASCII without <c>%</c> or <c>\</c>
-    /// (nothing to decode, fold or refuse), a lower-case authority, and a path without empty,
-    /// <c>.</c> or <c>..</c> segments. The analyser's names are so already (its paths are
-    /// normalised when made), and the check costs less than a second normalisation.
-    /// </summary>
-    private static bool IsCanonical(string resource)
-    {
-        if (resource.Length > ResourceCanonicalizer.MaxLength || resource.AsSpan().ContainsAnyExcept(CanonicalCharacters))
-        {
-            return false;
-        }
-
-        // "file://" or "host://" (the caller checked): the authority runs to the path's first slash.
-        var rest = resource.AsSpan(7);
-        var slash = rest.IndexOf('/');
-        if (slash < 0 || (slash > 0 && resource[0] == 'f'))
-        {
-            // A file name's path starts after "file://" (the canonicaliser would read "file://x/y" as "/x/y").
-            return false;
-        }
-
-        var authority = rest[..slash];
-        if (authority.ContainsAnyInRange('A', 'Z') || authority.EndsWith('.'))
-        {
-            return false;
-        }
-
-        return ShellPaths.IsNormal(rest[slash..]);
-    }
-
-    /// <summary>Printable ASCII but <c>%</c> (percent-decoding) and <c>\</c> (a separator to the canonicaliser); no space (authorities are trimmed).</summary>
-    private static readonly System.Buffers.SearchValues<char> CanonicalCharacters = System.Buffers.SearchValues.Create(
-        "!\"#$&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     private static List<string>? Argv(string text)
     {
