@@ -29,4 +29,10 @@ public interface ISessionStore
 
     /// <summary>How many sessions are live.</summary>
     int Count { get; }
+
+    /// <summary>The bytes of evidence held, live and ended, against the store's cap.</summary>
+    EvidenceBudget Budget { get; }
+
+    /// <summary>Evidence items dropped to keep within <see cref="Budget"/>.</summary>
+    long EvidenceReclaimed { get; }
 }

@@ -11,7 +11,9 @@ public sealed class Session
     private readonly List<SessionCall> _calls = [];
     private readonly SessionLimits _limits;
     private long _evidenceChars;
+    private long _evidenceBytes;
     private int _evidenceCount;
+    private EvidenceBudget? _budget;
     private long _lastSeenTicks;
     private bool? _observed;
     private bool _peerContext;
@@ -28,10 +30,12 @@ public sealed class Session
     /// <summary>
     /// Starts a session whose lineage is <paramref name="lineage"/> (one that replicas share), and
     /// which tells <paramref name="evidenceKept"/> and <paramref name="callKept"/> of every evidence
-    /// item and call it keeps (to share them).
+    /// item and call it keeps (to share them), and charges the evidence it keeps to <paramref name="budget"/>
+    /// until it is closed.
     /// </summary>
-    public Session(SessionKey key, DateTimeOffset started, SessionLimits limits, ILineage lineage, Action<Session, Evidence>? evidenceKept = null, Action<Session, SessionCall>? callKept = null)
+    public Session(SessionKey key, DateTimeOffset started, SessionLimits limits, ILineage lineage, Action<Session, Evidence>? evidenceKept = null, Action<Session, SessionCall>? callKept = null, EvidenceBudget? budget = null)
     {
+        _budget = budget;
         _callKept = callKept;
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(lineage);
@@ -69,7 +73,7 @@ public sealed class Session
         set { lock (_gate) { _peerContext = value; } }
     }
 
-    /// <summary>Evidence dropped because the session's evidence cap was reached.</summary>
+    /// <summary>Evidence dropped because the session's evidence cap was reached, or later to keep the guard's evidence within its budget.</summary>
     public int EvidenceDropped { get; private set; }
 
     /// <summary>Calls dropped because the session's call cap was reached.</summary>
@@ -119,6 +123,8 @@ public sealed class Session
     public bool Add(Evidence evidence)
     {
         ArgumentNullException.ThrowIfNull(evidence);
+        EvidenceBudget? budget;
+        long bytes;
         lock (_gate)
         {
             if (_evidence.Count >= _limits.MaxEvidenceItems || _evidenceChars + evidence.Content.Length > _limits.MaxEvidenceChars)
@@ -127,13 +133,60 @@ public sealed class Session
                 return false;
             }
 
+            bytes = EvidenceBudget.SizeOf(evidence);
             _evidence.Add(evidence);
             _evidenceChars += evidence.Content.Length;
+            _evidenceBytes += bytes;
             _evidenceCount = _evidence.Count;
+            budget = _budget;
         }
 
+        // Outside the lock: an overdrawn budget drops other sessions' evidence, taking their locks.
+        budget?.Charge(bytes);
         _evidenceKept?.Invoke(this, evidence);
         return true;
+    }
+
+    /// <summary>
+    /// Drops all the evidence kept so far, to keep the guard within its evidence budget, and returns
+    /// how many items and bytes went; nothing once the session is closed (its evidence is its agent's then).
+    /// </summary>
+    public (int Items, long Bytes) DropEvidence()
+    {
+        lock (_gate)
+        {
+            if (_budget is null || _evidence.Count == 0)
+            {
+                return (0, 0);
+            }
+
+            var dropped = (_evidence.Count, _evidenceBytes);
+            EvidenceDropped += _evidence.Count;
+            _evidence.Clear();
+            _evidenceChars = 0;
+            _evidenceBytes = 0;
+            _evidenceCount = 0;
+            return dropped;
+        }
+    }
+
+    /// <summary>
+    /// The session left its store: returns the evidence kept, which the store now holds for the
+    /// agent, and stops charging the budget for evidence that arrives later.
+    /// </summary>
+    public Evidence[] Close()
+    {
+        lock (_gate)
+        {
+            _budget = null;
+            return [.. _evidence];
+        }
+    }
+
+    /// <summary>The bytes of evidence the session holds (see <see cref="EvidenceBudget.SizeOf"/>).</summary>
+    public long EvidenceBytes
+    {
+        get { lock (_gate) { return _evidenceBytes; } }
     }
 
     /// <summary>Keeps <paramref name="call"/> unless the session's call cap is reached; false when it was dropped.</summary>

@@ -14,4 +14,7 @@ public sealed record SessionStoreOptions
 
     /// <summary>The most evidence items kept per agent from ended sessions; the oldest go first. Default 1,024.</summary>
     public int MaxAgentEvidenceItems { get; init; } = 1024;
+
+    /// <summary>The most bytes of evidence held in all, live sessions and ended ones; past it the oldest goes first. Default 64 MiB.</summary>
+    public long MaxEvidenceBytes { get; init; } = 64L * 1024 * 1024;
 }

@@ -516,6 +516,7 @@ public sealed class GuardHost : IAsyncDisposable
         MaxSessions = sessions.MaxSessions,
         EvidenceWindow = sessions.EvidenceWindow,
         MaxAgentEvidenceItems = sessions.MaxAgentEvidenceItems,
+        MaxEvidenceBytes = sessions.MaxEvidenceBytes,
         Limits = new SessionLimits
         {
             MaxEvidenceItems = sessions.MaxEvidenceItems,

@@ -187,9 +187,9 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
             errors.Add($"AgentGuard:Sessions:MaxEvidenceItemChars is {sessions.MaxEvidenceItemChars}; use 1 to 16777216.");
         }
 
-        if (sessions.MaxEvidenceItems < 0 || sessions.MaxEvidenceChars < 0 || sessions.MaxCalls < 0 || sessions.MaxAgentEvidenceItems < 0 || sessions.MaxLineage < 0)
+        if (sessions.MaxEvidenceItems < 0 || sessions.MaxEvidenceChars < 0 || sessions.MaxCalls < 0 || sessions.MaxAgentEvidenceItems < 0 || sessions.MaxLineage < 0 || sessions.MaxEvidenceBytes < 0)
         {
-            errors.Add("AgentGuard:Sessions:MaxEvidenceItems, MaxEvidenceChars, MaxCalls, MaxAgentEvidenceItems and MaxLineage must not be negative; use 0 to keep none.");
+            errors.Add("AgentGuard:Sessions:MaxEvidenceItems, MaxEvidenceChars, MaxCalls, MaxAgentEvidenceItems, MaxLineage and MaxEvidenceBytes must not be negative; use 0 to keep none.");
         }
 
         if (sessions.EvidenceWindow < TimeSpan.Zero)

@@ -82,6 +82,13 @@ public sealed class SessionOptions
     /// <summary>The most evidence items kept per agent from ended sessions. Default 1,024.</summary>
     public int MaxAgentEvidenceItems { get; set; } = 1024;
 
+    /// <summary>
+    /// The most bytes of evidence the guard holds in all, live sessions and ended ones together (text
+    /// counts two bytes a character). Past it the oldest evidence is dropped first, counted in
+    /// <c>agentguard_evidence_dropped_total{reason="budget"}</c>. Default 64 MiB.
+    /// </summary>
+    public long MaxEvidenceBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>Whether tool results on inspected routes are observed as evidence. Default true.</summary>
     public bool Observe { get; set; } = true;
 }

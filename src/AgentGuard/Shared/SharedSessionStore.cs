@@ -40,8 +40,6 @@ internal sealed partial class SharedSessionStore : ISessionStore
     private readonly ILogger _logger;
     private readonly InMemorySessionStore _local;
     private readonly ConcurrentDictionary<SessionKey, SharedLineage> _lineages = new();
-    private readonly Dictionary<string, Queue<Evidence>> _remoteEvidence = new(StringComparer.Ordinal);
-    private readonly Lock _evidenceGate = new();
     private readonly Channel<Fact> _writes;
     private readonly Channel<bool> _nudges = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<long, long> _gaps = [];
@@ -78,6 +76,12 @@ internal sealed partial class SharedSessionStore : ISessionStore
     /// <inheritdoc/>
     public int Count => _local.Count;
 
+    /// <inheritdoc/>
+    public EvidenceBudget Budget => _local.Budget;
+
+    /// <inheritdoc/>
+    public long EvidenceReclaimed => _local.EvidenceReclaimed;
+
     /// <summary>Facts of this replica not yet written to PostgreSQL.</summary>
     public int QueuedWrites => _writes.Reader.Count + Volatile.Read(ref _writing);
 
@@ -107,34 +111,8 @@ internal sealed partial class SharedSessionStore : ISessionStore
     public ILineage? Lineage(SessionKey key) => _lineages.TryGetValue(key, out var lineage) ? lineage : null;
 
     /// <inheritdoc/>
-    public IReadOnlyList<Evidence> AgentEvidence(string agent, DateTimeOffset since)
-    {
-        var local = _local.AgentEvidence(agent, since);
-        var windowStart = _time.GetUtcNow() - _options.EvidenceWindow;
-        List<Evidence>? remote = null;
-        lock (_evidenceGate)
-        {
-            if (_remoteEvidence.TryGetValue(agent, out var kept))
-            {
-                foreach (var item in kept)
-                {
-                    if (item.Time >= since && item.Time >= windowStart)
-                    {
-                        (remote ??= []).Add(item);
-                    }
-                }
-            }
-        }
-
-        if (remote is null)
-        {
-            return local;
-        }
-
-        remote.AddRange(local);
-        remote.Sort(static (a, b) => a.Time.CompareTo(b.Time));
-        return remote;
-    }
+    /// <remarks>Other replicas' evidence is kept with the agent as the evidence of an ended session is, within the same budget.</remarks>
+    public IReadOnlyList<Evidence> AgentEvidence(string agent, DateTimeOffset since) => _local.AgentEvidence(agent, since);
 
     /// <summary>Another replica wrote facts: catch up, off the caller's thread.</summary>
     public void Notified() => _nudges.Writer.TryWrite(true);
@@ -352,7 +330,8 @@ internal sealed partial class SharedSessionStore : ISessionStore
             _options.Limits,
             lineage,
             (session, evidence) => Enqueue(session.Key, EvidenceKind, JsonSerializer.Serialize(evidence, Json), evidence.Time),
-            (session, call) => Enqueue(session.Key, CallKind, JsonSerializer.Serialize(call, Json), call.Time));
+            (session, call) => Enqueue(session.Key, CallKind, JsonSerializer.Serialize(call, Json), call.Time),
+            _local.Budget);
         t_started = session;
         return session;
     }
@@ -380,36 +359,11 @@ internal sealed partial class SharedSessionStore : ISessionStore
                 _lineages.GetOrAdd(key, NewLineage).Apply(listed);
                 break;
             case EvidenceKind when JsonSerializer.Deserialize<Evidence>(body, Json) is { } evidence:
-                KeepRemote(key.Agent, evidence);
+                _local.KeepAgentEvidence(key.Agent, evidence);
                 break;
             case CallKind when JsonSerializer.Deserialize<SessionCall>(body, Json) is { } call:
                 _remoteCalls.GetOrAdd(key, _ => new RemoteCalls(_options.Limits.MaxCalls, _time)).Add(call, _local.TryGet(key, out var live) ? live : null);
                 break;
-        }
-    }
-
-    private void KeepRemote(string agent, Evidence evidence)
-    {
-        var windowStart = _time.GetUtcNow() - _options.EvidenceWindow;
-        if (evidence.Time < windowStart || _options.MaxAgentEvidenceItems == 0)
-        {
-            return;
-        }
-
-        lock (_evidenceGate)
-        {
-            if (!_remoteEvidence.TryGetValue(agent, out var kept))
-            {
-                kept = new Queue<Evidence>();
-                _remoteEvidence[agent] = kept;
-            }
-
-            while (kept.TryPeek(out var oldest) && (oldest.Time < windowStart || kept.Count >= _options.MaxAgentEvidenceItems))
-            {
-                kept.Dequeue();
-            }
-
-            kept.Enqueue(evidence);
         }
     }
 

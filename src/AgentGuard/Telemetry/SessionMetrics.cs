@@ -16,6 +16,8 @@ internal sealed class SessionMetrics
     private readonly Counter.Child _evidenceKept;
     private readonly Counter.Child _droppedCap;
     private readonly Counter.Child _droppedUndecodable;
+    private readonly Counter.Child _droppedBudget;
+    private readonly Gauge _evidenceBytes;
     private readonly Counter.Child[] _untrustedSession;
     private readonly Counter.Child[] _untrustedObserved;
     private readonly Counter _lineage;
@@ -42,9 +44,13 @@ internal sealed class SessionMetrics
             "Tool results and resource contents observed on their way to the agent and kept as evidence.").WithLabels();
         var dropped = factory.CreateCounter(
             "agentguard_evidence_dropped_total",
-            "Tool results not kept as evidence, by reason: cap (the session's evidence cap was reached), undecodable (the response could not be read as MCP).",
+            "Tool results not kept as evidence, by reason: cap (the session's evidence cap was reached), undecodable (the response could not be read as MCP), budget (kept, then dropped oldest first to hold the guard's evidence within AgentGuard:Sessions:MaxEvidenceBytes).",
             ["reason"]);
         _droppedCap = dropped.WithLabels("cap");
+        _droppedBudget = dropped.WithLabels("budget");
+        _evidenceBytes = factory.CreateGauge(
+            "agentguard_evidence_bytes",
+            "Bytes of evidence the guard holds now, live sessions and ended ones (text counts two bytes a character); at most AgentGuard:Sessions:MaxEvidenceBytes, give or take what arrives while the oldest is dropped.");
         _droppedUndecodable = dropped.WithLabels("undecodable");
         var untrusted = factory.CreateCounter(
             "agentguard_untrusted_session_headers_total",
@@ -60,8 +66,13 @@ internal sealed class SessionMetrics
 
     private readonly CollectorRegistry _registry;
 
-    /// <summary>Reads the live-session count from <paramref name="store"/> at every scrape.</summary>
-    public void Track(ISessionStore store) => _registry.AddBeforeCollectCallback(() => _live.Set(store.Count));
+    /// <summary>Reads the live-session count and the evidence held and reclaimed from <paramref name="store"/> at every scrape.</summary>
+    public void Track(ISessionStore store) => _registry.AddBeforeCollectCallback(() =>
+    {
+        _live.Set(store.Count);
+        _evidenceBytes.Set(store.Budget.Used);
+        _droppedBudget.IncTo(store.EvidenceReclaimed);
+    });
 
     public void Ended(SessionEndReason reason)
     {

@@ -394,6 +394,10 @@ public class OversightEngineTests
 
         public int Count => 0;
 
+        public EvidenceBudget Budget { get; } = new(0, () => { });
+
+        public long EvidenceReclaimed => 0;
+
         public IReadOnlyList<Evidence> AgentEvidence(string agent, DateTimeOffset since) => agent == Evaluator ? evidence : [];
 
         public IReadOnlyList<Session> EndIdle(DateTimeOffset idleSince) => [];

@@ -141,6 +141,129 @@ public sealed class InMemorySessionStoreTests
         Assert.Equal(1, session.EvidenceDropped);
     }
 
+    [Fact]
+    public void Budget_ManyShortSessions_HeldEvidenceStaysWithinTheCap()
+    {
+        var item = Item(new string('x', 4096), At(0));
+        var capacity = 100 * EvidenceBudget.SizeOf(item);
+        var store = new InMemorySessionStore(new SessionStoreOptions { MaxEvidenceBytes = capacity }, _time);
+        var peak = 0L;
+        for (var i = 0; i < 2000; i++)
+        {
+            var session = store.GetOrStart(new SessionKey("a", "s" + (i / 8)), At(i));
+            session.Add(item with { Time = At(i) });
+            peak = Math.Max(peak, store.Budget.Used);
+            if (i % 8 == 7)
+            {
+                store.TryEnd(session.Key, out _);
+            }
+        }
+
+        Assert.InRange(peak, 0, capacity + EvidenceBudget.SizeOf(item));
+        Assert.Equal(HeldBytes(store, "a"), store.Budget.Used);
+        Assert.True(store.EvidenceReclaimed >= 1900 - 100, $"reclaimed {store.EvidenceReclaimed}");
+    }
+
+    [Fact]
+    public void Budget_Overdrawn_LeastRecentlySeenSessionLosesItsEvidenceFirst()
+    {
+        var item = Item(new string('x', 1000), At(0));
+        var store = new InMemorySessionStore(new SessionStoreOptions { MaxEvidenceBytes = 4 * EvidenceBudget.SizeOf(item) }, _time);
+        var idle = store.GetOrStart(new SessionKey("a", "idle"), At(0));
+        idle.Add(item);
+        idle.Add(item);
+        var busy = store.GetOrStart(new SessionKey("b", "busy"), At(10));
+        busy.Add(item);
+        busy.Add(item);
+
+        busy.Touch(At(20));
+        busy.Add(item);
+
+        Assert.Empty(idle.Evidence());
+        Assert.Equal(2, idle.EvidenceDropped);
+        Assert.Equal(3, busy.Evidence().Length);
+        Assert.Equal(2, store.EvidenceReclaimed);
+        Assert.Equal(3 * EvidenceBudget.SizeOf(item), store.Budget.Used);
+    }
+
+    [Fact]
+    public void Budget_Overdrawn_EndedEvidenceOlderThanLiveSessionsGoesFirst()
+    {
+        var item = Item(new string('x', 1000), At(0));
+        var store = new InMemorySessionStore(new SessionStoreOptions { MaxEvidenceBytes = 4 * EvidenceBudget.SizeOf(item) }, _time);
+        var ended = store.GetOrStart(new SessionKey("a", "ended"), At(0));
+        ended.Add(item with { Content = "old" + item.Content, Time = At(0) });
+        ended.Add(item with { Content = "old" + item.Content, Time = At(1) });
+        store.TryEnd(ended.Key, out _);
+        var live = store.GetOrStart(new SessionKey("a", "live"), At(5));
+        live.Add(item with { Time = At(5) });
+        live.Add(item with { Time = At(6) });
+        live.Add(item with { Time = At(7) });
+
+        Assert.Equal(3, live.Evidence().Length);
+        Assert.DoesNotContain(store.AgentEvidence("a", DateTimeOffset.MinValue), e => e.Content.StartsWith("old", StringComparison.Ordinal));
+        Assert.Equal(HeldBytes(store, "a"), store.Budget.Used);
+    }
+
+    [Fact]
+    public void Budget_EvidenceAfterTheSessionEnded_IsNotCharged()
+    {
+        var store = new InMemorySessionStore(new SessionStoreOptions(), _time);
+        var session = store.GetOrStart(new SessionKey("a", "s"), At(0));
+        session.Add(Item("read", At(0)));
+        store.TryEnd(session.Key, out _);
+
+        session.Add(Item("late answer", At(1)));
+
+        Assert.Equal(EvidenceBudget.SizeOf(Item("read", At(0))), store.Budget.Used);
+    }
+
+    [Fact]
+    public void Budget_SessionsEndingPruningAndReclaimingAtOnce_CountsExactlyWhatIsHeld()
+    {
+        var store = new InMemorySessionStore(new SessionStoreOptions { MaxEvidenceBytes = 64 * 1024, MaxAgentEvidenceItems = 20, MaxSessions = 16, EvidenceWindow = TimeSpan.FromSeconds(50) }, _time);
+        Parallel.For(0, 4, worker =>
+        {
+            var random = new Random(worker);
+            for (var i = 0; i < 3000; i++)
+            {
+                var key = new SessionKey("agent" + random.Next(3), "s" + random.Next(40));
+                var session = store.GetOrStart(key, _time.GetUtcNow());
+                session.Add(Item(new string('y', random.Next(2000)), _time.GetUtcNow()));
+                switch (random.Next(10))
+                {
+                    case 0:
+                        store.TryEnd(key, out _);
+                        break;
+                    case 1:
+                        store.EndIdle(_time.GetUtcNow().AddSeconds(-5));
+                        break;
+                    case 2:
+                        lock (_time)
+                        {
+                            _time.Advance(TimeSpan.FromSeconds(1));
+                        }
+
+                        break;
+                }
+            }
+        });
+
+        store.EndIdle(DateTimeOffset.MaxValue);
+        var held = Enumerable.Range(0, 3).Sum(agent => HeldBytes(store, "agent" + agent));
+        Assert.Equal(held, store.Budget.Used);
+        Assert.InRange(store.Budget.Used, 0, 64 * 1024);
+
+        _time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Empty(store.AgentEvidence("agent0", DateTimeOffset.MinValue));
+        Assert.Empty(store.AgentEvidence("agent1", DateTimeOffset.MinValue));
+        Assert.Empty(store.AgentEvidence("agent2", DateTimeOffset.MinValue));
+        Assert.Equal(0, store.Budget.Used);
+    }
+
+    private static long HeldBytes(InMemorySessionStore store, string agent)
+        => store.AgentEvidence(agent, DateTimeOffset.MinValue).Sum(EvidenceBudget.SizeOf);
+
     private DateTimeOffset At(int seconds) => new DateTimeOffset(2026, 12, 5, 8, 0, 0, TimeSpan.Zero).AddSeconds(seconds);
 
     private static Evidence Item(string content, DateTimeOffset time)

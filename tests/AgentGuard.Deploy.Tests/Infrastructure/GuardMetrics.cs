@@ -23,6 +23,7 @@ internal static class GuardMetrics
         "agentguard_oversight_findings_total",              // {finding, severity, agent}
         "agentguard_oversight_sessions_total",              // {agent, observed=true|false|unknown, peer_context}
         "agentguard_holds_ended_total",                     // {outcome=approved|denied|timed-out|cancelled|abandoned|unavailable}
+        "agentguard_evidence_dropped_total",                // {reason=cap|undecodable|budget}
     };
 
     public static readonly IReadOnlySet<string> Histograms = new HashSet<string>(StringComparer.Ordinal)
@@ -39,6 +40,7 @@ internal static class GuardMetrics
         "agentguard_policy_info",                // {version} = 1
         "agentguard_holds_pending",              // held calls waiting for reviewers now
         "agentguard_hold_oldest_waiting_seconds", // how long the oldest has waited, 0 when none
+        "agentguard_evidence_bytes",             // evidence held now, live and ended sessions
     };
 
     /// <summary>Whether <paramref name="series"/> (a metric name as it appears in PromQL) is exported.</summary>

@@ -236,6 +236,38 @@ public sealed class ResponseObservationTests(ITestOutputHelper output)
         Assert.Contains("agentguard_evidence_observed_total 1", metrics, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Post_ResultsOfManySessionsOverTheBudget_OldestSessionsLoseTheirsAndTheBytesStayCapped()
+    {
+        const int Cap = 2000;
+        var sent = new List<byte[]>();
+        await using var upstream = await StartUpstreamAsync("json", null, sent);
+        var sink = new RecordingOversightSink();
+        await using var guard = await TestGuard.StartAsync(
+            output,
+            upstream.Address,
+            settings: new Dictionary<string, string?> { ["AgentGuard:Sessions:MaxEvidenceBytes"] = Cap.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+
+        for (var i = 0; i < 12; i++)
+        {
+            var session = "run-" + i;
+            await PostAsync(guard, Call, request => request.Headers.Add("Mcp-Session-Id", session));
+            await Poll.UntilAsync(() => Task.FromResult(sink.Evidence.Count == i + 1), "the result of run " + i + " observed");
+        }
+
+        string metrics = "";
+        await Poll.UntilAsync(async () => (metrics = await ScrapeAsync(guard)).Contains("agentguard_evidence_dropped_total{reason=\"budget\"}", StringComparison.Ordinal), "budget drops counted");
+        var sessions = sink.Evidence.Select(e => e.Session).ToList();
+        Assert.Single(sessions[^1].Evidence());
+        Assert.Empty(sessions[0].Evidence());
+        var held = sessions.Sum(session => session.Evidence().Length);
+        Assert.InRange(held, 1, 5);
+        Assert.Contains($"agentguard_evidence_dropped_total{{reason=\"budget\"}} {12 - held}", metrics, StringComparison.Ordinal);
+        var bytes = double.Parse(metrics.Split('\n').Single(line => line.StartsWith("agentguard_evidence_bytes ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(bytes, 1, Cap);
+    }
+
     /// <summary>A tool server that answers each request of a POST with <see cref="Text"/>, as JSON or SSE, compressed or not, and remembers the bytes it sent.</summary>
     private static Task<TestUpstream> StartUpstreamAsync(string form, string? encoding, List<byte[]> sent)
         => TestUpstream.StartAsync(async (context, self) =>
