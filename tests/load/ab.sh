@@ -44,10 +44,9 @@ start_nginx upstream "$LOAD_CPU" "$NGINX_PORT" "    location = /mcp {
       return 200 '$REPLY_BODY';
     }"
 start_plain_yarp "$PROXY_CPU" "$YARP_PORT" "http://127.0.0.1:$NGINX_PORT/"
-GUARD_ENV=${A_ENV:-} start_guard "$PROXY_CPU" "$A_PORT" 18494 --upstream "http://127.0.0.1:$NGINX_PORT/" --policy "$REPO/policies"
+GUARD_LOG=guard-a.log GUARD_ENV=${A_ENV:-} start_guard "$PROXY_CPU" "$A_PORT" 18494 --upstream "http://127.0.0.1:$NGINX_PORT/" --policy "$REPO/policies"
 A_PID=$GUARD_PID
-mv "$WORK/guard.log" "$WORK/guard-a.log"
-GUARD_DIR="$WORK/guard-b" GUARD_ENV=${B_ENV:-} start_guard "$PROXY_CPU" "$B_PORT" 18495 --upstream "http://127.0.0.1:$NGINX_PORT/" --policy "$REPO/policies"
+GUARD_LOG=guard-b.log GUARD_DIR="$WORK/guard-b" GUARD_ENV=${B_ENV:-} start_guard "$PROXY_CPU" "$B_PORT" 18495 --upstream "http://127.0.0.1:$NGINX_PORT/" --policy "$REPO/policies"
 B_PID=$GUARD_PID
 
 declare -A PORT=([yarp]=$YARP_PORT [a]=$A_PORT [b]=$B_PORT) PID=([yarp]=$YARP_PID [a]=$A_PID [b]=$B_PID)

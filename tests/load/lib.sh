@@ -123,11 +123,12 @@ start_guard() {
   ensure_port_free "$port"
   ensure_port_free "$admin"
   # GUARD_ENV: extra environment for the guard alone, e.g. GUARD_ENV="DOTNET_gcServer=0";
-  # GUARD_DIR: another build to run (default: the one build_proxies copied).
+  # GUARD_DIR: another build to run (default: the one build_proxies copied); GUARD_LOG: its log's
+  # name in $WORK (default guard.log).
   # shellcheck disable=SC2086
   env ${GUARD_ENV:-} Logging__LogLevel__Default=Warning taskset -c "$cpu" dotnet "${GUARD_DIR:-$WORK/guard}/agentguard.dll" run \
     --listen "http://127.0.0.1:$port" --admin "http://127.0.0.1:$admin" "$@" \
-    >"$WORK/guard.log" 2>&1 &
+    >"$WORK/${GUARD_LOG:-guard.log}" 2>&1 &
   PIDS+=($!)
   GUARD_PID=$!
 }

@@ -64,8 +64,8 @@ internal sealed partial class OversightService : IOversightSink, IAsyncDisposabl
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <remarks>
-    /// Only calls oversight watches (submissions, mandated calls) are queued: the session keeps every
-    /// call, and its end is looked at with all of them.
+    /// Only calls oversight watches (submissions, mandated calls) are queued: the session keeps those
+    /// and every call that was not simply allowed, and its end is looked at with them.
     /// </remarks>
     public void CallDecided(Session session, SessionCall call)
     {

@@ -12,8 +12,8 @@ namespace AgentGuard.Proxy;
 
 /// <summary>
 /// The session side of a decided request (the flow's context step): each decided <c>tools/call</c>
-/// joins its session and goes to oversight, denied ones too (a refused shutdown still counts as not
-/// done); the forwarded calls and reads whose results are evidence are named for the response path;
+/// goes to oversight, denied ones too (a refused shutdown still counts as not done), and joins its
+/// session when oversight may read it back; the forwarded calls and reads whose results are evidence are named for the response path;
 /// a forwarded end tool ends the session once its answer is through.
 /// </summary>
 internal sealed class SessionContext
@@ -55,7 +55,16 @@ internal sealed class SessionContext
             if (isCall)
             {
                 var call = new SessionCall(record.Time, message.Name ?? string.Empty, arguments, record.Decision.Kind, record.Reference);
-                session.Add(call);
+
+                // The session keeps what oversight reads back: calls of the tools it watches (submissions,
+                // mandated calls) and every call not simply allowed (a session with a denial or a flag had
+                // findings). The many plain allowed calls of other tools would only hold memory: a busy
+                // guard holds thousands of sessions. (A tool a reloaded policy starts watching is watched
+                // from then on.)
+                if (record.Decision.Kind != DecisionKind.Allow || _policies.Current.Oversight.Watches(call.Tool))
+                {
+                    session.Add(call);
+                }
                 try
                 {
                     _sink.CallDecided(session, call);

@@ -9,8 +9,9 @@ public sealed class SessionOptionsValidationTests
     [InlineData("MaxHeaderAge", "2.00:00:00", "AgentGuard:Sessions:MaxHeaderAge is 2.00:00:00; use 00:00:01 to 1.00:00:00.")]
     [InlineData("MaxSessions", "0", "AgentGuard:Sessions:MaxSessions is 0; use 1 to 10000000.")]
     [InlineData("MaxEvidenceItemChars", "0", "AgentGuard:Sessions:MaxEvidenceItemChars is 0; use 1 to 16777216.")]
-    [InlineData("MaxCalls", "-1", "AgentGuard:Sessions:MaxEvidenceItems, MaxEvidenceChars, MaxCalls, MaxAgentEvidenceItems and MaxLineage must not be negative; use 0 to keep none.")]
-    [InlineData("MaxLineage", "-1", "AgentGuard:Sessions:MaxEvidenceItems, MaxEvidenceChars, MaxCalls, MaxAgentEvidenceItems and MaxLineage must not be negative; use 0 to keep none.")]
+    [InlineData("MaxCalls", "-1", "AgentGuard:Sessions:MaxEvidenceItems, MaxEvidenceChars, MaxCalls, MaxAgentEvidenceItems, MaxLineage and MaxEvidenceBytes must not be negative; use 0 to keep none.")]
+    [InlineData("MaxEvidenceBytes", "-1", "AgentGuard:Sessions:MaxEvidenceItems, MaxEvidenceChars, MaxCalls, MaxAgentEvidenceItems, MaxLineage and MaxEvidenceBytes must not be negative; use 0 to keep none.")]
+    [InlineData("MaxLineage", "-1", "AgentGuard:Sessions:MaxEvidenceItems, MaxEvidenceChars, MaxCalls, MaxAgentEvidenceItems, MaxLineage and MaxEvidenceBytes must not be negative; use 0 to keep none.")]
     [InlineData("EvidenceWindow", "-00:01:00", "AgentGuard:Sessions:EvidenceWindow is -00:01:00; use 00:00:00 or more.")]
     [InlineData("SigningKeyFile", "/nonexistent/key", "AgentGuard:Sessions:SigningKeyFile is '/nonexistent/key', which does not exist; write one the agent cannot read (openssl rand -hex 32 > FILE; chmod 600 FILE).")]
     public void Validate_BadSessionSetting_ReportsKeyValueAndFix(string key, string value, string error)
