@@ -136,7 +136,7 @@ public sealed class Session
             bytes = EvidenceBudget.SizeOf(evidence);
             _evidence.Add(evidence);
             _evidenceChars += evidence.Content.Length;
-            _evidenceBytes += bytes;
+            Volatile.Write(ref _evidenceBytes, _evidenceBytes + bytes);
             _evidenceCount = _evidence.Count;
             budget = _budget;
         }
@@ -164,7 +164,7 @@ public sealed class Session
             EvidenceDropped += _evidence.Count;
             _evidence.Clear();
             _evidenceChars = 0;
-            _evidenceBytes = 0;
+            Volatile.Write(ref _evidenceBytes, 0);
             _evidenceCount = 0;
             return dropped;
         }
@@ -184,10 +184,8 @@ public sealed class Session
     }
 
     /// <summary>The bytes of evidence the session holds (see <see cref="EvidenceBudget.SizeOf"/>).</summary>
-    public long EvidenceBytes
-    {
-        get { lock (_gate) { return _evidenceBytes; } }
-    }
+    /// <remarks>Read without the lock (the store scans every live session when it reclaims): a moment old at worst.</remarks>
+    public long EvidenceBytes => Volatile.Read(ref _evidenceBytes);
 
     /// <summary>Keeps <paramref name="call"/> unless the session's call cap is reached; false when it was dropped.</summary>
     public bool Add(SessionCall call)
