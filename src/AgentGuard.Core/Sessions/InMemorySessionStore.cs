@@ -235,16 +235,18 @@ public sealed class InMemorySessionStore : ISessionStore
     private void Ended(Session session)
     {
         Interlocked.Decrement(ref _count);
-        var evidence = session.Close();
-        var held = 0L;
-        foreach (var item in evidence)
-        {
-            held += EvidenceBudget.SizeOf(item);
-        }
+        var (evidence, charged) = session.Close();
 
-        // The session's bytes are charged already: what the agent does not keep of them is released.
+        // What the session charged moves to its agent; what the agent does not keep is released.
         var kept = Keep(session.Key.Agent, evidence);
-        Budget.Release(held - kept);
+        if (kept > charged)
+        {
+            Budget.Charge(kept - charged);
+        }
+        else
+        {
+            Budget.Release(charged - kept);
+        }
     }
 
     /// <summary>Adds <paramref name="evidence"/> to the agent's share, dropping the oldest over its cap; returns the bytes added (those dropped are released).</summary>

@@ -172,14 +172,16 @@ public sealed class Session
 
     /// <summary>
     /// The session left its store: returns the evidence kept, which the store now holds for the
-    /// agent, and stops charging the budget for evidence that arrives later.
+    /// agent, and the bytes of it charged to the budget (none without one); evidence that arrives
+    /// later is not charged.
     /// </summary>
-    public Evidence[] Close()
+    public (Evidence[] Evidence, long Charged) Close()
     {
         lock (_gate)
         {
+            var charged = _budget is null ? 0 : _evidenceBytes;
             _budget = null;
-            return [.. _evidence];
+            return ([.. _evidence], charged);
         }
     }
 

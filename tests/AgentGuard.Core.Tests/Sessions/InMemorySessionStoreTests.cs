@@ -261,6 +261,20 @@ public sealed class InMemorySessionStoreTests
         Assert.Equal(0, store.Budget.Used);
     }
 
+    [Fact]
+    public void Budget_SessionsStartedWithoutIt_TheirEvidenceIsChargedWhenTheAgentKeepsIt()
+    {
+        var store = new InMemorySessionStore(new SessionStoreOptions(), _time, (key, now) => new Session(key, now, new SessionLimits()));
+        var session = store.GetOrStart(new SessionKey("a", "s"), At(0));
+        session.Add(Item("read", At(0)));
+        Assert.Equal(0, store.Budget.Used);
+
+        store.TryEnd(session.Key, out _);
+
+        Assert.Equal(HeldBytes(store, "a"), store.Budget.Used);
+        Assert.True(store.Budget.Used > 0);
+    }
+
     private static long HeldBytes(InMemorySessionStore store, string agent)
         => store.AgentEvidence(agent, DateTimeOffset.MinValue).Sum(EvidenceBudget.SizeOf);
 
