@@ -27,10 +27,12 @@ else
   local session_calls = tonumber(os.getenv("SESSION_CALLS") or "0")
   if session_calls > 0 then
     local sent = 0
+    -- Ids unique to this wrk run: a guard measured over several runs meets new sessions in each.
+    local run = tostring(os.time())
     local headers = {}
     for name, value in pairs(wrk.headers) do headers[name] = value end
     function request()
-      headers["Mcp-Session-Id"] = "load-" .. math.floor(sent / session_calls)
+      headers["Mcp-Session-Id"] = "load-" .. run .. "-" .. math.floor(sent / session_calls)
       sent = sent + 1
       return wrk.format(nil, nil, headers, nil)
     end
