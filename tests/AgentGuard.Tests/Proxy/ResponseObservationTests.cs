@@ -35,7 +35,7 @@ public sealed class ResponseObservationTests(ITestOutputHelper output)
         var sent = new List<byte[]>();
         await using var upstream = await StartUpstreamAsync(form, encoding, sent);
         var sink = new RecordingOversightSink();
-        await using var guard = await TestGuard.StartAsync(output, upstream.Address, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+        await using var guard = await StartGuardAsync(upstream, sink);
 
         var received = await PostAsync(guard, Call);
 
@@ -55,7 +55,7 @@ public sealed class ResponseObservationTests(ITestOutputHelper output)
         var sent = new List<byte[]>();
         await using var upstream = await StartUpstreamAsync(form, encoding, sent);
         var sink = new RecordingOversightSink();
-        await using var observed = await TestGuard.StartAsync(output, upstream.Address, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+        await using var observed = await StartGuardAsync(upstream, sink);
         await using var unobserved = await TestGuard.StartAsync(output, upstream.Address, settings: new Dictionary<string, string?> { ["AgentGuard:Sessions:Observe"] = "false" });
 
         var withObservation = await PostAsync(observed, Call);
@@ -75,7 +75,7 @@ public sealed class ResponseObservationTests(ITestOutputHelper output)
         var sent = new List<byte[]>();
         await using var upstream = await StartUpstreamAsync("json", null, sent);
         var sink = new RecordingOversightSink();
-        await using var guard = await TestGuard.StartAsync(output, upstream.Address, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+        await using var guard = await StartGuardAsync(upstream, sink);
 
         var received = await PostAsync(guard, "[" + Call + "," + Read + "]");
 
@@ -92,7 +92,7 @@ public sealed class ResponseObservationTests(ITestOutputHelper output)
         var sent = new List<byte[]>();
         await using var upstream = await StartUpstreamAsync("json", "gzip", sent);
         var sink = new RecordingOversightSink();
-        await using var guard = await TestGuard.StartAsync(output, upstream.Address, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+        await using var guard = await StartGuardAsync(upstream, sink);
 
         var received = await PostAsync(guard, "[" + Call + "," + Denied + "]");
 
@@ -123,7 +123,7 @@ public sealed class ResponseObservationTests(ITestOutputHelper output)
             await context.Response.WriteAsync("event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":\"c-1\",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"late result\"}]}}\n\n");
         });
         var sink = new RecordingOversightSink();
-        await using var guard = await TestGuard.StartAsync(output, upstream.Address, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+        await using var guard = await StartGuardAsync(upstream, sink);
         using var http = new HttpClient();
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(guard.DataAddress, "/mcp")) { Content = new StringContent(Call, Encoding.UTF8, "application/json") };
         request.Headers.Accept.ParseAdd("application/json");
@@ -158,7 +158,7 @@ public sealed class ResponseObservationTests(ITestOutputHelper output)
                 : "id: 2\nevent: message\ndata: " + Result + "\n\n");
         });
         var sink = new RecordingOversightSink();
-        await using var guard = await TestGuard.StartAsync(output, upstream.Address, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+        await using var guard = await StartGuardAsync(upstream, sink);
         using var http = new HttpClient();
         await PostAsync(guard, Call, request => request.Headers.Add("Mcp-Session-Id", "s-1"));
         Assert.Empty(sink.Evidence);
@@ -181,7 +181,7 @@ public sealed class ResponseObservationTests(ITestOutputHelper output)
         var sent = new List<byte[]>();
         await using var upstream = await StartUpstreamAsync("sse", "gzip", sent);
         var sink = new RecordingOversightSink();
-        await using var guard = await TestGuard.StartAsync(output, upstream.Address, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+        await using var guard = await StartGuardAsync(upstream, sink);
 
         await PostAsync(guard, """{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"end_task","arguments":{}}}""");
 
@@ -201,7 +201,7 @@ public sealed class ResponseObservationTests(ITestOutputHelper output)
             await context.Response.WriteAsync("<html>bad gateway</html>");
         });
         var sink = new RecordingOversightSink();
-        await using var guard = await TestGuard.StartAsync(output, upstream.Address, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+        await using var guard = await StartGuardAsync(upstream, sink);
         using var http = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None });
 
         var response = await Mcp.PostAsync(http, new Uri(guard.DataAddress, "/mcp"), Call).WaitAsync(Deadline);
@@ -218,11 +218,7 @@ public sealed class ResponseObservationTests(ITestOutputHelper output)
         var sent = new List<byte[]>();
         await using var upstream = await StartUpstreamAsync("json", null, sent);
         var sink = new RecordingOversightSink();
-        await using var guard = await TestGuard.StartAsync(
-            output,
-            upstream.Address,
-            settings: new Dictionary<string, string?> { ["AgentGuard:Sessions:MaxEvidenceItems"] = "1" },
-            services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+        await using var guard = await StartGuardAsync(upstream, sink, new Dictionary<string, string?> { ["AgentGuard:Sessions:MaxEvidenceItems"] = "1" });
 
         await PostAsync(guard, Call);
         await PostAsync(guard, Call);
@@ -243,11 +239,7 @@ public sealed class ResponseObservationTests(ITestOutputHelper output)
         var sent = new List<byte[]>();
         await using var upstream = await StartUpstreamAsync("json", null, sent);
         var sink = new RecordingOversightSink();
-        await using var guard = await TestGuard.StartAsync(
-            output,
-            upstream.Address,
-            settings: new Dictionary<string, string?> { ["AgentGuard:Sessions:MaxEvidenceBytes"] = Cap.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
+        await using var guard = await StartGuardAsync(upstream, sink, new Dictionary<string, string?> { ["AgentGuard:Sessions:MaxEvidenceBytes"] = Cap.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
         for (var i = 0; i < 12; i++)
         {
@@ -267,6 +259,10 @@ public sealed class ResponseObservationTests(ITestOutputHelper output)
         var bytes = double.Parse(metrics.Split('\n').Single(line => line.StartsWith("agentguard_evidence_bytes ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(bytes, 1, Cap);
     }
+
+    /// <summary>A guard in front of <paramref name="upstream"/> that hands oversight's events to <paramref name="sink"/>.</summary>
+    private Task<GuardHost> StartGuardAsync(TestUpstream upstream, RecordingOversightSink sink, IDictionary<string, string?>? settings = null)
+        => TestGuard.StartAsync(output, upstream.Address, settings: settings, services: services => services.AddSingleton<Oversight.IOversightSink>(sink));
 
     /// <summary>A tool server that answers each request of a POST with <see cref="Text"/>, as JSON or SSE, compressed or not, and remembers the bytes it sent.</summary>
     private static Task<TestUpstream> StartUpstreamAsync(string form, string? encoding, List<byte[]> sent)
