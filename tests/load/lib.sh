@@ -116,6 +116,17 @@ build_proxies() {
   [[ "${1:-}" == guard-only ]] || cp -r "$REPO/tests/load/PlainYarp/bin/Release/net10.0" "$WORK/plainyarp"
 }
 
+# The garbage collector settings the container image runs the guard with (deploy/Dockerfile). Both
+# proxies get them, so the comparison stays one of inspection alone; RUNTIME_ENV="" runs both at
+# the runtime's defaults.
+runtime_env() {
+  if [[ -n "${RUNTIME_ENV+set}" ]]; then
+    printf '%s' "$RUNTIME_ENV"
+  else
+    grep -v '^ *#' "$REPO/deploy/Dockerfile" | grep -o 'DOTNET_gcServer=[0-9]*\|DOTNET_GCgen0size=0x[0-9A-Fa-f]*' | tr '\n' ' '
+  fi
+}
+
 # start_guard CPU PORT ADMIN_PORT ARGS...: the guard, pinned, logging at Warning only.
 start_guard() {
   local cpu=$1 port=$2 admin=$3
@@ -125,8 +136,8 @@ start_guard() {
   # GUARD_ENV: extra environment for the guard alone, e.g. GUARD_ENV="DOTNET_gcServer=0";
   # GUARD_DIR: another build to run (default: the one build_proxies copied); GUARD_LOG: its log's
   # name in $WORK (default guard.log).
-  # shellcheck disable=SC2086
-  env ${GUARD_ENV:-} Logging__LogLevel__Default=Warning taskset -c "$cpu" dotnet "${GUARD_DIR:-$WORK/guard}/agentguard.dll" run \
+  # shellcheck disable=SC2046,SC2086
+  env $(runtime_env) ${GUARD_ENV:-} Logging__LogLevel__Default=Warning taskset -c "$cpu" dotnet "${GUARD_DIR:-$WORK/guard}/agentguard.dll" run \
     --listen "http://127.0.0.1:$port" --admin "http://127.0.0.1:$admin" "$@" \
     >"$WORK/${GUARD_LOG:-guard.log}" 2>&1 &
   PIDS+=($!)
@@ -136,7 +147,8 @@ start_guard() {
 start_plain_yarp() {
   local cpu=$1 port=$2 upstream=$3
   ensure_port_free "$port"
-  taskset -c "$cpu" dotnet "$WORK/plainyarp/PlainYarp.dll" "http://127.0.0.1:$port" "$upstream" \
+  # shellcheck disable=SC2046
+  env $(runtime_env) taskset -c "$cpu" dotnet "$WORK/plainyarp/PlainYarp.dll" "http://127.0.0.1:$port" "$upstream" \
     >"$WORK/plainyarp.log" 2>&1 &
   PIDS+=($!)
   YARP_PID=$!
