@@ -79,6 +79,18 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
+    public void RuntimeStage_GarbageCollection_IsASidecarsWithA32MiBGen0Budget()
+    {
+        var env = Env("runtime");
+
+        Assert.Equal("0", env["DOTNET_gcServer"]);
+        // The runtime reads DOTNET_ GC values as hexadecimal: "33554432" would be an 860 MB budget.
+        var gen0 = env["DOTNET_GCgen0size"];
+        Assert.StartsWith("0x", gen0, StringComparison.Ordinal);
+        Assert.Equal(32L << 20, long.Parse(gen0.AsSpan(2), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void RuntimeStage_CopiesTheShippedPolicies()
     {
         Assert.Contains(Stage("runtime"), i => i.Keyword == "COPY" && Regex.IsMatch(i.Arguments, @"(^|\s)policies/\s+/app/policies/?$"));
