@@ -79,7 +79,7 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
-    public void RuntimeStage_GarbageCollection_IsASidecarsWithA32MiBGen0Budget()
+    public void RuntimeStage_GarbageCollection_WorkstationWithA32MiBGen0Budget()
     {
         var env = Env("runtime");
 

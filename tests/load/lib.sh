@@ -133,7 +133,7 @@ start_guard() {
   shift 3
   ensure_port_free "$port"
   ensure_port_free "$admin"
-  # GUARD_ENV: extra environment for the guard alone, e.g. GUARD_ENV="DOTNET_gcServer=0";
+  # GUARD_ENV: extra environment for the guard alone, e.g. GUARD_ENV="DOTNET_TieredPGO=0";
   # GUARD_DIR: another build to run (default: the one build_proxies copied); GUARD_LOG: its log's
   # name in $WORK (default guard.log).
   # shellcheck disable=SC2046,SC2086
