@@ -91,6 +91,14 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
+    public void RuntimeStage_TieredCompilation_NoLongerDelayOnOneCpu()
+    {
+        // On one CPU the runtime waits ten times longer before optimising hot code; the image
+        // keeps the usual delay so that a guard limited to one CPU reaches full speed soon.
+        Assert.Equal("1", Env("runtime")["DOTNET_TC_DelaySingleProcMultiplier"]);
+    }
+
+    [Fact]
     public void RuntimeStage_CopiesTheShippedPolicies()
     {
         Assert.Contains(Stage("runtime"), i => i.Keyword == "COPY" && Regex.IsMatch(i.Arguments, @"(^|\s)policies/\s+/app/policies/?$"));

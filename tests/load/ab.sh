@@ -8,7 +8,7 @@
 #   B_BUILD=/tmp/before/src/AgentGuard/bin/Release/net10.0 tests/load/ab.sh   # another build
 #
 # Settings (environment): CALL=list|shell|result A_ENV B_ENV B_BUILD ROUNDS=10 DURATION=5 WARMUP=30
-# CONNECTIONS=32 SKIP_BUILD=0 KEEP_WORK=0 RUNTIME_ENV (all three's GC settings; default: the image's);
+# CONNECTIONS=32 SKIP_BUILD=0 KEEP_WORK=0 RUNTIME_ENV (all three's runtime settings; default: the image's);
 # ports 18480-18495.
 set -euo pipefail
 

@@ -116,14 +116,14 @@ build_proxies() {
   [[ "${1:-}" == guard-only ]] || cp -r "$REPO/tests/load/PlainYarp/bin/Release/net10.0" "$WORK/plainyarp"
 }
 
-# The garbage collector settings the container image runs the guard with (deploy/Dockerfile). Both
-# proxies get them, so the comparison stays one of inspection alone; RUNTIME_ENV="" runs both at
-# the runtime's defaults.
+# The runtime settings (garbage collection, tiered compilation) the container image runs the guard
+# with (deploy/Dockerfile). Both proxies get them, so the comparison stays one of inspection alone;
+# RUNTIME_ENV="" runs both at the runtime's defaults.
 runtime_env() {
   if [[ -n "${RUNTIME_ENV+set}" ]]; then
     printf '%s' "$RUNTIME_ENV"
   else
-    grep -v '^ *#' "$REPO/deploy/Dockerfile" | grep -o 'DOTNET_gcServer=[0-9]*\|DOTNET_GCgen0size=0x[0-9A-Fa-f]*' | tr '\n' ' '
+    grep -v '^ *#' "$REPO/deploy/Dockerfile" | grep -o 'DOTNET_gcServer=[0-9]*\|DOTNET_GCgen0size=0x[0-9A-Fa-f]*\|DOTNET_TC_DelaySingleProcMultiplier=[0-9]*' | tr '\n' ' '
   fi
 }
 

@@ -27,7 +27,7 @@
 #
 # Settings (environment): CALL=list|shell|result|s3get|s3put HOLD=0|1 SESSION_CALLS=0 (N: a new MCP session every N calls) WARMUP=60 DURATION=15 RUNS=3 RATE_RUNS=RUNS CONNECTIONS=32 RATE=1000
 # RATE_DURATION=30 RATE_CONNECTIONS=50 QUIET_STEAL=0.10 PROXY_CPU=0 LOAD_CPU=1 SKIP_BUILD=0 KEEP_WORK=0
-# GUARD_ARGS (extra guard flags) GUARD_ENV (extra guard environment) RUNTIME_ENV (both proxies' GC settings; default: the image's, from deploy/Dockerfile) RESULTS=<file to copy the raw results to>; ports NGINX_PORT DIRECT_PORT YARP_PORT GUARD_PORT
+# GUARD_ARGS (extra guard flags) GUARD_ENV (extra guard environment) RUNTIME_ENV (both proxies' runtime settings; default: the image's, from deploy/Dockerfile) RESULTS=<file to copy the raw results to>; ports NGINX_PORT DIRECT_PORT YARP_PORT GUARD_PORT
 # GUARD_ADMIN_PORT (18180-18193).
 set -euo pipefail
 
