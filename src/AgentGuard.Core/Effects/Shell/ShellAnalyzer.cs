@@ -23,7 +23,6 @@ public static class ShellAnalyzer
         }
     }
 
-    /// <summary>As <see cref="Analyze(string, ShellContext)"/> without the safety net, so tests see the analyser's own bugs.</summary>
     /// <summary>
     /// Analyses <paramref name="command"/> as <see cref="Analyze(string, ShellContext)"/> does, into
     /// <paramref name="effects"/> (empty; the caller's reusable list) instead of a new analysis.
@@ -47,6 +46,7 @@ public static class ShellAnalyzer
         }
     }
 
+    /// <summary>As <see cref="Analyze(string, ShellContext)"/> without the safety net, so tests see the analyser's own bugs.</summary>
     internal static ShellAnalysis AnalyzeUnguarded(string command, ShellContext context)
     {
         var collector = new ShellEffectCollector(context);

@@ -4,7 +4,8 @@ namespace AgentGuard.Effects.Shell;
 /// One command as the analyser sees it once wrappers are looked through: the words from
 /// <see cref="Start"/> on are the command and its arguments.
 /// </summary>
-internal sealed class ShellInvocation(ShellCommand command, IReadOnlyList<ShellWord> words, int start, int index)
+// A struct: one is made for every command analysed and for every wrapper looked through.
+internal readonly struct ShellInvocation(ShellCommand command, IReadOnlyList<ShellWord> words, int start, int index)
 {
     /// <summary>The simple command of the script this invocation comes from (its redirections, directory and pipeline).</summary>
     public ShellCommand Command { get; } = command;

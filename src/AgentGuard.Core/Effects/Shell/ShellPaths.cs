@@ -44,11 +44,11 @@ internal static class ShellPaths
             if (!pattern && cwd.Length + text.Length < 256)
             {
                 // The usual relative name: joined on the stack, not in a string only Compose reads.
-                Span<char> joined = stackalloc char[256];
+                Span<char> joined = stackalloc char[cwd.Length + 1 + text.Length];
                 cwd.CopyTo(joined);
                 joined[cwd.Length] = '/';
                 text.CopyTo(joined[(cwd.Length + 1)..]);
-                return new ShellResource(Compose(host, joined[..(cwd.Length + 1 + text.Length)]), pattern, opaque);
+                return new ShellResource(Compose(host, joined), pattern, opaque);
             }
 
             path = string.Concat(pattern ? Escape(cwd) : cwd, "/", text);
@@ -88,7 +88,8 @@ internal static class ShellPaths
         var prefix = host.Length == 0 ? "file://" : "host://";
         var length = prefix.Length + host.Length + path.Length + 2;
         char[]? rented = null;
-        var buffer = length <= 512 ? stackalloc char[512] : (rented = ArrayPool<char>.Shared.Rent(length));
+        // Sized to the path, not a fixed 512: a stack buffer is zeroed whole on every call.
+        var buffer = length <= 512 ? stackalloc char[length] : (rented = ArrayPool<char>.Shared.Rent(length));
         try
         {
             prefix.CopyTo(buffer);
@@ -357,7 +358,12 @@ internal static class ShellPaths
         }
 
         var slash = uri.IndexOf('/', start + 3);
-        return slash < 0 ? uri : string.Concat(uri.AsSpan(0, slash), Escape(uri[slash..]));
+        if (slash < 0 || uri.AsSpan(slash).IndexOfAny(GlobCharacters) < 0)
+        {
+            return uri;
+        }
+
+        return string.Concat(uri.AsSpan(0, slash), Escape(uri[slash..]));
     }
 
     private static string StripLeadingDots(string text)

@@ -21,9 +21,9 @@ internal static class ShellStaticOutput
             return string.Empty;
         }
 
-        foreach (var word in words)
+        for (var i = 0; i < words.Count; i++)
         {
-            if (word.IsPattern || word.IsOpaque)
+            if (words[i].IsPattern || words[i].IsOpaque)
             {
                 return null;
             }
