@@ -91,9 +91,11 @@ public sealed class OversightPolicy
             return false;
         }
 
-        foreach (var end in EndTools)
+        // By index: every forwarded call asks, and foreach over the interface would box an enumerator.
+        var endTools = EndTools;
+        for (var i = 0; i < endTools.Count; i++)
         {
-            if (string.Equals(end, tool, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(endTools[i], tool, StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }

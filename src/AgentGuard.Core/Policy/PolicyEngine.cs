@@ -263,7 +263,7 @@ public static class PolicyEngine
             return decision;
         }
 
-        if (lineage.IsFull && carried.Exists(entry => lineage.Find(entry.Resource) is null))
+        if (lineage.IsFull && AddsTo(lineage, carried))
         {
             return decision with
             {
@@ -275,6 +275,21 @@ public static class PolicyEngine
         }
 
         return decision with { Carried = carried };
+    }
+
+    /// <summary>Whether some of <paramref name="carried"/> is not in <paramref name="lineage"/> yet.</summary>
+    /// <remarks>A loop, not <c>List.Exists</c> with a lambda: a lambda capturing the parameter made <see cref="Carry"/> allocate a closure on entry, for every allowed decision.</remarks>
+    private static bool AddsTo(ILineage lineage, List<LineageEntry> carried)
+    {
+        foreach (var entry in carried)
+        {
+            if (lineage.Find(entry.Resource) is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether some effect meets the rule, and whether one whose resource is exactly named does.</summary>

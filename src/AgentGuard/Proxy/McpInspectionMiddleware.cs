@@ -118,16 +118,7 @@ internal sealed partial class McpInspectionMiddleware(
                 recorder.RecordUpstream(context.Response.StatusCode, records, timeProvider.GetElapsedTime(started));
                 if (forwarding.EndsSession)
                 {
-                    // After the end tool's own result is evidence, however long decoding it takes.
-                    var ending = identity.Session;
-                    if (observer is null)
-                    {
-                        sessions.Forwarded(ending, endsSession: true);
-                    }
-                    else
-                    {
-                        observer.AfterFinish(() => sessions.Forwarded(ending, endsSession: true));
-                    }
+                    EndSessionAfter(observer, identity.Session);
                 }
             }
         }
@@ -151,6 +142,20 @@ internal sealed partial class McpInspectionMiddleware(
         finally
         {
             forwarding.Dispose();
+        }
+    }
+
+    /// <summary>Ends the session of a forwarded end tool after the tool's own result is evidence, however long decoding it takes.</summary>
+    /// <remarks>Not inline in <see cref="InspectAsync"/>: a lambda there would allocate its closure on every request, end tool or not.</remarks>
+    private void EndSessionAfter(ResponseObserver? observer, Session session)
+    {
+        if (observer is null)
+        {
+            sessions.Forwarded(session, endsSession: true);
+        }
+        else
+        {
+            observer.AfterFinish(() => sessions.Forwarded(session, endsSession: true));
         }
     }
 
@@ -264,7 +269,7 @@ internal sealed partial class McpInspectionMiddleware(
     }
 
     /// <summary>What is being forwarded: the request (its body is what the forwarded stream reads), the decisions, the results to observe, whether it ends its session, and the event stream a held call's answer goes into.</summary>
-    private readonly record struct Forwarding(McpRequestReader.McpRequest Request, DecisionRecord[]? Records, List<ObservedRequest>? Observed, bool EndsSession, HeldEventStream? Events) : IDisposable
+    private readonly record struct Forwarding(McpRequestReader.McpRequest Request, DecisionRecord[]? Records, ObservedRequest[]? Observed, bool EndsSession, HeldEventStream? Events) : IDisposable
     {
         public void Dispose() => Request.Dispose();
     }

@@ -33,8 +33,13 @@ internal sealed class ResponseObservation(
 
     private readonly ConcurrentDictionary<SessionKey, List<ObservedRequest>> _unanswered = new();
 
+    private Action<ResponseObserver>? _remember;
+
+    /// <summary><see cref="Remember"/> as a delegate, made once: converting the method group would make one per request.</summary>
+    private Action<ResponseObserver> RememberOnFinish => _remember ??= Remember;
+
     /// <summary>Tees the response body of <paramref name="context"/> into an observer of <paramref name="requests"/>' results; <see langword="null"/> when there is nothing to observe.</summary>
-    public ResponseObserver? Begin(HttpContext context, Session session, List<ObservedRequest>? requests)
+    public ResponseObserver? Begin(HttpContext context, Session session, ObservedRequest[]? requests)
     {
         var sessions = options.CurrentValue.Sessions;
         if (requests is null || !sessions.Observe)
@@ -44,7 +49,7 @@ internal sealed class ResponseObservation(
 
         // Only an MCP session has a GET stream on which a result can come later.
         var resumable = context.Request.Headers["Mcp-Session-Id"].ToString() == session.Key.Id;
-        var observer = new ResponseObserver(session, requests, sink, listings, metrics, timeProvider, sessions.MaxEvidenceItemChars, logger, resumable ? Remember : null).Counted();
+        var observer = new ResponseObserver(session, requests, sink, listings, metrics, timeProvider, sessions.MaxEvidenceItemChars, logger, resumable ? RememberOnFinish : null).Counted();
         var response = context.Response;
         response.Body = new ObservedResponseStream(response.Body, response, observer);
         return observer;
@@ -62,14 +67,14 @@ internal sealed class ResponseObservation(
             return null;
         }
 
-        List<ObservedRequest> requests;
+        ObservedRequest[] requests;
         lock (pending)
         {
             requests = [.. pending];
         }
 
         var session = store.GetOrStart(key, timeProvider.GetUtcNow());
-        var observer = new ResponseObserver(session, requests, sink, listings, metrics, timeProvider, sessions.MaxEvidenceItemChars, logger, Remember);
+        var observer = new ResponseObserver(session, requests, sink, listings, metrics, timeProvider, sessions.MaxEvidenceItemChars, logger, RememberOnFinish);
         var response = context.Response;
         response.Body = new ObservedResponseStream(response.Body, response, observer);
         return observer;

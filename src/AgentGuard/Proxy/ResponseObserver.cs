@@ -19,7 +19,7 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
     private readonly Session _session;
     private readonly ListingLineageRecorder _listings;
     private bool _counted;
-    private readonly List<ObservedRequest> _requests;
+    private readonly ObservedRequest[] _requests;
     private readonly IOversightSink _sink;
     private readonly SessionMetrics _metrics;
     private readonly TimeProvider _timeProvider;
@@ -34,7 +34,7 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
     private Action? _afterFinish;
     private bool _done;
 
-    public ResponseObserver(Session session, List<ObservedRequest> requests, IOversightSink sink, ListingLineageRecorder listings, SessionMetrics metrics, TimeProvider timeProvider, int maxItemChars, ILogger logger, Action<ResponseObserver>? onFinished = null)
+    public ResponseObserver(Session session, ObservedRequest[] requests, IOversightSink sink, ListingLineageRecorder listings, SessionMetrics metrics, TimeProvider timeProvider, int maxItemChars, ILogger logger, Action<ResponseObserver>? onFinished = null)
     {
         _onFinished = onFinished;
         _session = session;
@@ -61,7 +61,7 @@ internal sealed partial class ResponseObserver : IMcpResultReceiver
     public Session Session => _session;
 
     /// <summary>The requests whose results are looked for; <see cref="ObservedRequest.Answered"/> says which came.</summary>
-    public List<ObservedRequest> Requests => _requests;
+    public ObservedRequest[] Requests => _requests;
 
     /// <summary>Takes the next chunk the agent was sent (already sent).</summary>
     public void Observe(HttpResponse response, ReadOnlySpan<byte> chunk)

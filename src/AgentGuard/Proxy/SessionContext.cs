@@ -37,15 +37,16 @@ internal sealed class SessionContext
 
     /// <summary>Adds the decided calls of a request to its session; returns the forwarded requests whose results are evidence (or <see langword="null"/>).</summary>
     /// <param name="endsSession">Whether a forwarded call is an end tool.</param>
-    public List<ObservedRequest>? Decided(Session session, McpMessage[] messages, DecisionRecord[] records, out bool endsSession)
+    public ObservedRequest[]? Decided(Session session, McpMessage[] messages, DecisionRecord[] records, out bool endsSession)
     {
         endsSession = false;
-        List<ObservedRequest>? observed = null;
+        ObservedRequest[]? observed = null;
+        var kept = 0;
         for (var i = 0; i < messages.Length; i++)
         {
             var message = messages[i];
             var isCall = message.Method == McpMethods.ToolsCall;
-            if (message.Kind != McpMessageKind.Request || (!isCall && message.Method != McpMethods.ResourcesRead))
+            if (!IsCallOrRead(message))
             {
                 continue;
             }
@@ -78,13 +79,33 @@ internal sealed class SessionContext
             if (!record.Decision.IsDenied)
             {
                 var id = JsonMarshal.GetRawUtf8Value(message.Id).ToArray();
-                (observed ??= []).Add(new ObservedRequest(id, message.Method, isCall ? message.Name : null, isCall ? null : message.Name, arguments, record.Reference, ListedFolder(record.Decision.Effects)));
+                observed ??= new ObservedRequest[ForwardedCallsAndReads(messages, records, i)];
+                observed[kept++] = new ObservedRequest(id, message.Method, isCall ? message.Name : null, isCall ? null : message.Name, arguments, record.Reference, ListedFolder(record.Decision.Effects));
                 // The end tools of the configuration and those the policy's oversight section declares.
                 endsSession |= isCall && message.Name is { } tool && (_endTools.Contains(tool) || _policies.Current.Oversight.IsEndTool(tool));
             }
         }
 
         return observed;
+    }
+
+    /// <summary>Whether <paramref name="message"/> is a <c>tools/call</c> or <c>resources/read</c> request: the messages the session side looks at.</summary>
+    private static bool IsCallOrRead(McpMessage message)
+        => message.Kind == McpMessageKind.Request && message.Method is McpMethods.ToolsCall or McpMethods.ResourcesRead;
+
+    /// <summary>How many of the messages from <paramref name="start"/> on are forwarded calls and reads, so the array of observed requests is sized once rather than grown in a list.</summary>
+    private static int ForwardedCallsAndReads(McpMessage[] messages, DecisionRecord[] records, int start)
+    {
+        var count = 0;
+        for (var i = start; i < messages.Length; i++)
+        {
+            if (IsCallOrRead(messages[i]) && !records[i].Decision.IsDenied)
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     /// <summary>The folder a call lists: its first read of a named folder (a canonical name ending in <c>/</c>).</summary>
