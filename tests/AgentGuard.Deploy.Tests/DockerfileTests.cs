@@ -91,7 +91,7 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
-    public void RuntimeStage_TieredCompilation_NoLongerDelayOnOneCpu()
+    public void RuntimeStage_TieredCompilation_SameDelayOnOneCpu()
     {
         // On one CPU the runtime waits ten times longer before optimising hot code; the image
         // keeps the usual delay so that a guard limited to one CPU reaches full speed soon.
