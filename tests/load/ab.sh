@@ -40,10 +40,7 @@ if [[ -n "${B_BUILD:-}" ]]; then
 else
   cp -r "$WORK/guard" "$WORK/guard-b"
 fi
-start_nginx upstream "$LOAD_CPU" "$NGINX_PORT" "    location = /mcp {
-      default_type application/json;
-      return 200 '$REPLY_BODY';
-    }"
+start_nginx upstream "$LOAD_CPU" "$NGINX_PORT" "$MCP_LOCATION"
 start_plain_yarp "$PROXY_CPU" "$YARP_PORT" "http://127.0.0.1:$NGINX_PORT/"
 GUARD_LOG=guard-a.log GUARD_ENV=${A_ENV:-} start_guard "$PROXY_CPU" "$A_PORT" 18494 --upstream "http://127.0.0.1:$NGINX_PORT/" --policy "$REPO/policies"
 A_PID=$GUARD_PID

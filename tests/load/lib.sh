@@ -164,8 +164,9 @@ busy_jiffies() {
   awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
 
-# define_call: CALL_BODY and REPLY_BODY (and for CALL=s3get|s3put the object and S3_* settings)
-# of the call CALL names: list, shell, result, s3get or s3put.
+# define_call: CALL_BODY, REPLY_BODY and MCP_LOCATION (the upstream nginx's location answering it;
+# for CALL=s3get|s3put also the object and S3_* settings) of the call CALL names: list, shell,
+# result, s3get or s3put.
 define_call() {
   REPLY_BODY='{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"employee_directory.csv, Q4_financial_report.xlsx, gemini_agent_2_model_weight.safetensors"}],"isError":false}}'
   case $CALL in
@@ -194,4 +195,9 @@ define_call() {
       ;;
     *) die "CALL is '$CALL'; use list, shell, result, s3get or s3put" ;;
   esac
+  # The upstream nginx's answer to the call.
+  MCP_LOCATION="    location = /mcp {
+      default_type application/json;
+      return 200 '$REPLY_BODY';
+    }"
 }

@@ -33,10 +33,7 @@ export MCP_CALL_BODY=$CALL_BODY
 
 ensure_tools wrk nginx curl taskset perf
 build_proxies
-start_nginx upstream "$LOAD_CPU" "$NGINX_PORT" "    location = /mcp {
-      default_type application/json;
-      return 200 '$REPLY_BODY';
-    }"
+start_nginx upstream "$LOAD_CPU" "$NGINX_PORT" "$MCP_LOCATION"
 # JIT frames are visible to perf only with a perf map and without W^X double mapping.
 export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 start_plain_yarp "$PROXY_CPU" "$YARP_PORT" "http://127.0.0.1:$NGINX_PORT/"

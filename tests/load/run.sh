@@ -60,11 +60,6 @@ define_call
 # mcp-call.lua (and fixed-rate.lua through it) sends this body.
 export MCP_CALL_BODY=$CALL_BODY
 DENIED_BODY='{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"modify_var","arguments":{"key":"shutdown_enabled","value":"false"}}}'
-MCP_LOCATION="    location = /mcp {
-      default_type application/json;
-      return 200 '$REPLY_BODY';
-    }"
-
 if [[ $CALL == s3* ]]; then
   # The store: GET serves the object (a file: nginx caps an inline answer near 4 KiB), PUT answers
   # 200 with no body, as S3 does.

@@ -37,10 +37,7 @@ case $TARGET in
   yarp) build_proxies ;;
   *) die "TARGET is '$TARGET'; use guard or yarp" ;;
 esac
-start_nginx upstream "$LOAD_CPU" "$NGINX_PORT" "    location = /mcp {
-      default_type application/json;
-      return 200 '$REPLY_BODY';
-    }"
+start_nginx upstream "$LOAD_CPU" "$NGINX_PORT" "$MCP_LOCATION"
 if [[ $TARGET == guard ]]; then
   start_guard "$PROXY_CPU" "$PROXY_PORT" "$GUARD_ADMIN_PORT" --upstream "http://127.0.0.1:$NGINX_PORT/" --policy "$REPO/policies"
 else
