@@ -7,6 +7,7 @@ using AgentGuard.Sessions;
 using AgentGuard.Shared;
 using AgentGuard.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -337,6 +338,7 @@ public sealed class GuardHost : IAsyncDisposable
             builder.Services.AddSingleton(audit);
         }
         AddGuardOptions(builder.Services, configuration);
+        builder.Services.TryAddSingleton<IForwarderHttpClientFactory, GuardHttpClientFactory>();
         var proxy = builder.Services.AddReverseProxy();
         proxy = routes is not null && clusters is not null
             ? proxy.LoadFromMemory(routes, clusters)
@@ -347,6 +349,10 @@ public sealed class GuardHost : IAsyncDisposable
                 transforms.UseDefaultForwarders = false;
                 transforms.AddResponseTransform(PendingRepliesTransform.ApplyAsync);
                 transforms.AddResponseTransform(EventStreamOnlyTransform.ApplyAsync);
+                if (RouteInspection.Of(transforms.Route) == RouteInspectionMode.Mcp)
+                {
+                    transforms.AddRequestTransform(ForwardedBody.AttachAsync);
+                }
 
                 // SigV4 signs the Host header and the path as sent, and YARP would send the destination's
                 // host and a re-encoded path: S3 routes keep the agent's.

@@ -33,9 +33,6 @@ internal sealed class InspectedBody : IDisposable
     /// <summary>The body after Content-Encoding is undone: the JSON to decide on.</summary>
     public ReadOnlyMemory<byte> Json => _decoded is null ? Raw : _decoded.AsMemory(0, DecodedLength);
 
-    /// <summary>A stream over the body exactly as sent, to forward it unchanged. Valid until disposal.</summary>
-    public Stream OpenRaw() => new MemoryStream(_raw!, 0, RawLength, writable: false);
-
     public static async ValueTask<(InspectedBody? Body, BodyError Error)> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
         if (!IsJson(request.ContentType))

@@ -103,7 +103,7 @@ internal static class McpEnforcer
         // The guard merges its answers into the tool server's, so it must be able to read them.
         context.Request.Headers.Remove("Accept-Encoding");
         context.Request.ContentLength = bytes.Length;
-        context.Request.Body = new MemoryStream(bytes, writable: false);
+        ForwardedBody.Set(context, bytes);
         if (replies.Count > 0)
         {
             context.Features.Set(new PendingReplies(replies, forwardedIds, maxBodyBytes));

@@ -229,7 +229,7 @@ internal sealed partial class McpInspectionMiddleware(
 
             if (denied == 0)
             {
-                context.Request.Body = request.Body!.OpenRaw();
+                ForwardedBody.Set(context, request.Body!.Raw.ToArray());
             }
             else
             {

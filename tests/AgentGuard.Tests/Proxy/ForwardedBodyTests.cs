@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using AgentGuard.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace AgentGuard.Proxy;
+
+/// <summary>
+/// An inspected call's body, which the guard already holds whole, goes to the tool server in the
+/// same write as the request's headers (YARP alone writes the headers, then streams the body), and
+/// arrives exactly as it was sent. The guard's upstream connections are counted write by write.
+/// </summary>
+public sealed class ForwardedBodyTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string Allowed = """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_server_files","arguments":{"ip":"10.0.12.45"}}}""";
+    private const string Denied = """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"modify_var","arguments":{"key":"shutdown_enabled","value":"false"}}}""";
+
+    private readonly HttpClient _http = new(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None });
+    private readonly ConcurrentQueue<int> _writes = new();
+    private TestUpstream _upstream = null!;
+    private GuardHost _guard = null!;
+
+    private Uri Endpoint => new(_guard.DataAddress, "/mcp");
+
+    public async Task InitializeAsync()
+    {
+        _upstream = await TestUpstream.StartRecordingAsync();
+        _guard = await TestGuard.StartAsync(output, _upstream.Address, services: services => services.AddSingleton<IForwarderHttpClientFactory>(
+            provider => new CountingClientFactory(provider.GetRequiredService<ILogger<ForwarderHttpClientFactory>>(), _writes)));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _guard.DisposeAsync();
+        await _upstream.DisposeAsync();
+        _http.Dispose();
+    }
+
+    [Fact]
+    public async Task An_allowed_call_goes_upstream_in_one_write_byte_for_byte()
+    {
+        var body = Encoding.UTF8.GetBytes(" " + Allowed + "\n");
+
+        var response = await Mcp.PostAsync(_http, Endpoint, body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var received = Assert.Single(_upstream.Received);
+        Assert.Equal(body, received.Body);
+        Assert.Equal("application/json", received.Headers["Content-Type"]);
+        Assert.Equal(body.Length.ToString(), received.Headers["Content-Length"]);
+        var write = Assert.Single(_writes);
+        Assert.True(write > body.Length, $"one write of {write} bytes: the headers and the {body.Length}-byte body");
+    }
+
+    [Fact]
+    public async Task A_compressed_call_goes_upstream_in_one_write_still_compressed()
+    {
+        var compressed = Gzip(Allowed);
+
+        var response = await Mcp.PostAsync(_http, Endpoint, compressed, r => r.Content!.Headers.ContentEncoding.Add("gzip"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var received = Assert.Single(_upstream.Received);
+        Assert.Equal(compressed, received.Body);
+        Assert.Equal("gzip", received.Headers["Content-Encoding"]);
+        Assert.Single(_writes);
+    }
+
+    [Fact]
+    public async Task A_batch_with_a_denied_member_forwards_the_rest_in_one_write()
+    {
+        var response = await Mcp.PostAsync(_http, Endpoint, "[" + Allowed + "," + Denied + "]");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var received = Assert.Single(_upstream.Received);
+        using var forwarded = JsonDocument.Parse(received.Body);
+        Assert.Equal(1, Assert.Single(forwarded.RootElement.EnumerateArray()).GetProperty("id").GetInt32());
+        Assert.Equal(received.Body.Length.ToString(), received.Headers["Content-Length"]);
+        Assert.Single(_writes);
+    }
+
+    [Fact]
+    public async Task A_call_the_agent_sent_chunked_arrives_whole()
+    {
+        var body = Encoding.UTF8.GetBytes(Allowed);
+        var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new StreamContent(new MemoryStream(body)) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.TransferEncodingChunked = true;
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+
+        var response = await _http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body, Assert.Single(_upstream.Received).Body);
+    }
+
+    [Fact]
+    public async Task A_denied_call_writes_nothing_upstream()
+    {
+        var response = await Mcp.PostAsync(_http, Endpoint, Denied);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(_upstream.Received);
+        Assert.Empty(_writes);
+    }
+
+    private static byte[] Gzip(string text)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Fastest))
+        {
+            gzip.Write(Encoding.UTF8.GetBytes(text));
+        }
+
+        return output.ToArray();
+    }
+
+    /// <summary>The guard's client, on connections that record the size of every write.</summary>
+    private sealed class CountingClientFactory(ILogger<ForwarderHttpClientFactory> logger, ConcurrentQueue<int> writes) : GuardHttpClientFactory(logger)
+    {
+        protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
+        {
+            base.ConfigureHandler(context, handler);
+            handler.ConnectCallback = async (connection, cancellationToken) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(connection.DnsEndPoint, cancellationToken);
+                    return new CountingStream(new NetworkStream(socket, ownsSocket: true), writes);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        }
+    }
+
+    private sealed class CountingStream(Stream inner, ConcurrentQueue<int> writes) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            writes.Enqueue(buffer.Length);
+            inner.Write(buffer);
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            writes.Enqueue(buffer.Length);
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush() => inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        public override ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}
