@@ -41,6 +41,11 @@ start_guard "$PROXY_CPU" "$GUARD_PORT" "$GUARD_ADMIN_PORT" --upstream "http://12
 wait_http plain-yarp "http://127.0.0.1:$YARP_PORT/" 60
 wait_http guard "http://127.0.0.1:$GUARD_PORT/" 60
 
+# With the kernel's syscall tracepoints, also the socket system calls per request.
+EVENTS=task-clock,context-switches,cpu-migrations,page-faults
+if [[ -n $(perf list 2>/dev/null | grep 'syscalls:sys_enter_sendto') ]]; then
+  EVENTS+=,syscalls:sys_enter_sendto,syscalls:sys_enter_recvfrom,syscalls:sys_enter_epoll_wait
+fi
 declare -A PORT=([plain-yarp]=$YARP_PORT [guard]=$GUARD_PORT) PID=([plain-yarp]=$YARP_PID [guard]=$GUARD_PID)
 load() { # load PORT SECONDS: prints the requests wrk completed
   taskset -c "$LOAD_CPU" wrk -t1 "-c$CONNECTIONS" "-d${2}s" --timeout 5s -s "$HERE/mcp-call.lua" "http://127.0.0.1:$1" |
@@ -57,7 +62,7 @@ for target in plain-yarp guard; do
   log "profiling $target for $SECONDS_PER_TARGET s"
   perf record -q -F "$FREQ" -g -p "${PID[$target]}" -o "$WORK/$target.data" -- sleep "$((SECONDS_PER_TARGET + 1))" 2>/dev/null &
   perf_pid=$!
-  perf stat -x, -e task-clock,context-switches,cpu-migrations,page-faults -p "${PID[$target]}" -o "$WORK/$target.stat" -- sleep "$((SECONDS_PER_TARGET + 1))" &
+  perf stat -x, -e "$EVENTS" -p "${PID[$target]}" -o "$WORK/$target.stat" -- sleep "$((SECONDS_PER_TARGET + 1))" &
   stat_pid=$!
   sleep 0.5
   REQUESTS[$target]=$(load "${PORT[$target]}" "$SECONDS_PER_TARGET")
@@ -111,9 +116,10 @@ echo
 echo "call: $CALL; $SECONDS_PER_TARGET s each at full load (wrk -c$CONNECTIONS); plain YARP ${REQUESTS[plain-yarp]} requests, guard ${REQUESTS[guard]}"
 echo "per request (perf stat over the whole window):"
 for target in plain-yarp guard; do
-  awk -F, -v t="$target" -v r="${REQUESTS[$target]}" '$3 ~ /^(task-clock|context-switches|cpu-migrations|page-faults)$/ {
+  awk -F, -v t="$target" -v r="${REQUESTS[$target]}" '$3 ~ /^(task-clock|context-switches|cpu-migrations|page-faults|syscalls:sys_enter_.*)$/ {
     v = ($3 == "task-clock") ? $1 * 1000 / r : $1 / r; u = ($3 == "task-clock") ? " us" : ""
-    printf "  %-10s %-16s %8.3f%s\n", t, $3, v, u }' "$WORK/$target.stat"
+    name = $3; sub(/^syscalls:sys_enter_/, "", name)
+    printf "  %-10s %-16s %8.3f%s\n", t, name, v, u }' "$WORK/$target.stat"
 done
 echo
 report dso
