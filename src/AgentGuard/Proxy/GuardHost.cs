@@ -349,7 +349,8 @@ public sealed class GuardHost : IAsyncDisposable
                 transforms.UseDefaultForwarders = false;
                 transforms.AddResponseTransform(PendingRepliesTransform.ApplyAsync);
                 transforms.AddResponseTransform(EventStreamOnlyTransform.ApplyAsync);
-                if (RouteInspection.Of(transforms.Route) == RouteInspectionMode.Mcp)
+                // Inspected routes hold a call's body whole before forwarding it (S3 object content excepted).
+                if (RouteInspection.Of(transforms.Route) != RouteInspectionMode.None)
                 {
                     transforms.AddRequestTransform(ForwardedBody.AttachAsync);
                 }

@@ -23,8 +23,8 @@ internal sealed class S3Document(byte[]? raw, int rawLength, byte[]? decoded, in
 
     public static S3Document Failed(string reason, string error) => new(null, 0, null, 0, reason, error);
 
-    /// <summary>A stream over the body exactly as sent, to forward it unchanged. Valid until disposal.</summary>
-    public Stream OpenRaw() => new MemoryStream(_raw!, 0, rawLength, writable: false);
+    /// <summary>The body exactly as sent, copied out of the pooled buffer, to forward it unchanged.</summary>
+    public byte[] CopyRaw() => _raw.AsSpan(0, rawLength).ToArray();
 
     public void Dispose()
     {

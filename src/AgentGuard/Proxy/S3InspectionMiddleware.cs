@@ -78,7 +78,7 @@ internal sealed partial class S3InspectionMiddleware(
                     }
 
                     // The document goes on exactly as it was sent.
-                    request.Body = document.OpenRaw();
+                    ForwardedBody.Set(context, document.CopyRaw());
                     break;
                 case S3BodyUse.Content:
                     var (format, contentError) = await S3RequestBody.SniffContentAsync(request, context.RequestAborted);

@@ -1,22 +1,18 @@
-using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using AgentGuard.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace AgentGuard.Proxy;
 
 /// <summary>
 /// An inspected call's body, which the guard already holds whole, goes to the tool server in the
 /// same write as the request's headers (YARP alone writes the headers, then streams the body), and
-/// arrives exactly as it was sent. The guard's upstream connections are counted write by write.
+/// arrives exactly as it was sent. The guard's upstream connections are counted write by write
+/// (<see cref="UpstreamWrites"/>).
 /// </summary>
 public sealed class ForwardedBodyTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -24,7 +20,7 @@ public sealed class ForwardedBodyTests(ITestOutputHelper output) : IAsyncLifetim
     private const string Denied = """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"modify_var","arguments":{"key":"shutdown_enabled","value":"false"}}}""";
 
     private readonly HttpClient _http = new(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None });
-    private readonly ConcurrentQueue<int> _writes = new();
+    private readonly UpstreamWrites _writes = new();
     private TestUpstream _upstream = null!;
     private GuardHost _guard = null!;
 
@@ -33,8 +29,7 @@ public sealed class ForwardedBodyTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task InitializeAsync()
     {
         _upstream = await TestUpstream.StartRecordingAsync();
-        _guard = await TestGuard.StartAsync(output, _upstream.Address, services: services => services.AddSingleton<IForwarderHttpClientFactory>(
-            provider => new CountingClientFactory(provider.GetRequiredService<ILogger<ForwarderHttpClientFactory>>(), _writes)));
+        _guard = await TestGuard.StartAsync(output, _upstream.Address, services: _writes.Register);
     }
 
     public async Task DisposeAsync()
@@ -122,84 +117,5 @@ public sealed class ForwardedBodyTests(ITestOutputHelper output) : IAsyncLifetim
         }
 
         return output.ToArray();
-    }
-
-    /// <summary>The guard's client, on connections that record the size of every write.</summary>
-    private sealed class CountingClientFactory(ILogger<ForwarderHttpClientFactory> logger, ConcurrentQueue<int> writes) : GuardHttpClientFactory(logger)
-    {
-        protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
-        {
-            base.ConfigureHandler(context, handler);
-            handler.ConnectCallback = async (connection, cancellationToken) =>
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(connection.DnsEndPoint, cancellationToken);
-                    return new CountingStream(new NetworkStream(socket, ownsSocket: true), writes);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            };
-        }
-    }
-
-    private sealed class CountingStream(Stream inner, ConcurrentQueue<int> writes) : Stream
-    {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            writes.Enqueue(buffer.Length);
-            inner.Write(buffer);
-        }
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            writes.Enqueue(buffer.Length);
-            return inner.WriteAsync(buffer, cancellationToken);
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush() => inner.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-
-        public override ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

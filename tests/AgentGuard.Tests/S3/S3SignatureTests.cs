@@ -69,6 +69,22 @@ public sealed class S3SignatureTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task DeleteObjects_Allowed_DocumentGoesUpstreamWithItsHeadersInOneWrite()
+    {
+        // The guard reads an S3 document whole to decide on it, so it forwards it whole.
+        var writes = new UpstreamWrites();
+        await using var store = await StartVerifyingStoreAsync();
+        await using var guard = await S3TestGuard.StartAsync(output, store.Upstream.Address, services: writes.Register);
+        using var client = S3TestGuard.Client(guard.DataAddress);
+
+        await client.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = S3TestPolicy.ExfilBucket, Objects = [new KeyVersion { Key = "a.txt" }] });
+
+        store.AssertAllValid(expected: 1);
+        var write = Assert.Single(writes);
+        Assert.True(write > Assert.Single(store.Upstream.Received).Body.Length);
+    }
+
+    [Fact]
     public async Task Verifier_HostChangedOnTheWay_Rejects()
     {
         // The control: what YARP would do without the original-host transform must fail the check.

@@ -14,7 +14,7 @@ internal static class S3TestGuard
     public const string ServiceHost = "s3.localhost";
 
     /// <param name="policies">The policy files and folders; the S3 test policy when <see langword="null"/>.</param>
-    public static Task<GuardHost> StartAsync(ITestOutputHelper output, Uri store, IDictionary<string, string?>? extra = null, IEnumerable<string>? policies = null)
+    public static Task<GuardHost> StartAsync(ITestOutputHelper output, Uri store, IDictionary<string, string?>? extra = null, IEnumerable<string>? policies = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -30,7 +30,7 @@ internal static class S3TestGuard
             settings[key] = value;
         }
 
-        return TestGuard.StartAsync(output, store, policies ?? [S3TestPolicy.Write()], settings);
+        return TestGuard.StartAsync(output, store, policies ?? [S3TestPolicy.Write()], settings, services: services);
     }
 
     /// <summary>
