@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -16,8 +15,8 @@ namespace AgentGuard.Proxy;
 /// </summary>
 public sealed class ForwardedBodyTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private const string Allowed = """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_server_files","arguments":{"ip":"10.0.12.45"}}}""";
-    private const string Denied = """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"modify_var","arguments":{"key":"shutdown_enabled","value":"false"}}}""";
+    private const string Allowed = McpInspectionMiddlewareTests.Allowed;
+    private const string Denied = McpInspectionMiddlewareTests.Denied;
 
     private readonly HttpClient _http = new(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None });
     private readonly UpstreamWrites _writes = new();
@@ -58,7 +57,7 @@ public sealed class ForwardedBodyTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public async Task A_compressed_call_goes_upstream_in_one_write_still_compressed()
     {
-        var compressed = Gzip(Allowed);
+        var compressed = McpInspectionMiddlewareTests.Gzip(Allowed);
 
         var response = await Mcp.PostAsync(_http, Endpoint, compressed, r => r.Content!.Headers.ContentEncoding.Add("gzip"));
 
@@ -106,16 +105,5 @@ public sealed class ForwardedBodyTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Empty(_upstream.Received);
         Assert.Empty(_writes);
-    }
-
-    private static byte[] Gzip(string text)
-    {
-        using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.Fastest))
-        {
-            gzip.Write(Encoding.UTF8.GetBytes(text));
-        }
-
-        return output.ToArray();
     }
 }

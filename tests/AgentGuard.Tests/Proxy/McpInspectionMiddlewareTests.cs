@@ -11,8 +11,8 @@ namespace AgentGuard.Proxy;
 /// <summary>The guard's wire behaviour on an inspected MCP route, against a real recording upstream.</summary>
 public sealed class McpInspectionMiddlewareTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private const string Allowed = """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_server_files","arguments":{"ip":"10.0.12.45"}}}""";
-    private const string Denied = """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"modify_var","arguments":{"key":"shutdown_enabled","value":"false"}}}""";
+    internal const string Allowed = """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_server_files","arguments":{"ip":"10.0.12.45"}}}""";
+    internal const string Denied = """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"modify_var","arguments":{"key":"shutdown_enabled","value":"false"}}}""";
 
     private readonly HttpClient _http = new(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None });
     private TestUpstream _upstream = null!;
@@ -373,7 +373,7 @@ public sealed class McpInspectionMiddlewareTests(ITestOutputHelper output) : IAs
         Assert.Equal("/healthz", Assert.Single(_upstream.Received).Path);
     }
 
-    private static byte[] Gzip(string text)
+    internal static byte[] Gzip(string text)
     {
         using var output = new MemoryStream();
         using (var gzip = new GZipStream(output, CompressionLevel.Fastest))
