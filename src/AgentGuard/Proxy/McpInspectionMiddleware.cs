@@ -268,7 +268,7 @@ internal sealed partial class McpInspectionMiddleware(
         await HttpDenial.WriteMethodNotAllowedAsync(context, McpTransportRequest.AllowedMethods, reference);
     }
 
-    /// <summary>What is being forwarded: the request (its body is what the forwarded stream reads), the decisions, the results to observe, whether it ends its session, and the event stream a held call's answer goes into.</summary>
+    /// <summary>What is being forwarded: the request (its pooled body and decoded exchange, kept until the upstream is done; the bytes sent are the <see cref="ForwardedBody"/>'s copy), the decisions, the results to observe, whether it ends its session, and the event stream a held call's answer goes into.</summary>
     private readonly record struct Forwarding(McpRequestReader.McpRequest Request, DecisionRecord[]? Records, ObservedRequest[]? Observed, bool EndsSession, HeldEventStream? Events) : IDisposable
     {
         public void Dispose() => Request.Dispose();
